@@ -1,0 +1,83 @@
+"""The ``gaitlab`` command.
+
+Each subcommand lives in its own module under :mod:`gaitlab.commands` with two functions:
+``register(subparsers)`` (argparse only: cheap) and ``run(args) -> int`` (imports the heavy parts
+it needs). So ``gaitlab --help`` never imports numpy, pandas, numba or bleak.
+
+Exit codes (ARCHITECTURE.md): 0 ok, 1 analysis found problems that ``--fail-on`` asked to fail
+on, 2 bad input or usage. Errors go to stderr as one line, without a traceback unless ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from ._version import __version__
+
+#: Subcommands in the order ``--help`` lists them (module names under gaitlab.commands).
+COMMANDS = ("analyze", "info", "simulate", "batch", "stream", "scan")
+
+EXIT_OK, EXIT_FLAGGED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gaitlab",
+        description="Running-gait analysis from a waist- or shoe-worn IMU.",
+    )
+    parser.add_argument("--version", action="version", version=f"gaitlab {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"gaitlab.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"gaitlab.commands.{name}":
+                raise
+            continue  # subcommand not built yet
+        module.register(sub)
+    return parser
+
+
+def _configure_logging(debug: bool, quiet: bool) -> None:
+    level = logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO
+    logging.basicConfig(level=level, format="gaitlab: %(levelname)s: %(message)s")
+    if not debug:
+        # third-party chatter (numba, bumble, matplotlib) stays at warning level
+        for name in ("numba", "bumble", "matplotlib", "asyncio", "bleak", "distributed"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    _configure_logging(args.debug, args.quiet)
+    try:
+        return int(args.run(args) or 0)
+    except KeyboardInterrupt:
+        print("gaitlab: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one readable line; the traceback only with --debug
+        from .errors import GaitlabError
+
+        if args.debug:
+            raise
+        if isinstance(exc, GaitlabError | OSError):
+            print(f"gaitlab: error: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        print(f"gaitlab: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+              file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

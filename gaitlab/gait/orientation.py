@@ -1,0 +1,236 @@
+"""Sensor-to-body orientation for a trunk-worn sensor, from the signal itself.
+
+Body frame (ARCHITECTURE.md): x forward, y left, z up, right-handed. For each block of ~20 s:
+
+* **up** is the direction of the mean specific force over a whole number of strides: at steady
+  running it is exactly 1 g straight up (running_science.md 2.1.2; Moe-Nilssen 1998 tilt
+  correction). Its length also calibrates the accelerometer's scale along the vertical.
+* **forward** is the principal horizontal direction of the step-periodic part of the signal: adding
+  the signal to itself one step later keeps the braking/propulsion pattern (the same every step)
+  and cancels the mediolateral sway (its sign alternates between left and right steps).
+* its **sign** comes from the braking-then-propulsion pattern: during the rising vertical force of
+  early stance the body is braking, so the forward specific force correlates negatively with the
+  time derivative of the vertical force.
+* **left** = up x forward.
+
+Blocks are re-estimated along the run so a sensor that shifts is followed; blocks without gait
+(standing) inherit the forward direction of the nearest block with gait.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import InputError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Orientation", "estimate_orientation", "parse_axes", "step_period"]
+
+_AXIS_RE = re.compile(r"^\s*([+-]?)\s*([xyz])\s*$")
+
+
+@dataclass(frozen=True)
+class Orientation:
+    """Block-wise sensor-to-body rotations.
+
+    Attributes
+    ----------
+    rot : ndarray, shape (m, 3, 3)
+        Rows are the body axes (forward, left, up) as unit vectors in the sensor frame.
+    block_starts : ndarray of int64, shape (m,)
+        First sample of each block.
+    gravity_g : ndarray, shape (m,)
+        Length of the mean specific force of each block (g): 1 for an ideal sensor.
+    gait : ndarray of bool, shape (m,)
+        Whether a step rhythm was found in the block (forward estimated there, not inherited).
+    step_period_s : ndarray, shape (m,)
+        Step period found in each block (s), NaN without gait.
+    """
+
+    rot: np.ndarray
+    block_starts: np.ndarray
+    gravity_g: np.ndarray
+    gait: np.ndarray
+    step_period_s: np.ndarray
+
+
+def parse_axes(axes: str | np.ndarray) -> np.ndarray:
+    """An explicit sensor-to-body mapping as a (3, 3) rotation (rows forward, left, up).
+
+    Parameters
+    ----------
+    axes : str or array_like
+        ``"+x,+y,+z"``-style: the sensor axis that points forward, left and up, in that order
+        (e.g. ``"-y,+x,+z"``), or a (3, 3) matrix whose rows are the body axes in sensor coordinates.
+    """
+    if isinstance(axes, str):
+        parts = [p for p in axes.split(",")]
+        if len(parts) != 3:
+            raise InputError(f"axes must name three sensor axes like '+x,+y,+z', found {axes!r}")
+        rows = []
+        for p in parts:
+            mt = _AXIS_RE.match(p)
+            if not mt:
+                raise InputError(f"axes entry {p!r} is not one of +x, -x, +y, -y, +z, -z")
+            v = np.zeros(3)
+            v["xyz".index(mt.group(2))] = -1.0 if mt.group(1) == "-" else 1.0
+            rows.append(v)
+        rot = np.array(rows)
+    else:
+        rot = np.asarray(axes, dtype=np.float64)
+        if rot.shape != (3, 3):
+            raise InputError(f"axes matrix must be 3 x 3, found shape {rot.shape}")
+    if not np.allclose(rot @ rot.T, np.eye(3), atol=1e-6) or np.linalg.det(rot) < 0:
+        raise InputError("axes must form a right-handed orthonormal frame (forward, left, up); "
+                         f"found determinant {np.linalg.det(rot):.3f}")
+    return rot
+
+
+def step_period(norm_g: np.ndarray, fs: float, min_s: float = 0.22, max_s: float = 1.0) -> float:
+    """Step period (s) from the first dominant peak of the autocorrelation of ``|f|``.
+
+    Orientation-free (the norm does not depend on mounting). Returns NaN when no clear rhythm
+    (standing, or fewer than ~3 steps).
+    """
+    x = norm_g - norm_g.mean()
+    n = x.size
+    lo, hi = int(min_s * fs), int(max_s * fs)
+    if n < 3 * hi // 2 or float(np.dot(x, x)) < n * 1e-4:  # too short, or still (std < 0.01 g)
+        return float("nan")
+    nfft = 1 << int(np.ceil(np.log2(2 * n)))
+    spec = np.fft.rfft(x, nfft)
+    ac = np.fft.irfft(spec * np.conj(spec), nfft)[: hi + 2]
+    ac /= ac[0]
+    ac[1:] /= (n - np.arange(1, ac.size)) / n  # unbiased
+    seg = ac[lo: hi + 1]
+    if seg.size < 3:
+        return float("nan")
+    peaks = np.flatnonzero((seg[1:-1] > seg[:-2]) & (seg[1:-1] >= seg[2:])) + 1
+    if peaks.size == 0:
+        return float("nan")
+    best = seg[peaks].max()
+    if best < 0.2:
+        return float("nan")
+    first = peaks[np.argmax(seg[peaks] >= 0.7 * best)]
+    # parabolic refinement of the peak position
+    k = first
+    y0, y1, y2 = seg[k - 1], seg[k], seg[k + 1]
+    den = y0 - 2 * y1 + y2
+    frac = 0.5 * (y0 - y2) / den if den != 0 else 0.0
+    return float((lo + k + frac) / fs)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v)
+
+
+def _forward_axis(acc: np.ndarray, up: np.ndarray, lag: int) -> tuple[np.ndarray, float] | None:
+    """Forward unit vector (sensor frame) of one block, and how clearly it was defined (0..1)."""
+    fz = acc @ up
+    h = acc - np.outer(fz, up)
+    if lag < 1 or h.shape[0] <= lag + 8:
+        return None
+    s = h[:-lag] + h[lag:]  # step-periodic part: braking/propulsion doubles, sway cancels
+    s = s - s.mean(axis=0)
+    # basis of the horizontal plane
+    a = _unit(np.cross(up, [1.0, 0.0, 0.0]) if abs(up[0]) < 0.9 else np.cross(up, [0.0, 1.0, 0.0]))
+    b = np.cross(up, a)
+    p = np.column_stack((s @ a, s @ b))
+    cov = p.T @ p
+    w, v = np.linalg.eigh(cov)
+    if w[1] <= 0:
+        return None
+    fwd = _unit(v[0, 1] * a + v[1, 1] * b)
+    clarity = float(1.0 - w[0] / w[1])
+    # sign: braking while the vertical force rises (early stance)
+    ap = h @ fwd
+    dfz = np.gradient(fz)
+    if float(np.dot(ap, dfz)) > 0:
+        fwd = -fwd
+    return fwd, clarity
+
+
+def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
+                         axes: np.ndarray | None = None) -> Orientation:
+    """Estimate the block-wise sensor-to-body orientation of a trunk-worn sensor.
+
+    Parameters
+    ----------
+    acc : ndarray, shape (n, 3)
+        Specific force (g) in the sensor frame, uniformly sampled.
+    fs : float
+        Sample rate (Hz).
+    block_s : float
+        Block length (s) over which orientation is assumed constant.
+    axes : (3, 3) ndarray, optional
+        Fixed mapping (rows forward, left, up in sensor coordinates) instead of estimating it;
+        the vertical scale is still calibrated per block.
+
+    Returns
+    -------
+    Orientation
+    """
+    n = acc.shape[0]
+    nblk = max(1, int(round(n / (block_s * fs))))
+    starts = (np.arange(nblk) * n) // nblk
+    ends = np.append(starts[1:], n)
+    rot = np.empty((nblk, 3, 3))
+    grav = np.empty(nblk)
+    gait = np.zeros(nblk, dtype=bool)
+    period = np.full(nblk, np.nan)
+    fwd_found: list[np.ndarray | None] = [None] * nblk
+    ups = np.empty((nblk, 3))
+    norm = np.linalg.norm(acc, axis=1)
+    for b in range(nblk):
+        blk = acc[starts[b]: ends[b]]
+        T = step_period(norm[starts[b]: ends[b]], fs)
+        period[b] = T
+        if np.isfinite(T):
+            # mean over a whole number of strides (2 steps): exact gravity at steady speed
+            stride = 2 * T * fs
+            k = int(blk.shape[0] // stride)
+            if k >= 1:
+                blk_mean = blk[: int(round(k * stride))].mean(axis=0)
+            else:
+                blk_mean = blk.mean(axis=0)
+        else:
+            blk_mean = blk.mean(axis=0)
+        grav[b] = float(np.linalg.norm(blk_mean))
+        if grav[b] < 0.5 or grav[b] > 1.5:
+            raise InputError(
+                f"mean specific force over {blk.shape[0] / fs:.0f} s from t = {starts[b] / fs:.0f} s is "
+                f"{grav[b]:.2f} g; a worn accelerometer reads about 1 g on average. Check the units "
+                "(g vs m/s^2) or whether gravity was removed by the app")
+        up = blk_mean / grav[b] if axes is None else axes[2]
+        ups[b] = up
+        if axes is None and np.isfinite(T):
+            got = _forward_axis(blk, up, int(round(T * fs)))
+            if got is not None and got[1] > 0.2:
+                fwd_found[b] = got[0]
+                gait[b] = True
+    for b in range(nblk):
+        if axes is not None:
+            rot[b] = axes
+            continue
+        up = ups[b]
+        fwd = fwd_found[b]
+        if fwd is None:
+            donors = [j for j in range(nblk) if fwd_found[j] is not None]
+            if donors:
+                j = min(donors, key=lambda j: abs(j - b))
+                fwd = fwd_found[j]
+            else:
+                # no gait anywhere: any horizontal direction (orientation-free metrics only)
+                fwd = np.array([1.0, 0.0, 0.0]) if abs(up[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+            fwd = _unit(fwd - np.dot(fwd, up) * up)
+        left = np.cross(up, fwd)
+        rot[b] = np.vstack((fwd, left, up))
+    if axes is None and not gait.any():
+        logger.info("no step rhythm found: forward direction unknown")
+    return Orientation(rot=rot, block_starts=starts.astype(np.int64), gravity_g=grav, gait=gait,
+                       step_period_s=period)

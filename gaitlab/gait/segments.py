@@ -1,0 +1,120 @@
+"""Contiguous stretches of a recording: split at gaps, put on a uniform time grid.
+
+Steps are never detected across a gap (running_science.md 2.1.1): each stretch between gaps is
+analysed on its own, and the kernels see a uniformly sampled signal. A stretch whose timestamps
+are irregular (jittered host timestamps, phone sensors) is resampled onto a uniform grid by
+linear interpolation *within* the stretch only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Stretch", "gap_threshold_s", "split_stretches"]
+
+#: Relative irregularity of sample intervals (robust SD / median) below which timestamps are used as is.
+_REGULAR = 0.01
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A gap-free part of a recording on a uniform grid.
+
+    Attributes
+    ----------
+    t : ndarray, shape (n,)
+        Uniform sample times (s) on the recording's time axis.
+    acc : ndarray, shape (n, 3)
+        Specific force (g), sensor frame.
+    gyr : ndarray, shape (n, 3) or None
+    fs : float
+        The stretch's own sample rate (Hz), measured from its timestamps.
+    first, last : int
+        Index range ``[first, last]`` of the original samples the stretch covers.
+    resampled : bool
+        Whether the samples were interpolated onto the grid.
+    extra : dict
+        Extra channels on the same grid.
+    """
+
+    t: np.ndarray
+    acc: np.ndarray
+    gyr: np.ndarray | None
+    fs: float
+    first: int
+    last: int
+    resampled: bool
+    extra: dict
+
+    def time_at(self, idx: np.ndarray) -> np.ndarray:
+        """Times (s) of fractional sample indices (NaN stays NaN)."""
+        return self.t[0] + np.asarray(idx, dtype=np.float64) / self.fs
+
+
+def gap_threshold_s(t: np.ndarray, fs: float) -> float:
+    """Smallest interval (s) counted as a gap.
+
+    ``1.5 / fs`` (the Recording's definition), raised above the timestamp jitter when the
+    timestamps are jittered so that jitter is not mistaken for missing samples.
+    """
+    dt = np.diff(t)
+    med = float(np.median(dt))
+    mad = float(np.median(np.abs(dt - med))) * 1.4826
+    return max(1.5 / fs, 1.5 * med, med + 6.0 * mad)
+
+
+def split_stretches(t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None, fs: float,
+                    extra: dict[str, np.ndarray] | None = None,
+                    min_duration_s: float = 2.0) -> tuple[list[Stretch], np.ndarray]:
+    """Split a signal at gaps into uniformly sampled stretches.
+
+    Parameters
+    ----------
+    t : ndarray, shape (n,)
+        Sample times (s), strictly increasing.
+    acc, gyr : ndarray, shape (n, 3)
+    fs : float
+        Nominal sample rate (Hz).
+    extra : dict of ndarray, optional
+    min_duration_s : float
+        Stretches shorter than this are dropped (too short to hold steps).
+
+    Returns
+    -------
+    stretches : list of Stretch
+    gaps : ndarray, shape (k, 2)
+        ``[t_before, t_after]`` of each gap (s).
+    """
+    extra = extra or {}
+    thr = gap_threshold_s(t, fs)
+    cut = np.flatnonzero(np.diff(t) > thr)
+    gaps = np.column_stack((t[cut], t[cut + 1])) if cut.size else np.empty((0, 2))
+    bounds = np.concatenate(([0], cut + 1, [t.size]))
+    out: list[Stretch] = []
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        if b - a < 2 or t[b - 1] - t[a] < min_duration_s:
+            continue
+        ts = t[a:b]
+        n = b - a
+        fs_seg = (n - 1) / (ts[-1] - ts[0])
+        dt = np.diff(ts)
+        med = float(np.median(dt))
+        irregular = float(np.median(np.abs(dt - med))) * 1.4826 > _REGULAR * med or \
+            float(np.max(np.abs(ts - (ts[0] + np.arange(n) / fs_seg)))) > 0.25 / fs_seg
+        if irregular:
+            grid = ts[0] + np.arange(n) / fs_seg
+            grid = grid[grid <= ts[-1]]
+
+            def on_grid(x: np.ndarray, ts=ts, grid=grid) -> np.ndarray:
+                return np.column_stack([np.interp(grid, ts, x[:, j]) for j in range(x.shape[1])])
+
+            acc_s = on_grid(acc[a:b])
+            gyr_s = None if gyr is None else on_grid(gyr[a:b])
+            ext = {k: np.interp(grid, ts, v[a:b]) for k, v in extra.items()}
+            out.append(Stretch(grid, acc_s, gyr_s, fs_seg, int(a), int(b - 1), True, ext))
+        else:
+            out.append(Stretch(ts, acc[a:b], None if gyr is None else gyr[a:b], fs_seg, int(a),
+                               int(b - 1), False, {k: v[a:b] for k, v in extra.items()}))
+    return out, gaps

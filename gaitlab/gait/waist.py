@@ -1,0 +1,358 @@
+"""Waist (sacrum, belt clip, lower-back or chest strap) pipeline: Recording -> per-step table.
+
+Stages, each a small function over plain arrays, hot loops in :mod:`gaitlab.kernels`:
+
+1. split the recording at gaps into uniformly sampled stretches (:mod:`.segments`);
+2. orientation per ~20 s block: up from gravity, forward from braking, left = up x forward
+   (:mod:`.orientation`); the vertical is scaled so its stride mean is exactly 1 g;
+3. stance humps of the ~5 Hz low-passed vertical force, with hysteresis (no steps while standing);
+4. IC and TO from the edges where the stance hump leaves / returns to the 0 g flight floor
+   (:func:`gaitlab.kernels.events.contact_edges`); humps without a flight phase are walking;
+5. per-step metrics: VO by drift-free double integration per stride, impact and loading rate,
+   braking, side from the lateral force during stance plus alternation, pelvic tilt (and pelvic
+   drop with a gyroscope);
+6. plausibility (running_science.md section 5): implausible steps and steps at gaps are
+   ``valid=False``.
+
+A chest strap works with the same pipeline (the trunk moves with the pelvis vertically); its
+"pelvic" tilt is then a trunk lean, and vertical oscillation is the trunk's, as Garmin's is.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError
+from ..recording import Recording
+from .orientation import estimate_orientation, parse_axes
+from .segments import Stretch, split_stretches
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["WaistPipeline"]
+
+#: running_science.md section 5: plausible running values.
+PLAUSIBLE = {
+    "gct_ms": (100.0, 450.0),
+    "step_time_ms": (250.0, 600.0),  # 100-240 spm
+    "flight_ms": (-10.0, 250.0),
+    "vo_cm": (2.0, 16.0),
+}
+WALK_STEP_TIME_MS = (350.0, 1200.0)  # 50-170 spm
+
+
+def _lowpass(x: np.ndarray, fs: float, fc: float, order: int = 2) -> np.ndarray:
+    """Zero-phase Butterworth low-pass; returns ``x`` unchanged when ``fc`` is above 0.45 fs."""
+    if fc >= 0.45 * fs:
+        return np.ascontiguousarray(x, dtype=np.float64)
+    from scipy.signal import butter, sosfiltfilt
+
+    sos = butter(order, fc, fs=fs, output="sos")
+    padlen = min(3 * (2 * len(sos) + 1), x.shape[0] - 1)
+    return np.ascontiguousarray(sosfiltfilt(sos, x, padlen=padlen))
+
+
+@dataclass
+class _StretchSteps:
+    """Per-step arrays of one stretch (before concatenation)."""
+
+    cols: dict[str, np.ndarray]
+
+
+@dataclass
+class WaistPipeline:
+    """Detect steps and compute per-step running metrics from a trunk-worn accelerometer.
+
+    Parameters
+    ----------
+    speed_mps : float, optional
+        Constant running speed for step length and vertical ratio (a ``speed_mps`` channel in the
+        recording takes precedence).
+    axes : str or (3, 3) array, optional
+        Explicit sensor-to-body mapping (see :func:`gaitlab.gait.orientation.parse_axes`).
+    smooth_hz : float
+        Low-pass of the vertical force used to find stance humps (Hz).
+    edge_lowpass_hz : float, optional
+        Light low-pass of the vertical force used for the contact edges (Hz), for noisy sensors;
+        off by default (a zero-phase filter rounds the contact onset and moves it earlier).
+    floor_level_g : float
+        Level above the flight floor where a contact edge starts (g).
+    band_high_g : float
+        Upper end of the edge band fitted (g).
+    max_valley_g : float
+        Minimum between two humps above which there is no flight: not a running step (g).
+    block_s : float
+        Orientation block length (s).
+    impact_window_s : float
+        Window after IC for the impact peak (s).
+
+    Attributes
+    ----------
+    steps_ : pandas.DataFrame
+        One row per step (see :data:`gaitlab.analysis.STEP_COLUMNS`).
+    analysis_ : gaitlab.Analysis
+        The full result.
+
+    References
+    ----------
+    .. [1] Morin, J.-B., Dalleau, G., Kyröläinen, H., Jeannin, T., Belli, A. (2005). A simple method
+       for measuring stiffness during running. J Appl Biomech 21:167-180. (sine-wave GRF model)
+    .. [2] Patoz, A., Lussiana, T., Breine, B., Gindre, C., Malatesta, D. (2022). A single
+       sacral-mounted inertial measurement unit to estimate peak vertical ground reaction force,
+       contact time, and flight time in running. Sensors 22:784. doi:10.3390/s22030784
+    .. [3] Auvinet, B. et al. (2002). Reference data for normal subjects obtained with an
+       accelerometric device. Gait Posture 16:124-134. (free-fall toe-off, lateral side cue)
+    .. [4] Moe-Nilssen, R. (1998). A new method for evaluating motor control in gait under
+       real-life environmental conditions. Clin Biomech 13:320-327. (tilt correction)
+
+    Examples
+    --------
+    >>> import gaitlab
+    >>> run = gaitlab.synth.simulate_waist(30.0, fs=200.0, seed=1)      # doctest: +SKIP
+    >>> pipe = WaistPipeline().run(run.recording)                        # doctest: +SKIP
+    >>> round(pipe.analysis_.summary["cadence_spm"])                     # doctest: +SKIP
+    171
+    """
+
+    speed_mps: float | None = None
+    axes: Any = None
+    smooth_hz: float = 5.0
+    edge_lowpass_hz: float | None = None
+    floor_level_g: float = 0.2
+    band_high_g: float = 1.3
+    max_valley_g: float = 0.5
+    block_s: float = 20.0
+    impact_window_s: float = 0.05
+    segment_s: float = 60.0
+    params_: dict = field(default_factory=dict, init=False, repr=False)
+
+    def run(self, recording: Recording) -> WaistPipeline:
+        """Analyse ``recording``; sets ``steps_``, ``summary_``, ``segments_``, ``analysis_``."""
+        import pandas as pd
+
+        from ..analysis import STEP_COLUMNS, Analysis
+        from .summary import segment_table, summarize
+
+        if not isinstance(recording, Recording):
+            raise InputError(f"expected a Recording, found {type(recording).__name__}")
+        axes = None if self.axes is None else parse_axes(self.axes)
+        if self.speed_mps is not None and not (0.5 <= float(self.speed_mps) <= 12.0):
+            raise InputError(f"speed_mps must be a running speed in m/s (0.5-12), found {self.speed_mps}")
+        stretches, gaps = split_stretches(recording.t, recording.acc, recording.gyr, recording.fs,
+                                          dict(recording.extra))
+        if not stretches:
+            raise InputError(
+                f"no stretch of at least 2 s without gaps in {recording.duration_s:.1f} s of data",
+                path=recording.meta.get("source"))
+        parts: list[dict[str, np.ndarray]] = []
+        vertical_t: list[np.ndarray] = []
+        vertical_g: list[np.ndarray] = []
+        tilt_ref = None
+        for st in stretches:
+            cols, fz, tilt_ref = self._stretch_steps(st, axes, tilt_ref)
+            parts.append(cols)
+            vertical_t.append(st.t)
+            vertical_g.append(fz)
+        cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        steps = pd.DataFrame(cols)
+        steps["valid"] = steps["valid"].astype(bool)
+        steps = steps[list(STEP_COLUMNS) + [c for c in steps.columns if c not in STEP_COLUMNS]]
+        gaps_df = pd.DataFrame(gaps, columns=["start_s", "end_s"])
+        summary = summarize(steps, duration_s=recording.duration_s,
+                            gap_s=float((gaps[:, 1] - gaps[:, 0]).sum()) if len(gaps) else 0.0)
+        self.steps_ = steps
+        self.summary_ = summary
+        self.segments_ = segment_table(steps, self.segment_s)
+        self.params_ = {k: v for k, v in vars(self).items() if not k.endswith("_")}
+        self.params_["axes"] = None if self.axes is None else str(self.axes)
+        self.params_["pelvic_tilt_reference"] = tilt_ref[2] if tilt_ref is not None else None
+        meta = recording.meta
+        self.analysis_ = Analysis(
+            steps=steps, summary=summary, segments=self.segments_, gaps=gaps_df,
+            input={"path": meta.get("source"), "format": meta.get("format"), "fs_hz": recording.fs,
+                   "duration_s": recording.duration_s, "placement": "waist",
+                   "n_samples": recording.n_samples, "has_gyro": recording.has_gyro,
+                   "device": meta.get("device")},
+            recording=recording,
+            signals={"t_s": np.concatenate(vertical_t), "vertical_g": np.concatenate(vertical_g)},
+            params=self.params_,
+        )
+        return self
+
+    # -- one stretch ---------------------------------------------------------------------------
+    def _stretch_steps(self, st: Stretch, axes: np.ndarray | None, tilt_ref):
+        from ..kernels.events import contact_edges, find_humps, onset_slope_from_rises
+        from ..kernels.integrate import stride_angle_range, vertical_oscillation
+        from ..kernels.signal import rotate_blocks
+        from ..kernels.stepstats import step_statistics
+
+        fs = st.fs
+        ori = estimate_orientation(st.acc, fs, block_s=self.block_s, axes=axes)
+        body = rotate_blocks(np.ascontiguousarray(st.acc), ori.rot, ori.block_starts)
+        # scale so the stride-mean vertical force is exactly 1 g in every block
+        scale = np.repeat(1.0 / ori.gravity_g, np.diff(np.append(ori.block_starts, st.acc.shape[0])))
+        body *= scale[:, None]
+        fz_raw = np.ascontiguousarray(body[:, 2])
+        fz = fz_raw if self.edge_lowpass_hz is None else _lowpass(fz_raw, fs, self.edge_lowpass_hz, order=4)
+        ys = _lowpass(fz_raw, fs, self.smooth_hz, order=2)
+        up, down, _ = find_humps(ys, 1.0, 0.9, 1.15)
+        edges = (up, down, self.floor_level_g, self.band_high_g, self.max_valley_g)
+        ic, to, amp, vb, va, rise = contact_edges(fz, *edges, np.nan)
+        # flight floor: real sensors read a little above or below 0 g in flight (soft tissue,
+        # residual tilt, bias); move the floor to 0 while keeping the 1 g mean, then refit.
+        valleys = np.concatenate((vb[np.isfinite(vb)], va[np.isfinite(va)]))
+        running_valleys = valleys[valleys < self.max_valley_g]
+        if running_valleys.size >= 8:
+            floor = float(np.median(running_valleys))
+            if 0.02 < abs(floor) < 0.3:
+                fz = (fz - floor) / (1.0 - floor)
+                ic, to, amp, vb, va, rise = contact_edges(fz, *edges, np.nan)
+        # low sample rates: few samples on the rising edge; use the run's own onset slope
+        slope = onset_slope_from_rises(rise[np.isfinite(to)], self.floor_level_g)
+        if np.isfinite(slope):
+            ic, to, amp, vb, va, rise = contact_edges(fz, *edges, slope)
+        m = up.size
+        inner = np.zeros(m, dtype=bool)
+        inner[1:-1] = True  # the first and last hump have no valley on one side: not steps
+        running = inner & np.isfinite(ic) & np.isfinite(to)
+        # walking humps (no flight): IC approximated by the 1 g up-crossing; no TO / GCT
+        ic_all = np.where(running, ic, up)
+        ic_all[~inner] = np.nan
+        keep = inner
+        ic_k, to_k = ic_all[keep], np.where(running, to, np.nan)[keep]
+        run_k = running[keep]
+        t_ic = st.time_at(ic_k)
+        t_to = st.time_at(to_k)
+        next_ic = np.append(t_ic[1:], np.nan)
+        step_time_ms = (next_ic - t_ic) * 1e3
+        gct_ms = (t_to - t_ic) * 1e3
+        flight_ms = (next_ic - t_to) * 1e3
+        vo_cm = vertical_oscillation(fz_raw, ic_k, fs)
+        impact, rate, brake, lat = step_statistics(fz_raw, fz, body[:, 0].copy(), body[:, 1].copy(),
+                                                   ic_k, to_k, fs, self.impact_window_s)
+        n_steps = ic_k.size
+        activity = np.where(run_k, "running", "walking").astype(object)
+        # a step is running when it and its contact look like running; DF >= 0.5 is walking
+        df = gct_ms / (2.0 * step_time_ms)
+        activity[run_k & (df >= 0.5)] = "walking"
+        side = self._sides(lat, step_time_ms)
+        tilt, tilt_ref = self._pelvic_tilt(st, ic_k, ori, tilt_ref)
+        drop = np.full(n_steps, np.nan)
+        if st.gyr is not None:
+            gyr_body = rotate_blocks(np.ascontiguousarray(st.gyr), ori.rot, ori.block_starts)
+            drop = stride_angle_range(np.ascontiguousarray(gyr_body[:, 0]), ic_k, to_k, fs)
+        valid = self._plausible(activity, gct_ms, step_time_ms, flight_ms, vo_cm)
+        speed = self._speed(st, ic_k, next_ic)
+        cols = {
+            "ic_s": t_ic, "to_s": t_to, "side": side, "gct_ms": gct_ms, "flight_ms": flight_ms,
+            "step_time_ms": step_time_ms, "vo_cm": vo_cm, "impact_g": impact, "valid": valid,
+            "loading_rate_gps": rate, "braking_mps": brake, "pelvic_tilt_deg": tilt,
+            "pelvic_drop_deg": drop, "activity": activity, "speed_mps": speed,
+        }
+        for name in ("gct_ms", "flight_ms"):
+            cols[name] = np.where(activity == "running", cols[name], np.nan)
+        cols["to_s"] = np.where(activity == "running", t_to, np.nan)
+        return cols, fz_raw, tilt_ref
+
+    @staticmethod
+    def _sides(lateral_g: np.ndarray, step_time_ms: np.ndarray) -> np.ndarray:
+        """L/R from the lateral force during stance, made to alternate within unbroken runs.
+
+        A missed step breaks alternation, so runs are split where a step is much longer than its
+        neighbours or where the step chain is interrupted (last step before a gap).
+        """
+        n = lateral_g.size
+        side = np.full(n, None, dtype=object)
+        if n == 0:
+            return side
+        st = step_time_ms
+        med = np.nanmedian(st) if np.isfinite(st).any() else np.nan
+        brk = ~np.isfinite(st) | (st > 1.6 * med)
+        run_start = np.concatenate(([0], np.flatnonzero(brk[:-1]) + 1))
+        run_id = np.zeros(n, dtype=np.int64)
+        run_id[run_start[1:]] = 1
+        run_id = np.cumsum(run_id)
+        pos = np.arange(n) - run_start[run_id]
+        parity = np.where(pos % 2 == 0, 1.0, -1.0)
+        ev = np.nan_to_num(lateral_g)
+        score = np.bincount(run_id, weights=parity * ev)
+        sign = np.sign(score)[run_id] * parity  # +1 left, -1 right
+        side[sign > 0] = "L"
+        side[sign < 0] = "R"
+        return side
+
+    def _pelvic_tilt(self, st: Stretch, ic: np.ndarray, ori, tilt_ref):
+        """Forward tilt (deg) of the stride-mean specific force relative to a reference posture.
+
+        The reference is the standing posture when the recording starts with >= 3 s standing
+        still, else the first block with gait (tilt then measures change during the run).
+        """
+        n = st.acc.shape[0]
+        tilt = np.full(ic.size, np.nan)
+        if tilt_ref is None:
+            tilt_ref = self._tilt_reference(st, ori)
+        if tilt_ref is None or ic.size < 3:
+            return tilt, tilt_ref
+        fwd_ref, up_ref, _ = tilt_ref
+        # stride means [IC_k, IC_k+2) from cumulative sums: no loop over samples
+        csum = np.vstack((np.zeros((1, 3)), np.cumsum(st.acc, axis=0)))
+        ok = np.isfinite(ic)
+        ia = np.clip(np.where(ok, np.ceil(np.nan_to_num(ic)), 0).astype(np.int64), 0, n)
+        ib = np.append(ia[2:], [0, 0])
+        good = ok & np.append(ok[2:], [False, False]) & (ib > ia)
+        v = csum[ib] - csum[ia]
+        tilt[good] = np.degrees(np.arctan2(-(v[good] @ fwd_ref), v[good] @ up_ref))
+        return tilt, tilt_ref
+
+    @staticmethod
+    def _tilt_reference(st: Stretch, ori):
+        fs = st.fs
+        k = int(3 * fs)
+        if st.acc.shape[0] > k:
+            head = st.acc[:k]
+            norm = np.linalg.norm(head, axis=1)
+            if float(norm.std()) < 0.03 and 0.8 < float(norm.mean()) < 1.2:
+                up = head.mean(axis=0)
+                up /= np.linalg.norm(up)
+                gait_blocks = np.flatnonzero(ori.gait)
+                fwd = ori.rot[gait_blocks[0] if gait_blocks.size else 0, 0]
+                fwd = fwd - np.dot(fwd, up) * up
+                fwd /= np.linalg.norm(fwd)
+                return fwd, up, "standing"
+        gait_blocks = np.flatnonzero(ori.gait)
+        if gait_blocks.size == 0:
+            return None
+        r = ori.rot[gait_blocks[0]]
+        return r[0].copy(), r[2].copy(), "early_run"
+
+    def _speed(self, st: Stretch, ic: np.ndarray, next_ic_s: np.ndarray) -> np.ndarray:
+        if "speed_mps" in st.extra:
+            v = st.extra["speed_mps"]
+            csum = np.concatenate(([0.0], np.cumsum(v)))
+            a = np.clip(np.nan_to_num(np.ceil(ic), nan=0).astype(np.int64), 0, v.size)
+            nxt = np.append(ic[1:], np.nan)
+            b = np.clip(np.nan_to_num(np.floor(nxt), nan=0).astype(np.int64) + 1, 0, v.size)
+            out = np.full(ic.size, np.nan)
+            ok = np.isfinite(ic) & np.isfinite(nxt) & (b > a)
+            out[ok] = (csum[b[ok]] - csum[a[ok]]) / (b[ok] - a[ok])
+            return out
+        if self.speed_mps is not None:
+            return np.full(ic.size, float(self.speed_mps))
+        return np.full(ic.size, np.nan)
+
+    @staticmethod
+    def _plausible(activity, gct_ms, step_time_ms, flight_ms, vo_cm) -> np.ndarray:
+        running = activity == "running"
+        ok = np.isfinite(step_time_ms)
+        lo, hi = PLAUSIBLE["step_time_ms"]
+        wlo, whi = WALK_STEP_TIME_MS
+        ok &= np.where(running, (step_time_ms >= lo) & (step_time_ms <= hi),
+                       (step_time_ms >= wlo) & (step_time_ms <= whi))
+        for name, x in (("gct_ms", gct_ms), ("flight_ms", flight_ms), ("vo_cm", vo_cm)):
+            lo, hi = PLAUSIBLE[name]
+            ok &= ~running | (np.isfinite(x) & (x >= lo) & (x <= hi))
+        return ok

@@ -1,0 +1,260 @@
+"""Delimited text tables, parsed fast and reported precisely.
+
+Arrow's CSV reader does the parsing (multithreaded, no per-row Python). It does not know line
+numbers, so when it fails, or when a later check finds a bad row, the line is recovered from the
+row index by one vectorised pass over the bytes (newline positions, blank lines skipped the same
+way Arrow skips them). The header is line 1 of the file plus any preamble lines before it.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import warnings
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from ..errors import InputError
+
+log = logging.getLogger(__name__)
+
+#: Delimiters tried, in order of preference when the header line contains several of them.
+DELIMITERS = (",", ";", "\t")
+#: Lines scanned for a header (after blank and '#' comment lines).
+MAX_PREAMBLE_LINES = 50
+#: Cells Arrow reads as null in numeric columns; they become NaN and are reported as such.
+NULL_TOKENS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+               "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null")
+
+
+@dataclass(frozen=True)
+class Header:
+    """The header line of a delimited text file.
+
+    Attributes
+    ----------
+    fields : list of str
+        Column names, stripped of quotes and surrounding spaces.
+    delimiter : str
+        The field separator.
+    line : int
+        1-based line number of the header.
+    offset : int
+        Byte offset of the header line's first byte.
+    """
+
+    fields: list[str]
+    delimiter: str
+    line: int
+    offset: int
+
+
+def find_header(data: bytes, path: str) -> Header:
+    """Locate the header: the first line that is neither blank nor a ``#`` comment."""
+    pos = 0
+    for line_no in range(1, MAX_PREAMBLE_LINES + 2):
+        end = data.find(b"\n", pos)
+        raw = data[pos:] if end < 0 else data[pos:end]
+        text = raw.decode("utf-8", errors="replace").strip()
+        if text and not text.startswith("#"):
+            delimiter = max(DELIMITERS, key=lambda d: (text.count(d), -DELIMITERS.index(d)))
+            fields = next(csv.reader([text], delimiter=delimiter, skipinitialspace=True))
+            return Header([f.strip() for f in fields], delimiter, line_no, pos)
+        if end < 0:
+            break
+        pos = end + 1
+    raise InputError("no header line found (only blank or '#' comment lines)", path=path)
+
+
+@dataclass
+class TextTable:
+    """Columns parsed from a delimited text file, with the row -> line mapping.
+
+    Attributes
+    ----------
+    path : str
+        File path as given, for messages.
+    header : Header
+        The header line.
+    columns : dict of str to numpy.ndarray
+        Parsed columns by header name: float64, int64, or object (str) arrays.
+    """
+
+    path: str
+    header: Header
+    columns: dict[str, np.ndarray]
+    _body: bytes = field(repr=False)  # the bytes from the header line on
+
+    @property
+    def n_rows(self) -> int:
+        return len(next(iter(self.columns.values()))) if self.columns else 0
+
+    @cached_property
+    def _row_lines(self) -> np.ndarray:
+        lines, blank, _ = _line_index(self._body)
+        data_idx = np.flatnonzero(~blank[1:]) + 1  # physical line indices of data rows (header = 0)
+        return self.header.line + data_idx
+
+    def line_of(self, row: int) -> int:
+        """1-based file line of data row ``row`` (0-based, as parsed)."""
+        lines = self._row_lines
+        return int(lines[row]) if 0 <= row < lines.size else self.header.line + 1 + row
+
+
+def _line_index(body: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start offsets, blank flags and newline positions of every physical line of ``body``."""
+    arr = np.frombuffer(body, dtype=np.uint8)
+    nl = np.flatnonzero(arr == 10)
+    starts = np.concatenate(([0], nl + 1))
+    ends = np.concatenate((nl, [arr.size]))
+    if starts[-1] == arr.size:  # the file ends with a newline: no final partial line
+        starts, ends = starts[:-1], ends[:-1]
+    length = ends - starts
+    first = arr[np.minimum(starts, max(arr.size - 1, 0))] if arr.size else np.zeros(0, np.uint8)
+    blank = (length == 0) | ((length == 1) & (first == 13))
+    return starts, blank, nl
+
+
+def _drop_truncated_last_line(body: bytes, header: Header, path: str) -> bytes:
+    """A file still being written ends in a partial row: drop it with a warning, keep the rest."""
+    if body.endswith(b"\n"):
+        return body
+    cut = body.rfind(b"\n")
+    if cut < 0:
+        return body  # only the header
+    last = body[cut + 1:]
+    n_fields = last.count(header.delimiter.encode()) + 1
+    if last.strip() and n_fields < len(header.fields):
+        line = header.line + body[:cut + 1].count(b"\n")
+        msg = (f"{path}:{line}: last line is incomplete ({n_fields} of {len(header.fields)} fields, no "
+               "line end; file still being written?); ignoring it")
+        warnings.warn(msg, UserWarning, stacklevel=4)
+        return body[:cut + 1]
+    return body
+
+
+def read_table(data: bytes, header: Header, path: str, types: dict[str, str]) -> TextTable:
+    """Parse the columns named in ``types`` from the delimited text ``data``.
+
+    Parameters
+    ----------
+    data : bytes
+        Whole file content (decompressed).
+    header : Header
+        As found by :func:`find_header`.
+    path : str
+        For messages.
+    types : dict
+        Header name -> ``'float'``, ``'int'``, ``'str'``, or ``'auto'`` (kept as float64 when Arrow
+        infers a numeric type, left out otherwise: extra channels).
+
+    Raises
+    ------
+    InputError
+        A row with the wrong number of fields, or a cell that is not a number, with its line
+        and column.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    missing = [c for c in types if c not in header.fields]
+    if missing:
+        raise InputError(f"missing column(s) {', '.join(map(repr, missing))}; header has "
+                         f"{', '.join(map(repr, header.fields))}", path=path, line=header.line)
+    body = _drop_truncated_last_line(data[header.offset:], header, path)
+    arrow_types = {"float": pa.float64(), "int": pa.int64(), "str": pa.string()}
+    # column_names from our own header parse: Arrow then skips the header row
+    read_opts = pacsv.ReadOptions(column_names=_unique(header.fields), skip_rows=1,
+                                  block_size=1 << 24)
+    parse_opts = pacsv.ParseOptions(delimiter=header.delimiter, ignore_empty_lines=True)
+    conv = pacsv.ConvertOptions(include_columns=list(types),
+                                column_types={c: arrow_types[k] for c, k in types.items() if k != "auto"},
+                                strings_can_be_null=False, quoted_strings_can_be_null=False)
+    table = TextTable(path, header, {}, body)
+    try:
+        parsed = pacsv.read_csv(pa.py_buffer(body), read_opts, parse_opts, conv)
+    except pa.ArrowInvalid as exc:
+        text = str(exc)
+        if "columns, got" in text or "Expected" in text and "columns" in text:
+            raise _ragged_row_error(table) from None
+        if "conversion error" in text or "invalid value" in text:
+            raise _bad_cell_error(table, types, read_opts, parse_opts) from None
+        raise InputError(f"cannot parse as delimited text: {text}", path=path) from None
+    cols: dict[str, np.ndarray] = {}
+    for name, kind in types.items():
+        col = parsed.column(name)
+        if kind == "auto":
+            if pa.types.is_integer(col.type) or pa.types.is_floating(col.type):
+                cols[name] = np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.float64)
+            else:
+                log.debug("%s: column %r is not numeric (%s); not kept", path, name, col.type)
+        elif kind == "float":
+            cols[name] = np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.float64)  # nulls -> NaN
+        elif kind == "int":
+            if col.null_count:
+                row = int(np.flatnonzero(col.is_null().to_numpy(zero_copy_only=False))[0])
+                raise InputError("empty cell; expected an integer", path=path, line=table.line_of(row),
+                                 column=name)
+            cols[name] = col.to_numpy()
+        else:
+            cols[name] = np.asarray(col.to_numpy(zero_copy_only=False), dtype=object)
+    table.columns = cols
+    return table
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        k = seen.get(n, 0)
+        out.append(n if k == 0 else f"{n}.{k}")
+        seen[n] = k + 1
+    return out
+
+
+def _ragged_row_error(table: TextTable) -> InputError:
+    body, header = table._body, table.header
+    starts, blank, nl = _line_index(body)
+    arr = np.frombuffer(body, dtype=np.uint8)
+    delim_pos = np.flatnonzero(arr == ord(header.delimiter))
+    counts = np.bincount(np.searchsorted(nl, delim_pos), minlength=starts.size)[: starts.size] + 1
+    bad = ~blank & (counts != len(header.fields))
+    bad[0] = False
+    if not bad.any():
+        return InputError("rows do not have the same number of fields as the header", path=table.path)
+    i = int(np.argmax(bad))
+    return InputError(f"expected {len(header.fields)} fields separated by {header.delimiter!r} "
+                      f"(as in the header), found {counts[i]}", path=table.path,
+                      line=header.line + i)
+
+
+def _bad_cell_error(table: TextTable, types: dict[str, str], read_opts, parse_opts) -> InputError:
+    """Find the first cell Arrow could not convert, by re-reading the columns as text."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    numeric = [c for c, k in types.items() if k in ("float", "int")]
+    conv = pacsv.ConvertOptions(include_columns=numeric, column_types={c: pa.string() for c in numeric},
+                                strings_can_be_null=False)
+    raw = pacsv.read_csv(pa.py_buffer(table._body), read_opts, parse_opts, conv)
+    best: tuple[int, str, str, str] | None = None
+    for name in numeric:
+        col = pc.utf8_trim_whitespace(raw.column(name))
+        if types[name] == "int":
+            ok = pc.match_substring_regex(col, r"^[+-]?\d+$").to_numpy(zero_copy_only=False)
+            want = "an integer"
+        else:
+            s = pd.Series(col.to_numpy(zero_copy_only=False), dtype=object)
+            ok = (pd.to_numeric(s, errors="coerce").notna() | s.isin(NULL_TOKENS)).to_numpy()
+            want = "a number"
+        bad = np.flatnonzero(~ok)
+        if bad.size and (best is None or bad[0] < best[0]):
+            best = (int(bad[0]), name, str(col[int(bad[0])].as_py()), want)
+    if best is None:
+        return InputError("a cell could not be converted to a number", path=table.path)
+    row, name, value, want = best
+    return InputError(f"{value!r} is not {want}", path=table.path, line=table.line_of(row), column=name)

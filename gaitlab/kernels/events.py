@@ -1,0 +1,342 @@
+"""Event kernels: level crossings, stance "humps" and contact-edge fits.
+
+Physics (running_science.md 2.1.3, 4.1). Under the spring-mass model the vertical specific force
+at the pelvis is 0 g in flight and close to a half sine ``A sin(w t)`` during contact, starting at
+initial contact (IC) and ending at toe-off (TO). The 1 g crossings mark where the ground force
+equals body weight, ~35-40 ms inside the contact, so they are *not* IC/TO. Instead we fit each
+edge of the stance hump where it leaves / returns to the 0 g flight floor: on the edge samples
+between a low level and about half the peak, ``asin(f / A)`` is linear in time for a half sine,
+so a straight-line fit in that domain extrapolates to the zero-force instant without the
+curvature bias of a chord or the ~38 ms lag of the 1 g crossing. The falling edge (TO) is clean;
+the rising edge (IC) carries the impact transient, which makes the rise steeper, so its fit is
+kept only where it lands inside the bracket allowed by the falling edge's angular rate, else the
+bracket's middle is used.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def level_crossings(x: np.ndarray, level: float, rising: bool) -> np.ndarray:
+    """Sub-sample positions where ``x`` crosses ``level`` (linear interpolation).
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+    level : float
+    rising : bool
+        True for upward crossings (``x[i] < level <= x[i + 1]``), False for downward ones.
+
+    Returns
+    -------
+    ndarray of float64
+        Fractional sample indices of the crossings, increasing.
+    """
+    n = x.shape[0]
+    out = np.empty(max(n - 1, 0))
+    m = 0
+    for i in range(n - 1):
+        a = x[i] - level
+        b = x[i + 1] - level
+        if rising:
+            hit = a < 0.0 and b >= 0.0
+        else:
+            hit = a >= 0.0 and b < 0.0
+        if hit:
+            out[m] = i + a / (a - b)
+            m += 1
+    return out[:m]
+
+
+@njit(cache=True)
+def find_humps(ys: np.ndarray, level: float, low: float, min_peak: float):
+    """Stance humps of a smoothed vertical signal, with hysteresis.
+
+    A hump starts where ``ys`` rises through ``level`` after having been below ``low`` (so noise
+    around ``level`` while standing makes no humps), ends where it falls back through ``level``,
+    and is kept when its peak reaches ``min_peak``.
+
+    Parameters
+    ----------
+    ys : ndarray, shape (n,)
+        Smoothed vertical specific force (g), e.g. low-passed at ~5 Hz.
+    level, low, min_peak : float
+        Crossing level (1 g), re-arm level below it, and the minimum peak of a hump (g).
+
+    Returns
+    -------
+    up : ndarray of float64
+        Sub-sample index of each hump's upward crossing of ``level``.
+    down : ndarray of float64
+        Sub-sample index of each hump's downward crossing.
+    peak : ndarray of float64
+        Peak of ``ys`` within each hump (g).
+    """
+    n = ys.shape[0]
+    cap = n // 2 + 1
+    up = np.empty(cap)
+    down = np.empty(cap)
+    peak = np.empty(cap)
+    m = 0
+    armed = False
+    inside = False
+    start = 0.0
+    top = 0.0
+    for i in range(n - 1):
+        a = ys[i]
+        b = ys[i + 1]
+        if not inside:
+            if a < low:
+                armed = True
+            if armed and a < level and b >= level:
+                inside = True
+                armed = False
+                start = i + (level - a) / (b - a)
+                top = b
+        else:
+            if b > top:
+                top = b
+            if a >= level and b < level:
+                inside = False
+                if top >= min_peak:
+                    up[m] = start
+                    down[m] = i + (a - level) / (a - b)
+                    peak[m] = top
+                    m += 1
+                if b < low:
+                    armed = True
+    return up[:m], down[:m], peak[:m]
+
+
+@njit(cache=True)
+def _asin_line_zero(y: np.ndarray, idx: np.ndarray, count: int, amp: float):
+    """Least-squares line through ``(i, asin(y[i] / amp))``; returns (zero crossing, slope)."""
+    sx = 0.0
+    su = 0.0
+    sxx = 0.0
+    sxu = 0.0
+    for k in range(count):
+        i = idx[k]
+        r = y[i] / amp
+        if r > 1.0:
+            r = 1.0
+        elif r < 0.0:
+            r = 0.0
+        u = math.asin(r)
+        sx += i
+        su += u
+        sxx += i * i
+        sxu += i * u
+    den = count * sxx - sx * sx
+    if den == 0.0:
+        return np.nan, np.nan
+    slope = (count * sxu - sx * su) / den
+    icpt = (su - slope * sx) / count
+    if slope == 0.0:
+        return np.nan, np.nan
+    return -icpt / slope, slope
+
+
+@njit(cache=True)
+def _quadratic_onset(y: np.ndarray, idx: np.ndarray, count: int, guess: float) -> float:
+    """Where a quadratic fitted to the rising-edge samples reaches 0 g (the contact onset).
+
+    The impact transient makes the first rise concave; a quadratic follows that curvature where a
+    line through the same samples would reach 0 g too early. Returns the root nearest ``guess``
+    below the first sample, or NaN.
+    """
+    x0 = idx[0]
+    s0 = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    s3 = 0.0
+    s4 = 0.0
+    t0 = 0.0
+    t1 = 0.0
+    t2 = 0.0
+    for k in range(count):
+        x = float(idx[k] - x0)
+        v = y[idx[k]]
+        s0 += 1.0
+        s1 += x
+        s2 += x * x
+        s3 += x * x * x
+        s4 += x * x * x * x
+        t0 += v
+        t1 += x * v
+        t2 += x * x * v
+    # normal equations for q0 + q1 x + q2 x^2, solved by Cramer's rule
+    det = s0 * (s2 * s4 - s3 * s3) - s1 * (s1 * s4 - s3 * s2) + s2 * (s1 * s3 - s2 * s2)
+    if det == 0.0:
+        return np.nan
+    q0 = (t0 * (s2 * s4 - s3 * s3) - s1 * (t1 * s4 - s3 * t2) + s2 * (t1 * s3 - s2 * t2)) / det
+    q1 = (s0 * (t1 * s4 - t2 * s3) - t0 * (s1 * s4 - s3 * s2) + s2 * (s1 * t2 - t1 * s2)) / det
+    q2 = (s0 * (s2 * t2 - s3 * t1) - s1 * (s1 * t2 - s3 * t0) + t0 * (s1 * s3 - s2 * s2)) / det
+    if q1 <= 0.0:
+        return np.nan
+    if abs(q2) < 1e-12:
+        return x0 - q0 / q1
+    disc = q1 * q1 - 4.0 * q2 * q0
+    if disc < 0.0:
+        return np.nan
+    r = math.sqrt(disc)
+    best = np.nan
+    for root in ((-q1 + r) / (2.0 * q2), (-q1 - r) / (2.0 * q2)):
+        cand = x0 + root
+        if root <= 0.0 and (np.isnan(best) or abs(cand - guess) < abs(best - guess)):
+            best = cand
+    return best
+
+
+@njit(cache=True)
+def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: float,
+                  band_high: float, max_valley: float, onset_slope: float):
+    """Initial contact and toe-off of each stance hump, in fractional samples.
+
+    Parameters
+    ----------
+    y : ndarray, shape (n,)
+        Vertical specific force (g), lightly filtered, flight floor calibrated to 0 g.
+    up, down : ndarray, shape (m,)
+        Hump crossings from :func:`find_humps` (fractional samples).
+    floor_level : float
+        Level (g) above the flight floor where an edge starts (e.g. 0.2 g).
+    band_high : float
+        Upper end (g) of the edge band used in the fit (capped at 0.8 of the hump's amplitude).
+    max_valley : float
+        A valley (minimum between humps) above this level (g) means no flight phase: the step is
+        not a running step and IC/TO are left NaN.
+    onset_slope : float
+        Typical rise of the contact onset (g per sample), used where fewer than three samples
+        lie on the rising edge (low sample rates): IC = first sample above the floor level minus
+        its value over this slope. NaN: use the middle of the bracket IC must lie in. See
+        :func:`onset_slope_from_rises`.
+
+    Returns
+    -------
+    ic, to : ndarray, shape (m,)
+        Fractional sample index of initial contact and toe-off (NaN where not measurable).
+    amp : ndarray, shape (m,)
+        Amplitude of the half sine (g): the peak over the second half of the hump.
+    valley_before, valley_after : ndarray, shape (m,)
+        Minimum of ``y`` between this hump and its neighbours (g); NaN at the edges of ``y``.
+    rise : ndarray, shape (m,)
+        Value (g) of the first sample at or above the floor level on the rising edge.
+    """
+    n = y.shape[0]
+    m = up.shape[0]
+    ic = np.full(m, np.nan)
+    to = np.full(m, np.nan)
+    amp = np.full(m, np.nan)
+    vb = np.full(m, np.nan)
+    va = np.full(m, np.nan)
+    rise = np.full(m, np.nan)
+    idx = np.empty(n, dtype=np.int64)
+    for k in range(m):
+        s = int(math.floor(up[k]))
+        e = int(math.ceil(down[k]))
+        if s < 1 or e > n - 2:
+            continue
+        # valleys: minimum between the neighbouring humps (or the signal's ends)
+        lo_b = int(math.ceil(down[k - 1])) if k > 0 else 0
+        hi_a = int(math.floor(up[k + 1])) if k + 1 < m else n - 1
+        jb = lo_b
+        for i in range(lo_b, s + 1):
+            if y[i] < y[jb]:
+                jb = i
+        ja = e
+        for i in range(e, hi_a + 1):
+            if y[i] < y[ja]:
+                ja = i
+        if k > 0:
+            vb[k] = y[jb]
+        if k + 1 < m:
+            va[k] = y[ja]
+        # amplitude from the second half of the hump: the impact transient is gone by mid-stance
+        mid = (s + e) // 2
+        lo_amp = mid - (e - s) // 6
+        pk = lo_amp
+        for i in range(lo_amp, e + 1):
+            if y[i] > y[pk]:
+                pk = i
+        a = y[pk]
+        amp[k] = a
+        if k == 0 or k + 1 >= m or y[jb] > max_valley or y[ja] > max_valley or a <= floor_level:
+            continue
+        high = min(band_high, 0.8 * a)
+        # falling edge (toe-off): samples from the peak down to the floor level
+        j = pk
+        while j < ja and y[j] >= floor_level:
+            j += 1
+        cnt = 0
+        for i in range(pk, j):
+            if y[i] <= high:
+                idx[cnt] = i
+                cnt += 1
+        omega = np.nan
+        if cnt >= 2:
+            t_off, slope = _asin_line_zero(y, idx, cnt, a)
+            # TO lies after the last sample above the floor level and, at the fitted rate, no
+            # later than the time to fall from the floor level to 0 g after the first one below
+            if slope < 0.0 and j - 1 <= t_off <= j + 1 + math.asin(min(floor_level / a, 1.0)) / -slope:
+                to[k] = t_off
+                omega = -slope
+        if np.isnan(to[k]):
+            # one sample in the band: chord to the floor, then back-extrapolate the chord to 0 g
+            y0 = y[j - 1]
+            y1 = y[j]
+            if y0 > y1:
+                to[k] = j - 1 + y0 / (y0 - y1)
+                if to[k] > j + 1:
+                    to[k] = j + 1
+        # rising edge (initial contact): first sample at the floor level after the valley
+        j = jb
+        while j < pk and y[j] < floor_level:
+            j += 1
+        j -= 1  # last sample below the floor level
+        rise_high = min(floor_level + 0.6, high)
+        cnt = 0
+        i = j + 1
+        while i < pk and y[i] <= rise_high and (cnt == 0 or y[i] > y[i - 1]):
+            idx[cnt] = i
+            cnt += 1
+            i += 1
+        # the bracket IC must lie in: reaching the floor level takes asin(level / A) / w samples
+        lead = 0.0
+        if not np.isnan(omega) and omega > 0.0:
+            lead = math.asin(min(floor_level / a, 1.0)) / omega
+        est = np.nan
+        if cnt >= 3:
+            est = _quadratic_onset(y, idx, cnt, j + 1.0)
+        elif cnt >= 1 and onset_slope > 0.0:
+            est = j + 1.0 - y[j + 1] / onset_slope
+        elif cnt == 2 and y[idx[1]] > y[idx[0]]:
+            est = idx[0] - y[idx[0]] / (y[idx[1]] - y[idx[0]])
+        rise[k] = y[j + 1]
+        lo_br = j - lead - 0.5
+        hi_br = j + 1.0
+        if np.isnan(est) or est < lo_br or est > hi_br:
+            est = 0.5 * (j - lead + j + 1.0)
+        ic[k] = est
+    return ic, to, amp, vb, va, rise
+
+
+def onset_slope_from_rises(rise_g: np.ndarray, floor_level: float, min_steps: int = 20) -> float:
+    """Typical contact-onset slope (g per sample) from the first rising-edge sample of many steps.
+
+    Initial contact falls at a random phase between two samples, so the value of the first sample
+    at or above the floor level is spread uniformly over ``[floor_level, floor_level + slope]``:
+    the width of that spread (5th to 95th percentile, over 0.9) is the rise per sample. This is
+    "equivalent-time sampling" of the onset, and it adapts to the runner, the sensor's own
+    anti-alias filter and the sample rate. NaN with fewer than ``min_steps`` steps.
+    """
+    r = rise_g[np.isfinite(rise_g)]
+    if r.size < min_steps:
+        return float("nan")
+    p5, p95 = np.percentile(r, [5.0, 95.0])
+    return float((p95 - p5) / 0.9)

@@ -1,0 +1,163 @@
+"""Integration kernels: vertical oscillation per step, speed lost while braking.
+
+Both integrate specific force over whole strides with drift control (running_science.md 2.1.5 and
+2.1.8): over a stride at steady speed the mean vertical specific force is exactly 1 g and the
+vertical velocity and height return to their start, so removing the stride mean of the
+acceleration and then of the velocity leaves no drift to integrate. A stride, not a step, is the
+window because with left/right asymmetry consecutive flights differ, so vertical velocity only
+repeats every second step.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+G = 9.80665  # m/s^2 per g
+
+
+@njit(cache=True)
+def _stride_height(fz: np.ndarray, a: int, b: int, dt: float, z: np.ndarray) -> None:
+    """Height (m) over samples [a, b] into ``z[0 : b - a + 1]``: both integrations drift-free."""
+    n = b - a + 1
+    mean_f = 0.0
+    for i in range(a, b + 1):
+        mean_f += fz[i]
+    mean_f /= n
+    # velocity by the trapezoid rule, from (f - mean) g
+    v = 0.0
+    z[0] = 0.0  # reuse z as velocity first
+    prev = (fz[a] - mean_f) * G
+    for i in range(1, n):
+        cur = (fz[a + i] - mean_f) * G
+        v += 0.5 * (prev + cur) * dt
+        z[i] = v
+        prev = cur
+    mean_v = 0.0
+    for i in range(n):
+        mean_v += z[i]
+    mean_v /= n
+    # height, then remove the residual linear trend so it closes over the stride
+    h = 0.0
+    prev = z[0] - mean_v
+    z[0] = 0.0
+    for i in range(1, n):
+        cur = z[i] - mean_v
+        h += 0.5 * (prev + cur) * dt
+        prev = cur
+        z[i] = h
+    end = z[n - 1]
+    for i in range(n):
+        z[i] -= end * i / (n - 1)
+
+
+@njit(cache=True)
+def vertical_oscillation(fz: np.ndarray, ic: np.ndarray, fs: float) -> np.ndarray:
+    """Vertical oscillation of each step (cm): range of the pelvis height from IC to the next IC.
+
+    Each step lies in two strides (the one it starts and the one it ends); its oscillation is the
+    mean of the estimates from both where both exist.
+
+    Parameters
+    ----------
+    fz : ndarray, shape (n,)
+        Vertical specific force (g), body frame (up).
+    ic : ndarray, shape (m,)
+        Initial contacts (fractional samples, increasing); NaN entries break the chain.
+    fs : float
+        Sample rate (Hz).
+
+    Returns
+    -------
+    ndarray, shape (m,)
+        VO in cm; NaN where the step is not inside a complete stride.
+    """
+    m = ic.shape[0]
+    total = np.zeros(m)
+    count = np.zeros(m)
+    dt = 1.0 / fs
+    z = np.empty(fz.shape[0] + 1)
+    for i in range(m - 2):
+        if np.isnan(ic[i]) or np.isnan(ic[i + 1]) or np.isnan(ic[i + 2]):
+            continue
+        a = int(math.floor(ic[i] + 0.5))
+        mid = int(math.floor(ic[i + 1] + 0.5))
+        b = int(math.floor(ic[i + 2] + 0.5))
+        if a < 0 or b >= fz.shape[0] or b - a < 4 or mid <= a or mid >= b:
+            continue
+        _stride_height(fz, a, b, dt, z)
+        for step, lo, hi in ((i, 0, mid - a), (i + 1, mid - a, b - a)):
+            zmax = -np.inf
+            zmin = np.inf
+            for k in range(lo, hi + 1):
+                if z[k] > zmax:
+                    zmax = z[k]
+                if z[k] < zmin:
+                    zmin = z[k]
+            total[step] += (zmax - zmin) * 100.0
+            count[step] += 1.0
+    out = np.full(m, np.nan)
+    for i in range(m):
+        if count[i] > 0:
+            out[i] = total[i] / count[i]
+    return out
+
+
+@njit(cache=True)
+def stride_angle_range(rate_dps: np.ndarray, ic: np.ndarray, to: np.ndarray, fs: float) -> np.ndarray:
+    """Range (deg) of an angle during each contact, from its angular rate.
+
+    The rate is integrated over the stride that starts at the step's IC with the stride-mean rate
+    removed (the angle returns to its start every stride) and the residual trend removed; the
+    result is the range of the angle between IC and TO: e.g. pelvic drop from the roll rate.
+
+    Parameters
+    ----------
+    rate_dps : ndarray, shape (n,)
+        Angular rate about one body axis (deg/s).
+    ic, to : ndarray, shape (m,)
+        Initial contact and toe-off (fractional samples).
+    fs : float
+        Sample rate (Hz).
+
+    Returns
+    -------
+    ndarray, shape (m,)
+        Angle range (deg); NaN where the step is not followed by a complete stride.
+    """
+    m = ic.shape[0]
+    out = np.full(m, np.nan)
+    dt = 1.0 / fs
+    ang = np.empty(rate_dps.shape[0] + 1)
+    for i in range(m - 2):
+        if np.isnan(ic[i]) or np.isnan(to[i]) or np.isnan(ic[i + 2]):
+            continue
+        a = int(math.floor(ic[i] + 0.5))
+        e = int(math.floor(to[i] + 0.5))
+        b = int(math.floor(ic[i + 2] + 0.5))
+        if a < 0 or b >= rate_dps.shape[0] or not (a < e < b):
+            continue
+        n = b - a + 1
+        mean_r = 0.0
+        for k in range(a, b + 1):
+            mean_r += rate_dps[k]
+        mean_r /= n
+        ang[0] = 0.0
+        prev = rate_dps[a] - mean_r
+        for k in range(1, n):
+            cur = rate_dps[a + k] - mean_r
+            ang[k] = ang[k - 1] + 0.5 * (prev + cur) * dt
+            prev = cur
+        end = ang[n - 1]
+        lo = np.inf
+        hi = -np.inf
+        for k in range(0, e - a + 1):
+            v = ang[k] - end * k / (n - 1)
+            if v < lo:
+                lo = v
+            if v > hi:
+                hi = v
+        out[i] = hi - lo
+    return out

@@ -1,0 +1,103 @@
+"""Per-step statistics from body-frame signals: impact, loading rate, braking, lateral evidence."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+G = 9.80665  # m/s^2 per g
+
+
+@njit(cache=True)
+def _stride_mean(x: np.ndarray, a: int, b: int) -> float:
+    s = 0.0
+    for i in range(a, b):
+        s += x[i]
+    return s / max(b - a, 1)
+
+
+@njit(cache=True)
+def step_statistics(fz_raw: np.ndarray, fz: np.ndarray, fx: np.ndarray, fy: np.ndarray,
+                    ic: np.ndarray, to: np.ndarray, fs: float, impact_window_s: float):
+    """Impact, loading rate, braking and lateral evidence for each step.
+
+    Parameters
+    ----------
+    fz_raw : ndarray, shape (n,)
+        Vertical specific force (g), unfiltered (impact peaks are short).
+    fz : ndarray, shape (n,)
+        Vertical specific force (g), lightly filtered (for the loading-rate slope).
+    fx, fy : ndarray, shape (n,)
+        Forward and leftward specific force (g), body frame.
+    ic, to : ndarray, shape (m,)
+        Initial contact and toe-off (fractional samples); NaN where unknown.
+    fs : float
+        Sample rate (Hz).
+    impact_window_s : float
+        Window after IC searched for the impact peak (s), e.g. 0.05.
+
+    Returns
+    -------
+    impact_g : ndarray
+        Peak vertical specific force within ``impact_window_s`` of IC (g).
+    loading_rate_gps : ndarray
+        Steepest rise of the filtered vertical force between IC and that peak (g/s).
+    braking_mps : ndarray
+        Forward speed lost from IC to its lowest point during the contact (m/s), from the
+        forward specific force minus its stride mean.
+    lateral_g : ndarray
+        Mean leftward specific force during contact minus its stride mean (g): > 0 points to a
+        left-foot stance (ARCHITECTURE.md side convention).
+    """
+    n = fz.shape[0]
+    m = ic.shape[0]
+    impact = np.full(m, np.nan)
+    rate = np.full(m, np.nan)
+    brake = np.full(m, np.nan)
+    lat = np.full(m, np.nan)
+    w = max(int(round(impact_window_s * fs)), 1)
+    dt = 1.0 / fs
+    for k in range(m):
+        if np.isnan(ic[k]) or np.isnan(to[k]):
+            continue
+        a = int(math.ceil(ic[k]))
+        e = int(math.floor(to[k]))
+        if a < 0 or e >= n or e <= a:
+            continue
+        # stride around this step for the mean of the horizontal forces
+        s0 = a
+        s1 = a + 2 * (e - a) + 1
+        if k + 2 < m and not np.isnan(ic[k + 2]):
+            s1 = int(math.floor(ic[k + 2]))
+        elif k >= 2 and not np.isnan(ic[k - 2]):
+            s0 = int(math.ceil(ic[k - 2]))
+            s1 = a
+        s1 = min(s1, n)
+        hi = min(a + w, n - 1)
+        pk = a
+        for i in range(a, hi + 1):
+            if fz_raw[i] > fz_raw[pk]:
+                pk = i
+        impact[k] = fz_raw[pk]
+        best = -np.inf
+        for i in range(max(a - 1, 0), max(pk, a)):
+            d = (fz[i + 1] - fz[i]) * fs
+            if d > best:
+                best = d
+        if best > -np.inf:
+            rate[k] = best
+        mx = _stride_mean(fx, s0, s1)
+        my = _stride_mean(fy, s0, s1)
+        v = 0.0
+        vmin = 0.0
+        ly = 0.0
+        for i in range(a, e + 1):
+            v += (fx[i] - mx) * G * dt
+            if v < vmin:
+                vmin = v
+            ly += fy[i] - my
+        brake[k] = -vmin
+        lat[k] = ly / (e - a + 1)
+    return impact, rate, brake, lat

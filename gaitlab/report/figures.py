@@ -1,0 +1,378 @@
+"""Figures of an :class:`~gaitlab.analysis.Analysis` as matplotlib :class:`~matplotlib.figure.Figure`.
+
+Figures are built with the object-oriented API (``Figure(...)``, never ``pyplot``), so no GUI
+backend is needed, nothing is shown, and figures are not kept in pyplot's registry: they are freed
+like any other object. Save one with ``fig.savefig("trend.png")``.
+
+Kinds (``plot(analysis, kind)``):
+
+``overview``    cadence, GCT and VO over the run plus left vs right, on one page
+``trend``       metrics over the run: per-step points, 60-s rolling median, Garmin zone bands,
+                the baseline period and the stretches that raised flags
+``balance``     left vs right medians (GCT, step time, impact, VO) with symmetry indices
+``early_late``  distributions in the early-run baseline vs the end of the run
+``signal``      a few seconds of vertical specific force with detected IC / TO marked
+``steps``       distributions of per-step GCT, cadence, VO and flight time
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..errors import InputError
+from .evaluate import Evaluation, evaluate_detailed, rolling, running_steps
+from .zones import ZONE_ORDER, ZONES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+    from ..analysis import Analysis
+
+__all__ = ["plot", "KINDS", "METRICS"]
+
+LEFT_COLOUR, RIGHT_COLOUR = "#1f6fb2", "#d9762b"
+LINE_COLOUR = "#222222"
+FLAG_COLOURS = {"info": "#9aa5b1", "warn": "#ef8a17", "alert": "#d7263d"}
+
+#: per-step metrics the trend and distribution figures know: column -> (label, unit)
+METRICS: dict[str, tuple[str, str]] = {
+    "cadence_spm": ("Cadence", "spm"),
+    "gct_ms": ("Ground contact", "ms"),
+    "vo_cm": ("Vertical oscillation", "cm"),
+    "flight_ms": ("Flight time", "ms"),
+    "impact_g": ("Landing impact", "g"),
+    "loading_rate_gps": ("Loading rate", "g/s"),
+    "braking_mps": ("Speed lost per step", "m/s"),
+    "pelvic_tilt_deg": ("Pelvic tilt", "deg"),
+    "pelvic_drop_deg": ("Pelvic drop", "deg"),
+    "vertical_ratio_pct": ("Vertical ratio", "%"),
+}
+
+
+class _Data:
+    """Valid running steps of an analysis as arrays, with derived per-step metrics."""
+
+    def __init__(self, analysis: Analysis, evaluation: Evaluation | None) -> None:
+        self.analysis = analysis
+        self.steps = running_steps(analysis.steps)
+        self.t_s = self.steps["ic_s"].to_numpy(dtype=np.float64)
+        self.t_min = self.t_s / 60.0
+        self._evaluation = evaluation
+        side = self.steps["side"].astype(object).to_numpy() if "side" in self.steps.columns else []
+        self.left = np.array([s == "L" for s in side], dtype=bool)
+        self.right = np.array([s == "R" for s in side], dtype=bool)
+
+    @property
+    def evaluation(self) -> Evaluation:
+        if self._evaluation is None:
+            self._evaluation = evaluate_detailed(self.analysis)
+        return self._evaluation
+
+    def col(self, name: str) -> np.ndarray:
+        s = self.steps
+        if name == "cadence_spm" and "step_time_ms" in s.columns:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return 60000.0 / s["step_time_ms"].to_numpy(dtype=np.float64, na_value=np.nan)
+        if name == "vertical_ratio_pct" and name not in s.columns:
+            speed = s["speed_mps"].to_numpy(dtype=np.float64, na_value=np.nan) if "speed_mps" in s.columns \
+                else np.full(len(s), float(self.analysis.summary.get("speed_mps") or math.nan))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return 100.0 * (self.col("vo_cm") / 100.0) / (speed * self.col("step_time_ms") / 1000.0)
+        if name not in s.columns:
+            return np.full(len(s), np.nan)
+        return s[name].to_numpy(dtype=np.float64, na_value=np.nan)
+
+    def has(self, name: str) -> bool:
+        return bool(np.isfinite(self.col(name)).any())
+
+
+def _new_figure(width_in: float, height_in: float) -> Figure:
+    return Figure(figsize=(width_in, height_in), layout="constrained", dpi=100)
+
+
+def _empty(ax: Axes, text: str) -> None:
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="#666666")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def _draw_trend(ax: Axes, d: _Data, metric: str, *, zones: bool = True, flags: bool = True) -> None:
+    label, unit = METRICS.get(metric, (metric, ""))
+    values = d.col(metric)
+    ax.set_ylabel(f"{label} ({unit})" if unit else label)
+    if not np.isfinite(values).any():
+        _empty(ax, f"{label}: not measured")
+        return
+    ok = np.isfinite(values)
+    lo, hi = np.nanpercentile(values, [1, 99])
+    pad = 0.15 * (hi - lo) if hi > lo else 1.0
+    ylim = (lo - pad, hi + pad)
+    scale = ZONES.get(metric)
+    if zones and scale is not None:
+        edges = (-np.inf, *scale.edges, np.inf)
+        bands = ZONE_ORDER[::-1] if scale.lower_is_better else ZONE_ORDER
+        for (a, b), zone in zip(zip(edges[:-1], edges[1:], strict=True), bands, strict=True):
+            # a colour bar at the right edge, so the zones never hide the baseline / flag shading
+            ax.axhspan(max(a, ylim[0] - 1e3), min(b, ylim[1] + 1e3), xmin=0.985, xmax=1.0,
+                       color=zone.colour, alpha=0.85, lw=0)
+    base = d.evaluation.baseline
+    if base is not None:
+        ax.axvspan(base["start_s"] / 60.0, base["end_s"] / 60.0, color="#5b8fd6", alpha=0.12, lw=0)
+    if flags:
+        for flag in d.analysis.flags or []:
+            ev = flag.get("evidence", {})
+            related = ev.get("metric") == "composite" or metric in (ev.get("metrics") or {}) \
+                or ev.get("metric") == metric
+            if not related:
+                continue
+            for ep in ev.get("episodes") or [ev]:
+                if "start_s" in ep and "end_s" in ep:
+                    ax.axvspan(ep["start_s"] / 60.0, ep["end_s"] / 60.0,
+                               color=FLAG_COLOURS.get(flag["severity"], "#999999"), alpha=0.18, lw=0)
+    ax.scatter(d.t_min[ok], values[ok], s=2, color="#8c99a6", alpha=0.35, lw=0, rasterized=True)
+    smooth = rolling(d.t_s, values, window_s=60.0, min_periods=10)
+    ax.plot(d.t_min, smooth, color=LINE_COLOUR, lw=1.6)
+    ax.set_ylim(*ylim)
+    ax.grid(True, alpha=0.25)
+
+
+def _draw_balance(ax: Axes, d: _Data) -> None:
+    rows = []
+    for metric in ("gct_ms", "step_time_ms", "impact_g", "vo_cm", "pelvic_drop_deg"):
+        v = d.col(metric)
+        lv, rv = v[d.left], v[d.right]
+        if np.isfinite(lv).sum() >= 10 and np.isfinite(rv).sum() >= 10:
+            rows.append((metric, float(np.nanmedian(lv)), float(np.nanmedian(rv))))
+    if not rows:
+        _empty(ax, "left / right not available")
+        return
+    names = {"step_time_ms": ("Step time", "ms"), **METRICS}
+    y = np.arange(len(rows))
+    for i, (metric, lv, rv) in enumerate(rows):
+        # normalise to the mean of both sides so different units share one axis
+        mean = (lv + rv) / 2.0
+        ax.barh(i + 0.18, 100.0 * lv / mean - 100.0, height=0.34, color=LEFT_COLOUR,
+                label="left" if i == 0 else None)
+        ax.barh(i - 0.18, 100.0 * rv / mean - 100.0, height=0.34, color=RIGHT_COLOUR,
+                label="right" if i == 0 else None)
+        si = 200.0 * abs(lv - rv) / (lv + rv)
+        label, unit = names.get(metric, (metric, ""))
+        ax.text(1.01, i, f"L {lv:.3g} / R {rv:.3g} {unit}\nSI {si:.1f} %", transform=ax.get_yaxis_transform(),
+                va="center", fontsize=8)
+    ax.set_yticks(y, [names.get(m, (m, ""))[0] for m, _, _ in rows])
+    ax.axvline(0, color=LINE_COLOUR, lw=0.8)
+    lim = max(3.0, *(abs(200.0 * (lv - rv) / (lv + rv)) * 0.6 for _, lv, rv in rows))
+    ax.set_xlim(-lim, lim)
+    ax.set_xlabel("difference from the two-foot mean (%)")
+    ax.invert_yaxis()
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.grid(True, axis="x", alpha=0.25)
+
+
+def _early_late_masks(d: _Data) -> tuple[np.ndarray, np.ndarray, str, str]:
+    n = len(d.t_s)
+    base = d.evaluation.baseline
+    if base is not None:
+        early = d.t_s <= base["end_s"]
+        span = base["end_s"] - base["start_s"]
+        late = d.t_s >= d.t_s[-1] - span
+        return early, late & ~early, f"early (first {span / 60:.0f} min)", f"late (last {span / 60:.0f} min)"
+    third = n // 3
+    idx = np.arange(n)
+    return idx < third, idx >= n - third, "first third", "last third"
+
+
+def _draw_early_late(ax: Axes, d: _Data, metric: str) -> None:
+    label, unit = METRICS.get(metric, (metric, ""))
+    v = d.col(metric)
+    if len(v) < 30 or not np.isfinite(v).any():
+        _empty(ax, f"{label}: not enough data")
+        return
+    early, late, le, ll = _early_late_masks(d)
+    data = [v[early & np.isfinite(v)], v[late & np.isfinite(v)]]
+    if min(len(x) for x in data) < 5:
+        _empty(ax, f"{label}: not enough data")
+        return
+    parts = ax.violinplot(data, showmedians=True, showextrema=False)
+    for body, colour in zip(parts["bodies"], ("#5b8fd6", "#ef8a17"), strict=True):
+        body.set_facecolor(colour)
+        body.set_alpha(0.55)
+    parts["cmedians"].set_color(LINE_COLOUR)
+    med = [float(np.median(x)) for x in data]
+    ax.set_xticks([1, 2], [f"{le}\n{med[0]:.3g} {unit}", f"{ll}\n{med[1]:.3g} {unit}"])
+    ax.set_title(label, fontsize=10)
+    ax.grid(True, axis="y", alpha=0.25)
+
+
+def _signal_arrays(analysis: Analysis) -> tuple[np.ndarray, np.ndarray, str]:
+    sig = analysis.signals or {}
+    if "t_s" in sig and "vertical_g" in sig and len(sig["t_s"]):
+        return np.asarray(sig["t_s"], float), np.asarray(sig["vertical_g"], float), "vertical specific force (g)"
+    rec = analysis.recording
+    if rec is not None:
+        # without the body-frame signal the magnitude is the closest orientation-free stand-in
+        return np.asarray(rec.t, float), np.linalg.norm(np.asarray(rec.acc, float), axis=1), "|acceleration| (g)"
+    return np.empty(0), np.empty(0), ""
+
+
+def _draw_signal(ax: Axes, analysis: Analysis, t0_s: float | None, duration_s: float) -> None:
+    t, y, label = _signal_arrays(analysis)
+    steps = running_steps(analysis.steps)
+    if t.size == 0:
+        _empty(ax, "no signal kept with this analysis")
+        return
+    if t0_s is None:
+        ic = steps["ic_s"].to_numpy(dtype=np.float64) if len(steps) else t
+        t0_s = float(ic[len(ic) // 2]) - 0.1 if len(ic) else float(t[0])
+    win = (t >= t0_s) & (t <= t0_s + duration_s)
+    ax.plot(t[win], y[win], color=LINE_COLOUR, lw=1.2)
+    ax.axhline(1.0, color="#888888", lw=0.8, ls=":")
+    ax.text(t0_s, 1.0, " 1 g", va="bottom", fontsize=8, color="#666666")
+    sel = steps[(steps["ic_s"] >= t0_s) & (steps["ic_s"] <= t0_s + duration_s)]
+    for ic, to, side in zip(sel["ic_s"], sel["to_s"], sel["side"].astype(object) if "side" in sel else
+                            [None] * len(sel), strict=True):
+        colour = LEFT_COLOUR if side == "L" else RIGHT_COLOUR if side == "R" else "#555555"
+        ax.axvline(ic, color=colour, lw=1.4)
+        if np.isfinite(to):
+            ax.axvline(to, color=colour, lw=1.2, ls="--")
+            ax.axvspan(ic, to, color=colour, alpha=0.08, lw=0)
+        if side in ("L", "R"):
+            ax.text(ic, 1.0, side, transform=ax.get_xaxis_transform(), va="bottom", ha="center",
+                    fontsize=8, color=colour)
+    ax.set_xlim(t0_s, t0_s + duration_s)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel(label)
+    ax.plot([], [], color="#555555", lw=1.4, label="initial contact (IC)")
+    ax.plot([], [], color="#555555", lw=1.2, ls="--", label="toe-off (TO)")
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    ax.grid(True, alpha=0.25)
+
+
+def _draw_hist(ax: Axes, d: _Data, metric: str) -> None:
+    label, unit = METRICS.get(metric, (metric, ""))
+    v = d.col(metric)
+    v = v[np.isfinite(v)]
+    if v.size < 5:
+        _empty(ax, f"{label}: not measured")
+        return
+    lo, hi = np.percentile(v, [0.5, 99.5])
+    ax.hist(v, bins=40, range=(lo, hi) if hi > lo else None, color="#5b8fd6", alpha=0.8)
+    med = float(np.median(v))
+    ax.axvline(med, color=LINE_COLOUR, lw=1.2)
+    ax.set_xlabel(f"{label} ({unit})")
+    ax.set_title(f"median {med:.3g} {unit}", fontsize=9)
+    ax.grid(True, alpha=0.25)
+
+
+def _time_axis(ax: Axes) -> None:
+    ax.set_xlabel("time (min)")
+
+
+# -- the public kinds ---------------------------------------------------------------------------------
+def _overview(d: _Data, **_: Any) -> Figure:
+    fig = _new_figure(11.0, 7.0)
+    grid = fig.add_gridspec(3, 2, width_ratios=(1.7, 1.0))
+    axes = [fig.add_subplot(grid[i, 0]) for i in range(3)]
+    for ax, metric in zip(axes, ("cadence_spm", "gct_ms", "vo_cm"), strict=True):
+        _draw_trend(ax, d, metric)
+        ax.sharex(axes[0])
+    _time_axis(axes[-1])
+    _draw_balance(fig.add_subplot(grid[0:2, 1]), d)
+    _draw_early_late(fig.add_subplot(grid[2, 1]), d, "gct_ms")
+    return fig
+
+
+def _trend(d: _Data, metrics: Sequence[str] | None = None, zones: bool = True, **_: Any) -> Figure:
+    if metrics is None:
+        metrics = [m for m in ("cadence_spm", "gct_ms", "vo_cm", "vertical_ratio_pct", "impact_g",
+                               "pelvic_tilt_deg") if d.has(m)][:4] or ["cadence_spm"]
+    fig = _new_figure(10.0, 1.0 + 2.0 * len(metrics))
+    axes = fig.subplots(len(metrics), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, metric in zip(axes, metrics, strict=True):
+        _draw_trend(ax, d, metric, zones=zones)
+    _time_axis(axes[-1])
+    return fig
+
+
+def _balance(d: _Data, **_: Any) -> Figure:
+    fig = _new_figure(8.0, 3.6)
+    _draw_balance(fig.add_subplot(), d)
+    return fig
+
+
+def _early_late(d: _Data, metrics: Sequence[str] | None = None, **_: Any) -> Figure:
+    metrics = list(metrics or [m for m in ("gct_ms", "cadence_spm", "vo_cm", "pelvic_tilt_deg") if d.has(m)])
+    fig = _new_figure(2.6 * max(len(metrics), 1) + 0.5, 3.4)
+    for i, metric in enumerate(metrics):
+        _draw_early_late(fig.add_subplot(1, len(metrics), i + 1), d, metric)
+    return fig
+
+
+def _signal(d: _Data, t0_s: float | None = None, duration_s: float = 3.0, **_: Any) -> Figure:
+    fig = _new_figure(10.0, 3.2)
+    _draw_signal(fig.add_subplot(), d.analysis, t0_s, duration_s)
+    return fig
+
+
+def _steps(d: _Data, metrics: Sequence[str] | None = None, **_: Any) -> Figure:
+    metrics = list(metrics or ("gct_ms", "cadence_spm", "vo_cm", "flight_ms"))
+    cols = 2
+    rows = math.ceil(len(metrics) / cols)
+    fig = _new_figure(9.0, 2.6 * rows)
+    for i, metric in enumerate(metrics):
+        _draw_hist(fig.add_subplot(rows, cols, i + 1), d, metric)
+    return fig
+
+
+KINDS: dict[str, Callable[..., Figure]] = {
+    "overview": _overview,
+    "trend": _trend,
+    "balance": _balance,
+    "early_late": _early_late,
+    "signal": _signal,
+    "steps": _steps,
+}
+
+
+def plot(analysis: Analysis, kind: str = "overview", *, evaluation: Evaluation | None = None,
+         **kwargs: Any) -> Figure:
+    """Draw one figure of an analysis.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        Waist or shoe analysis.
+    kind : str
+        One of :data:`KINDS`: ``overview``, ``trend``, ``balance``, ``early_late``, ``signal``,
+        ``steps``.
+    evaluation : Evaluation, optional
+        A ready :func:`~gaitlab.report.evaluate.evaluate_detailed` result (for the baseline period);
+        computed when needed and not given.
+    **kwargs
+        Per kind: ``metrics`` (trend, early_late, steps: per-step column names, see
+        :data:`METRICS`), ``zones`` (trend: draw Garmin bands, default True), ``t0_s`` and
+        ``duration_s`` (signal: window on the recording's time axis, s; default 3 s from mid-run).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Not shown and not registered with pyplot; ``fig.savefig(path)`` writes it.
+
+    Raises
+    ------
+    InputError
+        Unknown ``kind`` or metric.
+    """
+    if kind not in KINDS:
+        raise InputError(f"unknown figure kind {kind!r}; valid kinds: {', '.join(KINDS)}")
+    metrics = kwargs.get("metrics")
+    if metrics is not None:
+        unknown = [m for m in metrics if m not in METRICS]
+        if unknown:
+            raise InputError(f"unknown metrics {unknown}; valid: {', '.join(METRICS)}")
+    return KINDS[kind](_Data(analysis, evaluation), **kwargs)

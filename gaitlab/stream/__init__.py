@@ -1,0 +1,47 @@
+"""Live streaming from Bluetooth LE sensors.
+
+>>> import gaitlab
+>>> async def main():                                                   # doctest: +SKIP
+...     async with gaitlab.stream.connect("Polar H10 0A1B2C3D", record="run.csv") as s:
+...         async for update in s:
+...             print(update.line())
+
+* :func:`connect` opens a stream (async context manager + async iterator of :class:`LiveUpdate`);
+  :func:`connect_blocking` is the same for plain scripts (a private loop in a daemon thread).
+* :func:`scan` lists supported sensors nearby.
+* Profiles (:mod:`.profiles`): Polar PMD, Movesense GSP, gaitlab's GLF, footpod RSC.
+* Sources (:class:`Source`) are injectable; the bumble-backed test backends and emulated sensors
+  are in :mod:`gaitlab.testing`.
+
+bleak is imported only when a stream or scan actually starts.
+"""
+
+from __future__ import annotations
+
+from .blocking import BlockingStream, LoopThread, connect_blocking
+from .live import LiveAnalyzer, LiveUpdate, RateAnalyzer, summarize_steps
+from .packets import ImuPacket, RscMeasurement, Timing
+from .profiles import (
+                       PROFILES,
+                       GlfProfile,
+                       MovesenseProfile,
+                       PolarProfile,
+                       Profile,
+                       RscProfile,
+                       detect_profile,
+                       get_profile,
+                       register_profile,
+)
+from .recorder import CsvRecorder
+from .scan import FoundSensor, scan
+from .session import Stream, connect
+from .source import BleakSource, Source, StreamError, find_device
+from .timebase import Block, ClockFit, Timeline
+
+__all__ = [
+    "connect", "connect_blocking", "scan", "Stream", "BlockingStream", "LoopThread", "LiveUpdate", "LiveAnalyzer",
+    "RateAnalyzer", "summarize_steps", "Source", "BleakSource", "StreamError", "find_device",
+    "FoundSensor", "Profile", "PolarProfile", "MovesenseProfile", "GlfProfile", "RscProfile", "PROFILES",
+    "get_profile", "detect_profile", "register_profile", "CsvRecorder", "Timeline", "ClockFit", "Block",
+    "ImuPacket", "RscMeasurement", "Timing",
+]

@@ -1,0 +1,1 @@
+"""Sensor frame protocols: decoders and encoders for the byte formats sensors send over BLE."""

@@ -1,0 +1,142 @@
+"""The bad-input corpus (tests/data/bad): each file gets a typed InputError with line and column.
+
+Lines are 1-based with the header on line 1 (plus preamble lines), as an editor counts them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gaitlab import InputError
+from gaitlab.io import read
+
+BAD = Path(__file__).parent / "data" / "bad"
+
+# file, line, column, message fragment(s)
+CASES = [
+    ("unknown_header.csv", 1, None, ["unrecognised header 'when,ax,ay,az'", "expected one of:", "generic-csv",
+                                     "polar-sensor-logger", "mbientlab-metabase", "phyphox", "movesense"]),
+    ("missing_axis.csv", 1, None, ["missing axis column acc_z_g"]),
+    ("non_numeric.csv", 50, "acc_x_g", ["'abc' is not a number"]),
+    ("preamble_non_numeric.csv", 60, "acc_z_g", ["'abc' is not a number"]),
+    ("nan_run.csv", 100, "acc_y_g", ["line 100 to line 104", "5 row(s) in this run"]),
+    ("backwards.csv", 121, "time_s", ["time goes backwards", "line 120"]),
+    ("duplicate_conflict.csv", 81, "time_s", ["line 80 and line 81 have the same time stamp"]),
+    ("too_short.csv", None, None, ["only 1.49 s of data (150 samples); need at least 2 s"]),
+    ("units_mps2_says_g.csv", None, "acc_x_g, acc_y_g, acc_z_g", ["looks like m/s^2 but the header says g"]),
+    ("units_gravity_free.csv", None, "acc_x_mps2, acc_y_mps2, acc_z_mps2",
+     ["neither about 1 g nor about 9.81 m/s^2"]),
+    ("empty.csv", None, None, ["the file is empty"]),
+    ("binary.csv", None, None, ["binary file"]),
+    ("ragged_row.csv", 70, None, ["expected 4 fields", "found 5"]),
+    ("header_only.csv", None, None, ["no data rows after the header"]),
+    ("phyphox_linear.csv", 1, "Linear Acceleration x (m/s^2)", ["'Acceleration without g'"]),
+]
+
+
+@pytest.mark.parametrize("name,line,column,fragments", CASES, ids=[c[0] for c in CASES])
+def test_bad_file_gives_located_input_error(name, line, column, fragments):
+    with pytest.raises(InputError) as err:
+        read(BAD / name)
+    e = err.value
+    assert e.path == str(BAD / name)
+    assert e.line == line
+    assert e.column == column
+    for frag in fragments:
+        assert frag in e.message, (frag, e.message)
+    # the one-line CLI form: path:line: column C: message
+    if line is not None:
+        assert str(e).startswith(f"{BAD / name}:{line}: ")
+
+
+def test_non_numeric_message_matches_cli_contract():
+    with pytest.raises(InputError) as err:
+        read(BAD / "non_numeric.csv")
+    assert str(err.value) == f"{BAD / 'non_numeric.csv'}:50: column acc_x_g: 'abc' is not a number"
+
+
+def test_exact_duplicate_rows_are_dropped_with_warning():
+    with pytest.warns(UserWarning, match=r"dropped 2 exact duplicate row\(s\) \(first on line 81\)"):
+        rec = read(BAD / "duplicate_exact.csv")
+    assert rec.n_samples == 400 and rec.fs == 100.0
+
+
+def test_truncated_last_line_is_ignored_with_warning():
+    with pytest.warns(UserWarning, match=r"truncated.csv:402: last line is incomplete"):
+        rec = read(BAD / "truncated.csv")
+    assert rec.n_samples == 400 and rec.t[-1] == pytest.approx(3.99)
+
+
+def test_corrupt_gzip(tmp_path):
+    p = tmp_path / "x.csv.gz"
+    p.write_bytes(gzip.compress(b"time_s,acc_x_g,acc_y_g,acc_z_g\n" * 100)[:40])
+    with pytest.raises(InputError, match="cannot be decompressed"):
+        read(p)
+
+
+def test_gzip_of_bad_csv_keeps_line_numbers(tmp_path):
+    p = tmp_path / "x.csv.gz"
+    p.write_bytes(gzip.compress((BAD / "non_numeric.csv").read_bytes()))
+    with pytest.raises(InputError) as err:
+        read(p)
+    assert (err.value.line, err.value.column) == (50, "acc_x_g")
+
+
+# -- fuzzing: nothing but InputError escapes the CSV reader -----------------------------------
+VALID = (Path(__file__).parent / "data" / "formats" / "generic_run.csv").read_text()[:6000]
+
+
+def _read_bytes(tmp_path: Path, data: bytes) -> None:
+    p = tmp_path / "fuzz.csv"
+    p.write_bytes(data)
+    try:
+        read(p)
+    except InputError:
+        pass
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=400))
+def test_fuzz_random_bytes(tmp_path, data):
+    with _no_fail():
+        _read_bytes(tmp_path, data)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(0, 2**32 - 1), st.integers(1, 12),
+       st.sampled_from(["", ",", ";", "\n", "\r\n", "abc", "nan", "-", "1e999", '"', "\x00", "é", "\t",
+                        "0", "-1.5", "#", "  "]))
+def test_fuzz_mutated_valid_csv(tmp_path, seed, n_edits, token):
+    rnd = random.Random(seed)
+    text = list(VALID)
+    for _ in range(n_edits):
+        i = rnd.randrange(len(text))
+        op = rnd.random()
+        if op < 0.4:
+            text[i] = token
+        elif op < 0.7:
+            del text[i]
+        else:
+            text.insert(i, token)
+    if rnd.random() < 0.3:
+        text = text[: rnd.randrange(len(text))]  # cut anywhere
+    with _no_fail():
+        _read_bytes(tmp_path, "".join(text).encode("utf-8", errors="surrogatepass"))
+
+
+class _no_fail:
+    def __enter__(self):
+        import warnings
+
+        self._cm = warnings.catch_warnings()
+        self._cm.__enter__()
+        warnings.simplefilter("ignore")
+
+    def __exit__(self, *exc):
+        return self._cm.__exit__(*exc)
