@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .errors import FrameError, GaitlabError, InputError, SensorNotFoundError
-from .recording import Recording
 
 __all__ = [
     "__version__",
@@ -39,6 +38,7 @@ __all__ = [
 
 # public name -> (module, attribute or None for the module itself)
 _LAZY: dict[str, tuple[str, str | None]] = {
+    "Recording": ("gaitlab.recording", "Recording"),
     "read": ("gaitlab.io", "read"),
     "write": ("gaitlab.io", "write"),
     "analyze": ("gaitlab.analysis", "analyze"),
@@ -55,6 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from . import batch, io, kernels, report, stream, synth
     from .analysis import Analysis, analyze
     from .io import read, write
+    from .recording import Recording
 
 
 def __getattr__(name: str) -> Any:

@@ -246,6 +246,12 @@ def test_memory_url_in_process_only(data: Path) -> None:
         run([data], out=url, jobs=2)
 
 
+def test_progress_bar_shows_steps_and_errors(data: Path, capsys) -> None:
+    run([data], jobs=1, progress=True)
+    err = capsys.readouterr().err
+    assert "4/4" in err and "steps=6" in err and "errors=1" in err
+
+
 def test_bad_options(data: Path) -> None:
     with pytest.raises(InputError, match="fail_on must be one of"):
         run([data], fail_on="panic")

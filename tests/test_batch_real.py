@@ -38,9 +38,9 @@ def _same(a, b) -> bool:
     return a == pytest.approx(b, rel=1e-12, abs=0) if isinstance(a, float) else a == b
 
 
-def test_pool_batch_matches_analyze_and_truth(real_data: Path, tmp_path: Path) -> None:
+def test_batch_matches_analyze_and_truth(real_data: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    outcome = gb.execute([real_data], out=out, jobs=2, speed_mps=3.0, progress=False)
+    outcome = gb.execute([real_data], out=out, jobs=1, speed_mps=3.0, progress=False)
     table = outcome.table.set_index("file")
     assert sorted(table.index) == ["bad.csv", "fast/run.csv.gz", "mid.csv", "slow/run.parquet"]
     assert table.index.tolist() == sorted(table.index)
@@ -69,11 +69,13 @@ def test_pool_batch_matches_analyze_and_truth(real_data: Path, tmp_path: Path) -
 def test_cli_batch_html_and_rerun(real_data: Path, tmp_path: Path, capsys) -> None:
     pytest.importorskip("gaitlab.report.html")
     out = tmp_path / "out"
-    args = ["batch", str(real_data / "mid.csv"), str(real_data / "fast"), "--out", str(out), "-j", "1", "--html"]
+    args = ["batch", str(real_data / "fast"), "--out", str(out), "-j", "1", "--html"]
     assert main(args) == 0
-    assert "2 files: 2 ok (0 up to date), 0 failed" in capsys.readouterr().out
-    page = (out / "mid.csv.html").read_text()
+    assert "1 file: 1 ok (0 up to date), 0 failed" in capsys.readouterr().out
+    page = (out / "run.csv.gz.html").read_text()
     assert page.lstrip().lower().startswith("<!doctype html")
-    assert 'href="fast/run.csv.gz.html"' in (out / "index.html").read_text()
+    assert 'href="run.csv.gz.html"' in (out / "index.html").read_text()
     assert main(args) == 0
-    assert "2 ok (2 up to date)" in capsys.readouterr().out
+    assert "1 ok (1 up to date)" in capsys.readouterr().out
+    assert main([*args, "--force"]) == 0
+    assert "1 ok (0 up to date)" in capsys.readouterr().out

@@ -16,6 +16,8 @@ from gaitlab.synth import (
     Fatigue,
     Gaps,
     Mounting,
+    Segments,
+    SensorModel,
     Timing,
     Truth,
     WaistMotion,
@@ -26,6 +28,8 @@ from gaitlab.synth.schedule import build_schedule
 from gaitlab.synth.waist import CONTACT, FLIGHT, WaistModel
 
 G = G_MPS2
+#: anti-alias FIR only: no noise, no quantisation
+SENSOR_NO_NOISE = SensorModel(antialias=True)
 
 
 def _model(**kw) -> WaistModel:
@@ -315,3 +319,55 @@ def test_bad_options_raise_input_error():
         simulate_waist(5.0, mounting="sideways")
     with pytest.raises(InputError, match="fs"):
         simulate_waist(5.0, fs=1.0)
+
+
+def test_bw_crossing_lag_matches_running_science():
+    """§4.1 worked default: the F = BW up-crossing comes (tc/pi) asin(mg/Fmax) = 37.6 ms after IC, and
+    the effective contact (time above 1 g) is 175 ms."""
+    run = simulate_waist(6.0, 200.0, step_cv_pct=0.0, noise="ideal")
+    s, m = run.schedule, run.model
+    i = 6
+    t = np.linspace(s.ic_s[i], s.ic_s[i] + s.tc_s[i], 250001)
+    above = m.vertical(t, force_only=True) > G
+    up, down = t[np.argmax(above)], t[len(above) - 1 - np.argmax(above[::-1])]
+    assert (up - s.ic_s[i]) * 1e3 == pytest.approx(37.6, abs=0.05)
+    assert (down - up) * 1e3 == pytest.approx(175.0, abs=0.5)
+
+
+@pytest.mark.parametrize("fs", [50.0, 1600.0])
+def test_samples_sit_on_their_time_stamps(fs):
+    """Ideal sampling returns the model at t; the anti-alias FIR adds no delay (linear phase, centred)."""
+    quiet = WaistMotion(impact_g=0.0, ml_impact_g=0.0)
+    ideal = simulate_waist(3.0, fs, noise="ideal", motion=quiet, gyro=True)
+    rec = ideal.recording
+    np.testing.assert_allclose(rec.acc, ideal.model.specific_force_body(rec.t), atol=1e-12)
+    np.testing.assert_allclose(rec.gyr, ideal.model.angular_velocity_body(rec.t), atol=1e-6)
+    clean = simulate_waist(3.0, fs, noise=SENSOR_NO_NOISE, motion=quiet)
+    err = clean.recording.acc - rec.acc
+    assert np.abs(err).max() < (0.08 if fs == 50.0 else 0.01)  # only the low-pass, no time shift
+    # a one-sample shift would be far larger than the filter error
+    shifted = np.abs(clean.recording.acc[1:] - rec.acc[:-1]).max()
+    assert shifted > 2 * np.abs(err).max()
+
+
+def test_standing_in_the_middle_splits_the_run():
+    run = simulate_waist(40.0, 100.0, segments=Segments(standing=((15.0, 6.0),)), noise="ideal")
+    st_ = run.truth.steps
+    assert not ((st_["ic_s"] > 15.0) & (st_["ic_s"] < 21.0)).any()
+    assert (st_["ic_s"] < 15.0).any() and (st_["ic_s"] > 21.0).any()
+    rec = run.recording
+    still = (rec.t > 16.0) & (rec.t < 20.5)
+    np.testing.assert_allclose(np.linalg.norm(rec.acc[still], axis=1), 1.0, atol=1e-12)
+    assert run.truth.summary["standing_s"] == pytest.approx(6.0, abs=0.7)
+
+
+def test_pelvic_drop_and_peak_force_truth():
+    run = simulate_waist(10.0, 100.0, step_cv_pct=0.0, noise="ideal",
+                         motion=WaistMotion(roll_deg=5.0, roll_asymmetry_deg=2.0))
+    s = run.truth.summary
+    # contact (250 ms) is longer than half a step (175 ms): the roll passes its extreme in stance
+    assert s["pelvic_drop_left_deg"] == pytest.approx(6.0, abs=1e-3)
+    assert s["pelvic_drop_right_deg"] == pytest.approx(4.0, abs=1e-3)
+    steps = run.truth.steps
+    assert (steps["peak_g"] >= steps["impact_g"] - 1e-12).all()
+    assert steps["peak_g"].mean() == pytest.approx(2.2, abs=0.15)  # Fmax seen through the pelvis rotation

@@ -66,7 +66,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import logging
     import time
+
+    if not args.debug:
+        # per-file notes ("placement inferred") would flood the terminal; the table has them, and
+        # pool workers do not log to the terminal either, so -j 1 behaves the same
+        logging.getLogger("gaitlab.analysis").setLevel(logging.WARNING)
 
     from ..batch.runner import execute, exit_code
 
@@ -84,14 +90,15 @@ def run(args: argparse.Namespace) -> int:
     s = outcome.stats
     if args.out is None:
         sys.stdout.write(outcome.table.to_csv(index=False, lineterminator="\n"))
-    line = (f"gaitlab batch: {s.n_files} files: {s.n_ok} ok ({s.n_skipped} up to date), {s.n_failed} failed; "
+    line = (f"gaitlab batch: {s.n_files} file{'' if s.n_files == 1 else 's'}: {s.n_ok} ok ({s.n_skipped} up to date), {s.n_failed} failed; "
             f"{s.n_steps} steps; {s.n_flagged} flagged ({args.fail_on or 'warn'} or worse); "
             f"{time.perf_counter() - t0:.1f} s")
     if args.out is not None:
-        line += f"; summary in {args.out.rstrip('/')}/{'summary.csv'}"
+        line += f"; summary in {args.out.rstrip('/')}/summary.csv"
     if not args.quiet:
         print(line, file=sys.stderr if args.out is None else sys.stdout)
     if s.n_failed and not args.quiet:
-        print(f"gaitlab batch: failed: {', '.join(outcome.table.loc[outcome.table['status'] != 'ok', 'file'])}",
-              file=sys.stderr)
+        failed = list(outcome.table.loc[outcome.table["status"] != "ok", "file"])
+        more = f" and {len(failed) - 10} more (see the summary's error column)" if len(failed) > 10 else ""
+        print(f"gaitlab batch: failed: {', '.join(failed[:10])}{more}", file=sys.stderr)
     return exit_code(outcome, strict=args.strict)

@@ -29,7 +29,7 @@ from ..errors import InputError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Orientation", "estimate_orientation", "parse_axes", "step_period"]
+__all__ = ["Orientation", "block_starts", "estimate_orientation", "parse_axes", "step_period"]
 
 _AXIS_RE = re.compile(r"^\s*([+-]?)\s*([xyz])\s*$")
 
@@ -125,6 +125,18 @@ def step_period(norm_g: np.ndarray, fs: float, min_s: float = 0.22, max_s: float
     return float((lo + k + frac) / fs)
 
 
+def block_starts(n: int, fs: float, block_s: float) -> np.ndarray:
+    """First sample of each orientation block: fixed ``round(block_s * fs)``-sample blocks from
+    sample 0, so a block's samples (and its orientation) do not depend on how long the recording
+    goes on (a live analysis sees the same blocks). A last block shorter than half a block is
+    merged into the one before."""
+    size = max(int(round(block_s * fs)), 1)
+    starts = np.arange(0, n, size, dtype=np.int64)
+    if starts.size > 1 and n - starts[-1] < size // 2:
+        starts = starts[:-1]
+    return starts
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v)
 
@@ -175,9 +187,9 @@ def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
     -------
     Orientation
     """
+    starts = block_starts(acc.shape[0], fs, block_s)
     n = acc.shape[0]
-    nblk = max(1, int(round(n / (block_s * fs))))
-    starts = (np.arange(nblk) * n) // nblk
+    nblk = starts.size
     ends = np.append(starts[1:], n)
     rot = np.empty((nblk, 3, 3))
     grav = np.empty(nblk)

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Stretch", "gap_threshold_s", "split_stretches"]
+__all__ = ["MIN_STRETCH_S", "Stretch", "gap_threshold_s", "split_stretches"]
+
+#: Shortest gap-free stretch analysed (s): room for one stance with the flights either side.
+MIN_STRETCH_S = 0.75
 
 #: Relative irregularity of sample intervals (robust SD / median) below which timestamps are used as is.
 _REGULAR = 0.01
@@ -35,6 +38,8 @@ class Stretch:
         Index range ``[first, last]`` of the original samples the stretch covers.
     resampled : bool
         Whether the samples were interpolated onto the grid.
+    ends_at_gap : bool
+        Whether a gap follows the stretch (rather than the end of the recording).
     extra : dict
         Extra channels on the same grid.
     """
@@ -47,6 +52,7 @@ class Stretch:
     last: int
     resampled: bool
     extra: dict
+    ends_at_gap: bool = False
 
     def time_at(self, idx: np.ndarray) -> np.ndarray:
         """Times (s) of fractional sample indices (NaN stays NaN)."""
@@ -67,7 +73,7 @@ def gap_threshold_s(t: np.ndarray, fs: float) -> float:
 
 def split_stretches(t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None, fs: float,
                     extra: dict[str, np.ndarray] | None = None,
-                    min_duration_s: float = 2.0) -> tuple[list[Stretch], np.ndarray]:
+                    min_duration_s: float = MIN_STRETCH_S) -> tuple[list[Stretch], np.ndarray]:
     """Split a signal at gaps into uniformly sampled stretches.
 
     Parameters
@@ -113,8 +119,8 @@ def split_stretches(t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None, fs: 
             acc_s = on_grid(acc[a:b])
             gyr_s = None if gyr is None else on_grid(gyr[a:b])
             ext = {k: np.interp(grid, ts, v[a:b]) for k, v in extra.items()}
-            out.append(Stretch(grid, acc_s, gyr_s, fs_seg, int(a), int(b - 1), True, ext))
+            out.append(Stretch(grid, acc_s, gyr_s, fs_seg, int(a), int(b - 1), True, ext, b < t.size))
         else:
             out.append(Stretch(ts, acc[a:b], None if gyr is None else gyr[a:b], fs_seg, int(a),
-                               int(b - 1), False, {k: v[a:b] for k, v in extra.items()}))
+                               int(b - 1), False, {k: v[a:b] for k, v in extra.items()}, b < t.size))
     return out, gaps

@@ -29,7 +29,7 @@ import numpy as np
 from ..errors import InputError
 from ..recording import Recording
 from .orientation import estimate_orientation, parse_axes
-from .segments import Stretch, split_stretches
+from .segments import MIN_STRETCH_S, Stretch, split_stretches
 
 logger = logging.getLogger(__name__)
 
@@ -47,20 +47,13 @@ WALK_STEP_TIME_MS = (350.0, 1200.0)  # 50-170 spm
 
 def _lowpass(x: np.ndarray, fs: float, fc: float, order: int = 2) -> np.ndarray:
     """Zero-phase Butterworth low-pass; returns ``x`` unchanged when ``fc`` is above 0.45 fs."""
+    from ..kernels.filters import butter_lowpass_sos, sosfiltfilt
+
+    x = np.ascontiguousarray(x, dtype=np.float64)
     if fc >= 0.45 * fs:
-        return np.ascontiguousarray(x, dtype=np.float64)
-    from scipy.signal import butter, sosfiltfilt
-
-    sos = butter(order, fc, fs=fs, output="sos")
-    padlen = min(3 * (2 * len(sos) + 1), x.shape[0] - 1)
-    return np.ascontiguousarray(sosfiltfilt(sos, x, padlen=padlen))
-
-
-@dataclass
-class _StretchSteps:
-    """Per-step arrays of one stretch (before concatenation)."""
-
-    cols: dict[str, np.ndarray]
+        return x
+    sos = butter_lowpass_sos(order, fc, fs)
+    return sosfiltfilt(x, sos, 3 * (2 * sos.shape[0] + 1))
 
 
 @dataclass
@@ -142,18 +135,17 @@ class WaistPipeline:
         axes = None if self.axes is None else parse_axes(self.axes)
         if self.speed_mps is not None and not (0.5 <= float(self.speed_mps) <= 12.0):
             raise InputError(f"speed_mps must be a running speed in m/s (0.5-12), found {self.speed_mps}")
-        stretches, gaps = split_stretches(recording.t, recording.acc, recording.gyr, recording.fs,
-                                          dict(recording.extra))
+        body, gyr_body, extra, tilt_ref = self._to_body_frame(recording, axes)
+        stretches, gaps = split_stretches(recording.t, body, gyr_body, recording.fs, extra)
         if not stretches:
             raise InputError(
-                f"no stretch of at least 2 s without gaps in {recording.duration_s:.1f} s of data",
-                path=recording.meta.get("source"))
+                f"no stretch of at least {MIN_STRETCH_S} s without gaps in {recording.duration_s:.1f} s "
+                "of data", path=recording.meta.get("source"))
         parts: list[dict[str, np.ndarray]] = []
         vertical_t: list[np.ndarray] = []
         vertical_g: list[np.ndarray] = []
-        tilt_ref = None
         for st in stretches:
-            cols, fz, tilt_ref = self._stretch_steps(st, axes, tilt_ref)
+            cols, fz = self._stretch_steps(st)
             parts.append(cols)
             vertical_t.append(st.t)
             vertical_g.append(fz)
@@ -169,7 +161,7 @@ class WaistPipeline:
         self.segments_ = segment_table(steps, self.segment_s)
         self.params_ = {k: v for k, v in vars(self).items() if not k.endswith("_")}
         self.params_["axes"] = None if self.axes is None else str(self.axes)
-        self.params_["pelvic_tilt_reference"] = tilt_ref[2] if tilt_ref is not None else None
+        self.params_["pelvic_tilt_reference"] = tilt_ref
         meta = recording.meta
         self.analysis_ = Analysis(
             steps=steps, summary=summary, segments=self.segments_, gaps=gaps_df,
@@ -184,24 +176,46 @@ class WaistPipeline:
         return self
 
     # -- one stretch ---------------------------------------------------------------------------
-    def _stretch_steps(self, st: Stretch, axes: np.ndarray | None, tilt_ref):
-        from ..kernels.events import contact_edges, find_humps, onset_slope_from_rises
-        from ..kernels.integrate import stride_angle_range, vertical_oscillation
+    def _to_body_frame(self, rec: Recording, axes: np.ndarray | None):
+        """Rotate the whole recording into the body frame, block by block.
+
+        Orientation is a property of how the sensor sits, not of gaps, so it is estimated over
+        all samples (gaps included) before the recording is split: even a short stretch between
+        two gaps is then in the right frame. The vertical is scaled so that its stride mean is
+        exactly 1 g in every block. Returns body-frame acc (n, 3), gyro (or None), the extra
+        channels plus ``pelvic_tilt_block_deg`` (each block's forward tilt relative to the
+        reference posture), and the name of that reference.
+        """
         from ..kernels.signal import rotate_blocks
+
+        ori = estimate_orientation(rec.acc, rec.fs, block_s=self.block_s, axes=axes)
+        n = rec.n_samples
+        lengths = np.diff(np.append(ori.block_starts, n))
+        body = rotate_blocks(np.ascontiguousarray(rec.acc), ori.rot, ori.block_starts)
+        body *= np.repeat(1.0 / ori.gravity_g, lengths)[:, None]
+        gyr = None
+        if rec.gyr is not None:
+            gyr = rotate_blocks(np.ascontiguousarray(rec.gyr), ori.rot, ori.block_starts)
+        fwd_ref, up_ref, ref_name = self._tilt_reference(rec, ori)
+        ups = ori.rot[:, 2]
+        block_tilt = np.degrees(np.arctan2(-(ups @ fwd_ref), ups @ up_ref))
+        extra = dict(rec.extra)
+        extra["pelvic_tilt_block_deg"] = np.repeat(block_tilt, lengths)
+        return body, gyr, extra, ref_name
+
+    def _stretch_steps(self, st: Stretch):
+        from ..kernels.events import contact_edges, find_humps
+        from ..kernels.integrate import stride_angle_range, vertical_oscillation
         from ..kernels.stepstats import step_statistics
 
         fs = st.fs
-        ori = estimate_orientation(st.acc, fs, block_s=self.block_s, axes=axes)
-        body = rotate_blocks(np.ascontiguousarray(st.acc), ori.rot, ori.block_starts)
-        # scale so the stride-mean vertical force is exactly 1 g in every block
-        scale = np.repeat(1.0 / ori.gravity_g, np.diff(np.append(ori.block_starts, st.acc.shape[0])))
-        body *= scale[:, None]
+        body = st.acc  # already in the body frame (x forward, y left, z up)
         fz_raw = np.ascontiguousarray(body[:, 2])
         fz = fz_raw if self.edge_lowpass_hz is None else _lowpass(fz_raw, fs, self.edge_lowpass_hz, order=4)
         ys = _lowpass(fz_raw, fs, self.smooth_hz, order=2)
         up, down, _ = find_humps(ys, 1.0, 0.9, 1.15)
         edges = (up, down, self.floor_level_g, self.band_high_g, self.max_valley_g)
-        ic, to, amp, vb, va, rise = contact_edges(fz, *edges, np.nan)
+        ic, to, amp, vb, va, n_rise = contact_edges(fz, *edges)
         # flight floor: real sensors read a little above or below 0 g in flight (soft tissue,
         # residual tilt, bias); move the floor to 0 while keeping the 1 g mean, then refit.
         valleys = np.concatenate((vb[np.isfinite(vb)], va[np.isfinite(va)]))
@@ -210,19 +224,16 @@ class WaistPipeline:
             floor = float(np.median(running_valleys))
             if 0.02 < abs(floor) < 0.3:
                 fz = (fz - floor) / (1.0 - floor)
-                ic, to, amp, vb, va, rise = contact_edges(fz, *edges, np.nan)
-        # low sample rates: few samples on the rising edge; use the run's own onset slope
-        slope = onset_slope_from_rises(rise[np.isfinite(to)], self.floor_level_g)
-        if np.isfinite(slope):
-            ic, to, amp, vb, va, rise = contact_edges(fz, *edges, slope)
+                ic, to, amp, vb, va, n_rise = contact_edges(fz, *edges)
+        ic = self._refine_ic(fz, down, ic, to, n_rise, fs)
         m = up.size
+        running = np.isfinite(ic) & np.isfinite(to)
+        # walking humps (no flight): IC approximated by the 1 g up-crossing; no TO / GCT. The
+        # first and last hump of a stretch may be cut off: kept only when they are running.
         inner = np.zeros(m, dtype=bool)
-        inner[1:-1] = True  # the first and last hump have no valley on one side: not steps
-        running = inner & np.isfinite(ic) & np.isfinite(to)
-        # walking humps (no flight): IC approximated by the 1 g up-crossing; no TO / GCT
+        inner[1:-1] = True
+        keep = running | inner
         ic_all = np.where(running, ic, up)
-        ic_all[~inner] = np.nan
-        keep = inner
         ic_k, to_k = ic_all[keep], np.where(running, to, np.nan)[keep]
         run_k = running[keep]
         t_ic = st.time_at(ic_k)
@@ -239,13 +250,14 @@ class WaistPipeline:
         # a step is running when it and its contact look like running; DF >= 0.5 is walking
         df = gct_ms / (2.0 * step_time_ms)
         activity[run_k & (df >= 0.5)] = "walking"
-        side = self._sides(lat, step_time_ms)
-        tilt, tilt_ref = self._pelvic_tilt(st, ic_k, ori, tilt_ref)
+        side = self._sides(lat, step_time_ms, activity)
+        tilt = self._pelvic_tilt(st, ic_k)
         drop = np.full(n_steps, np.nan)
         if st.gyr is not None:
-            gyr_body = rotate_blocks(np.ascontiguousarray(st.gyr), ori.rot, ori.block_starts)
-            drop = stride_angle_range(np.ascontiguousarray(gyr_body[:, 0]), ic_k, to_k, fs)
+            drop = stride_angle_range(np.ascontiguousarray(st.gyr[:, 0]), ic_k, to_k, fs)
         valid = self._plausible(activity, gct_ms, step_time_ms, flight_ms, vo_cm)
+        if st.ends_at_gap and n_steps:
+            valid[-1] = False  # its step runs into the gap: its next contact was not recorded
         speed = self._speed(st, ic_k, next_ic)
         cols = {
             "ic_s": t_ic, "to_s": t_to, "side": side, "gct_ms": gct_ms, "flight_ms": flight_ms,
@@ -256,14 +268,38 @@ class WaistPipeline:
         for name in ("gct_ms", "flight_ms"):
             cols[name] = np.where(activity == "running", cols[name], np.nan)
         cols["to_s"] = np.where(activity == "running", t_to, np.nan)
-        return cols, fz_raw, tilt_ref
+        return cols, fz_raw
 
     @staticmethod
-    def _sides(lateral_g: np.ndarray, step_time_ms: np.ndarray) -> np.ndarray:
+    def _refine_ic(fz, down, ic_onset, to, n_rise, fs) -> np.ndarray:
+        """Combine the onset fit with the flight-apex estimate of initial contact.
+
+        A ballistic flight is symmetric about its apex, so ``IC = 2 * apex - TO_prev``; it does
+        not depend on how sharply the contact onset was sampled and wins at low sample rates.
+        Where the onset is well sampled (>= 3 samples on the edge) the two independent estimates
+        are averaged. Either one alone is used where the other is missing or implausible.
+        """
+        from ..kernels.integrate import flight_apex
+
+        apex = flight_apex(fz, down, to, fs)
+        ic_apex = np.full_like(ic_onset, np.nan)
+        ic_apex[1:] = 2.0 * apex[:-1] - to[:-1]
+        # the apex estimate must fall between the previous toe-off and the onset bracket
+        prev_to = np.concatenate(([np.nan], to[:-1]))
+        ok = np.isfinite(ic_apex) & (ic_apex > prev_to) & (np.abs(ic_apex - ic_onset) < 0.04 * fs)
+        both = ok & np.isfinite(ic_onset) & (n_rise >= 3)
+        out = ic_onset.copy()
+        out[ok] = ic_apex[ok]
+        out[both] = 0.5 * (ic_apex[both] + ic_onset[both])
+        return out
+
+    @staticmethod
+    def _sides(lateral_g: np.ndarray, step_time_ms: np.ndarray, activity: np.ndarray) -> np.ndarray:
         """L/R from the lateral force during stance, made to alternate within unbroken runs.
 
         A missed step breaks alternation, so runs are split where a step is much longer than its
-        neighbours or where the step chain is interrupted (last step before a gap).
+        neighbours, where the step chain is interrupted (last step before a gap) and where the
+        activity changes (walking humps are less regular than running ones).
         """
         n = lateral_g.size
         side = np.full(n, None, dtype=object)
@@ -272,6 +308,7 @@ class WaistPipeline:
         st = step_time_ms
         med = np.nanmedian(st) if np.isfinite(st).any() else np.nan
         brk = ~np.isfinite(st) | (st > 1.6 * med)
+        brk[:-1] |= activity[1:] != activity[:-1]
         run_start = np.concatenate(([0], np.flatnonzero(brk[:-1]) + 1))
         run_id = np.zeros(n, dtype=np.int64)
         run_id[run_start[1:]] = 1
@@ -285,49 +322,46 @@ class WaistPipeline:
         side[sign < 0] = "R"
         return side
 
-    def _pelvic_tilt(self, st: Stretch, ic: np.ndarray, ori, tilt_ref):
-        """Forward tilt (deg) of the stride-mean specific force relative to a reference posture.
+    @staticmethod
+    def _pelvic_tilt(st: Stretch, ic: np.ndarray) -> np.ndarray:
+        """Forward tilt (deg) of each stride relative to the reference posture.
 
-        The reference is the standing posture when the recording starts with >= 3 s standing
-        still, else the first block with gait (tilt then measures change during the run).
+        The block's tilt (from its gravity direction) plus the stride's own deviation from the
+        block's vertical: the forward component of the stride-mean specific force. Forward lean
+        is positive.
         """
         n = st.acc.shape[0]
         tilt = np.full(ic.size, np.nan)
-        if tilt_ref is None:
-            tilt_ref = self._tilt_reference(st, ori)
-        if tilt_ref is None or ic.size < 3:
-            return tilt, tilt_ref
-        fwd_ref, up_ref, _ = tilt_ref
+        if ic.size < 3:
+            return tilt
         # stride means [IC_k, IC_k+2) from cumulative sums: no loop over samples
-        csum = np.vstack((np.zeros((1, 3)), np.cumsum(st.acc, axis=0)))
+        block = st.extra["pelvic_tilt_block_deg"]
+        csum = np.vstack((np.zeros((1, 4)), np.cumsum(np.column_stack((st.acc, block)), axis=0)))
         ok = np.isfinite(ic)
         ia = np.clip(np.where(ok, np.ceil(np.nan_to_num(ic)), 0).astype(np.int64), 0, n)
         ib = np.append(ia[2:], [0, 0])
         good = ok & np.append(ok[2:], [False, False]) & (ib > ia)
-        v = csum[ib] - csum[ia]
-        tilt[good] = np.degrees(np.arctan2(-(v[good] @ fwd_ref), v[good] @ up_ref))
-        return tilt, tilt_ref
+        v = (csum[ib] - csum[ia])[good] / (ib - ia)[good, None]
+        tilt[good] = v[:, 3] + np.degrees(np.arctan2(-v[:, 0], v[:, 2]))
+        return tilt
 
     @staticmethod
-    def _tilt_reference(st: Stretch, ori):
-        fs = st.fs
-        k = int(3 * fs)
-        if st.acc.shape[0] > k:
-            head = st.acc[:k]
-            norm = np.linalg.norm(head, axis=1)
-            if float(norm.std()) < 0.03 and 0.8 < float(norm.mean()) < 1.2:
-                up = head.mean(axis=0)
-                up /= np.linalg.norm(up)
-                gait_blocks = np.flatnonzero(ori.gait)
-                fwd = ori.rot[gait_blocks[0] if gait_blocks.size else 0, 0]
-                fwd = fwd - np.dot(fwd, up) * up
-                fwd /= np.linalg.norm(fwd)
-                return fwd, up, "standing"
+    def _tilt_reference(rec: Recording, ori):
+        """Reference posture for tilt: standing still at the start (>= 3 s), else the first gait block.
+
+        Returns (forward, up) unit vectors in the sensor frame and the reference's name.
+        """
         gait_blocks = np.flatnonzero(ori.gait)
-        if gait_blocks.size == 0:
-            return None
-        r = ori.rot[gait_blocks[0]]
-        return r[0].copy(), r[2].copy(), "early_run"
+        first = gait_blocks[0] if gait_blocks.size else 0
+        k = int(3 * rec.fs)
+        head = rec.acc[:k]
+        norm = np.linalg.norm(head, axis=1)
+        if rec.n_samples > 2 * k and float(norm.std()) < 0.03 and 0.8 < float(norm.mean()) < 1.2:
+            up = head.mean(axis=0)
+            up /= np.linalg.norm(up)
+            fwd = ori.rot[first, 0] - np.dot(ori.rot[first, 0], up) * up
+            return fwd / np.linalg.norm(fwd), up, "standing"
+        return ori.rot[first, 0].copy(), ori.rot[first, 2].copy(), "early_run"
 
     def _speed(self, st: Stretch, ic: np.ndarray, next_ic_s: np.ndarray) -> np.ndarray:
         if "speed_mps" in st.extra:
@@ -347,12 +381,15 @@ class WaistPipeline:
     @staticmethod
     def _plausible(activity, gct_ms, step_time_ms, flight_ms, vo_cm) -> np.ndarray:
         running = activity == "running"
-        ok = np.isfinite(step_time_ms)
         lo, hi = PLAUSIBLE["step_time_ms"]
         wlo, whi = WALK_STEP_TIME_MS
-        ok &= np.where(running, (step_time_ms >= lo) & (step_time_ms <= hi),
-                       (step_time_ms >= wlo) & (step_time_ms <= whi))
-        for name, x in (("gct_ms", gct_ms), ("flight_ms", flight_ms), ("vo_cm", vo_cm)):
+        # the last step of a recording has no next contact: its step time is unknown, not wrong
+        known = np.isfinite(step_time_ms)
+        ok = ~known | np.where(running, (step_time_ms >= lo) & (step_time_ms <= hi),
+                               (step_time_ms >= wlo) & (step_time_ms <= whi))
+        ok &= ~running | (np.isfinite(gct_ms) & (gct_ms >= PLAUSIBLE["gct_ms"][0])
+                          & (gct_ms <= PLAUSIBLE["gct_ms"][1]))
+        for name, x in (("flight_ms", flight_ms), ("vo_cm", vo_cm)):
             lo, hi = PLAUSIBLE[name]
-            ok &= ~running | (np.isfinite(x) & (x >= lo) & (x <= hi))
+            ok &= ~running | ~np.isfinite(x) | ((x >= lo) & (x <= hi))
         return ok

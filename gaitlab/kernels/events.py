@@ -10,7 +10,8 @@ so a straight-line fit in that domain extrapolates to the zero-force instant wit
 curvature bias of a chord or the ~38 ms lag of the 1 g crossing. The falling edge (TO) is clean;
 the rising edge (IC) carries the impact transient, which makes the rise steeper, so its fit is
 kept only where it lands inside the bracket allowed by the falling edge's angular rate, else the
-bracket's middle is used.
+bracket's middle is used. Where few samples fall on the rising edge (low sample rates), the
+pipeline takes IC from the flight apex instead (:func:`gaitlab.kernels.integrate.flight_apex`).
 """
 
 from __future__ import annotations
@@ -195,7 +196,7 @@ def _quadratic_onset(y: np.ndarray, idx: np.ndarray, count: int, guess: float) -
 
 @njit(cache=True)
 def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: float,
-                  band_high: float, max_valley: float, onset_slope: float):
+                  band_high: float, max_valley: float):
     """Initial contact and toe-off of each stance hump, in fractional samples.
 
     Parameters
@@ -211,12 +212,6 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
     max_valley : float
         A valley (minimum between humps) above this level (g) means no flight phase: the step is
         not a running step and IC/TO are left NaN.
-    onset_slope : float
-        Typical rise of the contact onset (g per sample), used where fewer than three samples
-        lie on the rising edge (low sample rates): IC = first sample above the floor level minus
-        its value over this slope. NaN: use the middle of the bracket IC must lie in. See
-        :func:`onset_slope_from_rises`.
-
     Returns
     -------
     ic, to : ndarray, shape (m,)
@@ -225,8 +220,10 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         Amplitude of the half sine (g): the peak over the second half of the hump.
     valley_before, valley_after : ndarray, shape (m,)
         Minimum of ``y`` between this hump and its neighbours (g); NaN at the edges of ``y``.
-    rise : ndarray, shape (m,)
-        Value (g) of the first sample at or above the floor level on the rising edge.
+    rise_samples : ndarray of int64, shape (m,)
+        Number of samples on the rising edge that the onset estimate used (0 if not running):
+        with fewer than three, the onset is poorly sampled and :func:`gaitlab.kernels.integrate.
+        flight_apex` gives the better IC.
     """
     n = y.shape[0]
     m = up.shape[0]
@@ -235,7 +232,7 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
     amp = np.full(m, np.nan)
     vb = np.full(m, np.nan)
     va = np.full(m, np.nan)
-    rise = np.full(m, np.nan)
+    rise = np.zeros(m, dtype=np.int64)
     idx = np.empty(n, dtype=np.int64)
     for k in range(m):
         s = int(math.floor(up[k]))
@@ -243,8 +240,9 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         if s < 1 or e > n - 2:
             continue
         # valleys: minimum between the neighbouring humps (or the signal's ends)
-        lo_b = int(math.ceil(down[k - 1])) if k > 0 else 0
-        hi_a = int(math.floor(up[k + 1])) if k + 1 < m else n - 1
+        # the first / last hump: look for its flight no further than one hump width away
+        lo_b = int(math.ceil(down[k - 1])) if k > 0 else max(0, s - (e - s))
+        hi_a = int(math.floor(up[k + 1])) if k + 1 < m else min(n - 1, e + (e - s))
         jb = lo_b
         for i in range(lo_b, s + 1):
             if y[i] < y[jb]:
@@ -253,9 +251,10 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         for i in range(e, hi_a + 1):
             if y[i] < y[ja]:
                 ja = i
-        if k > 0:
+        # a valley at the very edge of the signal may be a cut-off stance, not a flight
+        if k > 0 or jb > 0:
             vb[k] = y[jb]
-        if k + 1 < m:
+        if k + 1 < m or ja < n - 1:
             va[k] = y[ja]
         # amplitude from the second half of the hump: the impact transient is gone by mid-stance
         mid = (s + e) // 2
@@ -266,7 +265,7 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
                 pk = i
         a = y[pk]
         amp[k] = a
-        if k == 0 or k + 1 >= m or y[jb] > max_valley or y[ja] > max_valley or a <= floor_level:
+        if not (vb[k] <= max_valley and va[k] <= max_valley) or a <= floor_level:
             continue
         high = min(band_high, 0.8 * a)
         # falling edge (toe-off): samples from the peak down to the floor level
@@ -313,11 +312,9 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         est = np.nan
         if cnt >= 3:
             est = _quadratic_onset(y, idx, cnt, j + 1.0)
-        elif cnt >= 1 and onset_slope > 0.0:
-            est = j + 1.0 - y[j + 1] / onset_slope
         elif cnt == 2 and y[idx[1]] > y[idx[0]]:
             est = idx[0] - y[idx[0]] / (y[idx[1]] - y[idx[0]])
-        rise[k] = y[j + 1]
+        rise[k] = cnt
         lo_br = j - lead - 0.5
         hi_br = j + 1.0
         if np.isnan(est) or est < lo_br or est > hi_br:
@@ -325,18 +322,3 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         ic[k] = est
     return ic, to, amp, vb, va, rise
 
-
-def onset_slope_from_rises(rise_g: np.ndarray, floor_level: float, min_steps: int = 20) -> float:
-    """Typical contact-onset slope (g per sample) from the first rising-edge sample of many steps.
-
-    Initial contact falls at a random phase between two samples, so the value of the first sample
-    at or above the floor level is spread uniformly over ``[floor_level, floor_level + slope]``:
-    the width of that spread (5th to 95th percentile, over 0.9) is the rise per sample. This is
-    "equivalent-time sampling" of the onset, and it adapts to the runner, the sensor's own
-    anti-alias filter and the sample rate. NaN with fewer than ``min_steps`` steps.
-    """
-    r = rise_g[np.isfinite(rise_g)]
-    if r.size < min_steps:
-        return float("nan")
-    p5, p95 = np.percentile(r, [5.0, 95.0])
-    return float((p95 - p5) / 0.9)

@@ -161,3 +161,62 @@ def stride_angle_range(rate_dps: np.ndarray, ic: np.ndarray, to: np.ndarray, fs:
                 hi = v
         out[i] = hi - lo
     return out
+
+
+@njit(cache=True)
+def flight_apex(fz: np.ndarray, down: np.ndarray, to: np.ndarray, fs: float) -> np.ndarray:
+    """Time of the highest point of the pelvis in each flight (fractional samples).
+
+    The flight after stance ``k`` lies between its toe-off and the next initial contact. The
+    height is integrated over the two steps from the 1 g down-crossing of stance ``k`` to that of
+    stance ``k + 2`` (boundaries where the force is ~1 g, so a boundary off by a fraction of a
+    sample does not bias the stride mean), and its maximum after ``to[k]`` is refined by a
+    parabola through the three highest samples. In a ballistic flight the apex lies halfway
+    between toe-off and the next contact, so ``2 * apex - to`` locates that contact independently
+    of how sharply the contact onset was sampled.
+
+    Parameters
+    ----------
+    fz : ndarray, shape (n,)
+        Vertical specific force (g).
+    down : ndarray, shape (m,)
+        1 g down-crossings of the stance humps (fractional samples).
+    to : ndarray, shape (m,)
+        Toe-off of each stance (fractional samples, NaN where unknown).
+    fs : float
+        Sample rate (Hz).
+
+    Returns
+    -------
+    ndarray, shape (m,)
+        Apex of the flight after each stance (fractional samples); NaN where unknown.
+    """
+    m = down.shape[0]
+    out = np.full(m, np.nan)
+    dt = 1.0 / fs
+    z = np.empty(fz.shape[0] + 1)
+    for k in range(m - 2):
+        if np.isnan(to[k]):
+            continue
+        a = int(math.floor(down[k] + 0.5))
+        b = int(math.floor(down[k + 2] + 0.5))
+        if a < 0 or b >= fz.shape[0] or b - a < 6:
+            continue
+        _stride_height(fz, a, b, dt, z)
+        lo = int(math.ceil(to[k])) - a
+        hi = int(math.floor(down[k + 1])) - a
+        if lo < 1 or hi > b - a - 1 or hi - lo < 1:
+            continue
+        best = lo
+        for i in range(lo, hi + 1):
+            if z[i] > z[best]:
+                best = i
+        if best == lo or best == hi:
+            continue  # no interior maximum: not a ballistic flight
+        y0 = z[best - 1]
+        y1 = z[best]
+        y2 = z[best + 1]
+        den = y0 - 2.0 * y1 + y2
+        frac = 0.5 * (y0 - y2) / den if den < 0.0 else 0.0
+        out[k] = a + best + frac
+    return out

@@ -49,7 +49,8 @@ def step_statistics(fz_raw: np.ndarray, fz: np.ndarray, fx: np.ndarray, fy: np.n
         forward specific force minus its stride mean.
     lateral_g : ndarray
         Mean leftward specific force during contact minus its stride mean (g): > 0 points to a
-        left-foot stance (ARCHITECTURE.md side convention).
+        left-foot stance (ARCHITECTURE.md side convention). Steps without a toe-off (walking) use
+        the first half of the step, minus the step's mean.
     """
     n = fz.shape[0]
     m = ic.shape[0]
@@ -60,9 +61,21 @@ def step_statistics(fz_raw: np.ndarray, fz: np.ndarray, fx: np.ndarray, fy: np.n
     w = max(int(round(impact_window_s * fs)), 1)
     dt = 1.0 / fs
     for k in range(m):
-        if np.isnan(ic[k]) or np.isnan(to[k]):
+        if np.isnan(ic[k]):
             continue
         a = int(math.ceil(ic[k]))
+        if np.isnan(to[k]):
+            # no flight (walking): lateral evidence over the first half of the step only
+            if k + 1 < m and not np.isnan(ic[k + 1]):
+                e = int(math.floor(0.5 * (ic[k] + ic[k + 1])))
+                s1 = min(int(math.floor(ic[k + 1])), n)
+                if 0 <= a < e < n:
+                    mean_y = _stride_mean(fy, a, s1)
+                    ly = 0.0
+                    for i in range(a, e + 1):
+                        ly += fy[i] - mean_y
+                    lat[k] = ly / (e - a + 1)
+            continue
         e = int(math.floor(to[k]))
         if a < 0 or e >= n or e <= a:
             continue

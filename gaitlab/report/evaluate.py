@@ -736,8 +736,8 @@ def _check_fatigue_drift(ctx: _Context, rule: Rule, checked: list[str]) -> dict[
                                "unit": metric.unit}
         parts.append(f"{metric.label[0].lower()}{metric.label[1:]} {metric.show(info['level'])} -> "
                      f"{metric.show(value)}")
-    detail = (f"Late in the run ({_span_text(eps)}) {len(changed)} measures moved beyond the spread of your "
-              f"first {ctx.baseline.running_s / 60:.0f} min: {'; '.join(parts)}.")
+    detail = (f"Late in the run, {_span_text(eps)}, {len(changed)} measures moved beyond the spread of "
+              f"your first {ctx.baseline.running_s / 60:.0f} min: {'; '.join(parts)}.")
     evidence = {"metric": "composite", "n_metrics": len(changed), "threshold": need, "metrics": changed,
                 "baseline": ctx.baseline_evidence(), **_episode_evidence(eps)}
     return _flag(rule, "warn", detail, evidence)

@@ -135,7 +135,10 @@ def _draw_trend(ax: Axes, d: _Data, metric: str, *, zones: bool = True, flags: b
                     ax.axvspan(ep["start_s"] / 60.0, ep["end_s"] / 60.0,
                                color=FLAG_COLOURS.get(flag["severity"], "#999999"), alpha=0.18, lw=0)
     ax.scatter(d.t_min[ok], values[ok], s=2, color="#8c99a6", alpha=0.35, lw=0, rasterized=True)
-    smooth = rolling(d.t_s, values, window_s=60.0, min_periods=10)
+    # 60-s median (what the rules see), lightly averaged for display: quantised per-step values
+    # (e.g. GCT at 100 Hz) otherwise make the median jump between neighbouring levels
+    smooth = rolling(d.t_s, rolling(d.t_s, values, window_s=60.0, min_periods=10), window_s=20.0,
+                     min_periods=1, how="mean")
     ax.plot(d.t_min, smooth, color=LINE_COLOUR, lw=1.6)
     ax.set_ylim(*ylim)
     ax.grid(True, alpha=0.25)

@@ -116,6 +116,7 @@ class Stream:
         self.connected = False
         self.reconnects = 0
         self.n_bad_frames = 0
+        self.n_samples = 0  # samples delivered (recorded and analysed)
         self._queue: asyncio.Queue[tuple[float, Any]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._changed = asyncio.Event()
@@ -218,7 +219,7 @@ class Stream:
             t_s=self._last_t,
             host_time_s=float(self.clock.to_host(self._last_t)) if self.clock.ready else None,
             arrival_s=self._last_arrival,
-            n_samples=tl.n_samples if tl else 0,
+            n_samples=self.n_samples,
             n_lost=tl.n_lost if tl else 0,
             gaps=tuple(tl.gaps) if tl else (),
             rate_hz=self._rate.rate_hz,
@@ -370,6 +371,7 @@ class Stream:
             if len(t) == 0:
                 break
             self.clock.add(float(t[-1]), b.arrival_s)
+            self.n_samples += len(t)
             if self.recorder is not None:
                 self.recorder.write(t, acc, gyr if self.profile and self.profile.gyro else None)
             rows = self.analyzer.push(t, acc, gyr)

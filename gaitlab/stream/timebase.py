@@ -180,7 +180,8 @@ class Timeline:
 
     # -- internals -------------------------------------------------------------------------------
     def _period_ticks(self) -> float:
-        if self._sum_dn >= 8:
+        # trust the measurement once timestamp quantisation (one tick over the span) is below 0.2 %
+        if self._sum_dn >= 8 and self._sum_dticks >= 500.0:
             return self._sum_dticks / self._sum_dn
         return self._nominal_period_ticks
 

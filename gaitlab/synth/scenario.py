@@ -134,12 +134,14 @@ class WaistMotion:
 
     Angles in degrees, accelerations in g, frequencies in Hz, time constants in ms.
     ``lean_deg`` is the mean anterior pelvic tilt (body pitch, forward positive); ``roll_deg`` the
-    pelvic drop amplitude (contralateral side drops during stance); ``yaw_deg`` the pelvic rotation
+    pelvic drop amplitude (contralateral side drops during stance), ``roll_deg + roll_asymmetry_deg/2``
+    in left stance and ``roll_deg - roll_asymmetry_deg/2`` in right stance; ``yaw_deg`` the pelvic rotation
     amplitude; ``tilt_osc_deg`` the within-step pitch oscillation.
     """
 
     lean_deg: float = 8.0
     roll_deg: float = 5.0
+    roll_asymmetry_deg: float = 0.0
     yaw_deg: float = 6.0
     tilt_osc_deg: float = 2.0
     braking_g: float = 0.4

@@ -58,8 +58,11 @@ def waist_summary(steps, extra: dict[str, Any]) -> dict[str, Any]:
         "gct_symmetry_index_pct": abs(4.0 * balance - 200.0) if balance is not None else None,
         "step_time_asymmetry_pct": symmetry_index_pct(st_l, st_r) if st_l and st_r else None,
         "impact_g": _mean(run["impact_g"]),
+        "peak_g": _mean(run["peak_g"]),
         "braking_mps": _mean(run["braking_mps"]),
         "pelvic_tilt_deg": _mean(run["pelvic_tilt_deg"]),
+        "pelvic_drop_left_deg": _mean(left["pelvic_drop_deg"]),
+        "pelvic_drop_right_deg": _mean(right["pelvic_drop_deg"]),
     }
     out.update(extra)
     return out

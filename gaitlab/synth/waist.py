@@ -216,10 +216,10 @@ class WaistModel:
         scale = self._imp_scale[k] * G_MPS2
         return m.impact_g * scale * shape, m.ml_impact_g * scale * s.side[k] * shape
 
-    def specific_force_world(self, t_s: np.ndarray, transients: bool = True) -> np.ndarray:
+    def specific_force_world(self, t_s: np.ndarray, transients: bool = True, _kt=None) -> np.ndarray:
         """COM specific force in the world frame (x fwd, y left, z up), in g, shape (n, 3)."""
         t_s = np.asarray(t_s, dtype=np.float64)
-        kt = self._step_of(t_s)
+        kt = self._step_of(t_s) if _kt is None else _kt
         f_z = self.vertical(t_s, force_only=True)
         f_x, f_y = self.horizontal(t_s, kt)
         if transients:
@@ -255,7 +255,8 @@ class WaistModel:
         T = s.step_s[k]
         env = self.envelope(t_s)
         ph = np.pi * tau / T
-        roll = env * s.side[k] * np.deg2rad(m.roll_deg) * np.sin(ph)
+        roll_amp = np.deg2rad(m.roll_deg + s.side[k] * m.roll_asymmetry_deg / 2.0)
+        roll = env * s.side[k] * roll_amp * np.sin(ph)
         # the within-step tilt oscillation is antisymmetric about mid-contact of a nominal step, so
         # it is uncorrelated with the vertical force and the mean-force tilt equals the mean tilt
         pitch = np.deg2rad(s.lean_at(t_s)) + env * np.deg2rad(m.tilt_osc_deg) * np.sin(2 * ph - self._osc_phase)
@@ -268,8 +269,10 @@ class WaistModel:
 
     def specific_force_body(self, t_s: np.ndarray, transients: bool = True) -> np.ndarray:
         """``R_body^T f_world``: what an upright-mounted ideal sensor reads (g), shape (n, 3)."""
-        f_w = self.specific_force_world(t_s, transients)
-        return rotate_to_body(self.angles(t_s), f_w)
+        t_s = np.asarray(t_s, dtype=np.float64)
+        kt = self._step_of(t_s)
+        f_w = self.specific_force_world(t_s, transients, _kt=kt)
+        return rotate_to_body(self.angles(t_s, kt), f_w)
 
     def angular_velocity_body(self, t_s: np.ndarray) -> np.ndarray:
         """Pelvis angular velocity in the body frame (deg/s), shape (n, 3)."""

@@ -1,0 +1,105 @@
+"""``gaitlab analyze``: analyse one recording (or a shoe pair); print a summary, write JSON/HTML."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+FAIL_LEVELS = ("info", "warn", "alert")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "analyze", help="analyse a recording: steps, GCT, cadence, VO, balance, form flags",
+        description="Analyse a running recording from a waist- or shoe-worn IMU and print a summary. "
+                    "Two files with --placement shoe are analysed as a left/right pair.")
+    p.add_argument("input", nargs="+", metavar="INPUT",
+                   help="recording file (CSV, CSV.gz, Parquet, app export); two files for a shoe pair")
+    p.add_argument("--placement", choices=("waist", "shoe", "auto"), default="auto",
+                   help="where the sensor was worn (default: from the file, else inferred)")
+    p.add_argument("--side", choices=("L", "R"), help="which foot, for a single shoe sensor")
+    p.add_argument("--speed", type=float, metavar="M/S", dest="speed_mps",
+                   help="constant running speed, for step length and vertical ratio")
+    p.add_argument("--axes", metavar="F,L,U",
+                   help="explicit sensor axes pointing forward,left,up, e.g. '-y,+x,+z' (default: estimated)")
+    p.add_argument("--thresholds", metavar="TOML", help="TOML file overriding the report's thresholds")
+    p.add_argument("--json", metavar="OUT.json", help="write the JSON result (schema 1)")
+    p.add_argument("--html", metavar="OUT.html", help="write the self-contained HTML report")
+    p.add_argument("--steps-csv", metavar="OUT.csv", help="write the per-step table as CSV")
+    p.add_argument("--fail-on", choices=FAIL_LEVELS, metavar="SEVERITY",
+                   help="exit 1 when a flag of this severity or worse is raised (info, warn, alert)")
+    p.set_defaults(run=run)
+
+
+def _fmt(value, spec: str, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a"
+    return f"{value:{spec}}{unit}"
+
+
+def summary_lines(analysis) -> list[str]:
+    """The readable summary printed by ``gaitlab analyze`` (also used by ``gaitlab batch``)."""
+    s, inp = analysis.summary, analysis.input
+    bal = s.get("gct_balance_left_pct")
+    bal_txt = "n/a"
+    if bal is not None and math.isfinite(bal):
+        arrow = "L" if bal > 50 else "R"
+        bal_txt = f"{max(bal, 100 - bal):.1f}% {arrow}" if abs(bal - 50) >= 0.05 else "50.0% (even)"
+    lines = [
+        f"{inp.get('path') or 'recording'}: {inp.get('placement')} sensor, {inp.get('format') or '?'}, "
+        f"{_fmt(inp.get('fs_hz'), 'g', ' Hz')}, {_fmt(inp.get('duration_s'), '.1f', ' s')}",
+        f"  running        {_fmt(s.get('running_s'), '.0f', ' s')}   walking {_fmt(s.get('walking_s'), '.0f', ' s')}"
+        f"   standing {_fmt(s.get('standing_s'), '.0f', ' s')}   gaps {len(analysis.gaps)}",
+        f"  steps          {s.get('n_valid_steps', 0)} valid running of {s.get('n_steps', 0)} detected",
+        f"  cadence        {_fmt(s.get('cadence_spm'), '.1f', ' spm')}",
+        f"  contact time   {_fmt(s.get('gct_ms'), '.0f', ' ms')}   flight {_fmt(s.get('flight_ms'), '.0f', ' ms')}"
+        f"   duty factor {_fmt(s.get('duty_factor'), '.2f')}",
+        f"  vertical osc.  {_fmt(s.get('vo_cm'), '.1f', ' cm')}   vertical ratio {_fmt(s.get('vertical_ratio_pct'), '.1f', ' %')}",
+        f"  GCT balance    {bal_txt}   step-time asymmetry {_fmt(s.get('step_time_asymmetry_pct'), '.1f', ' %')}",
+        f"  impact         {_fmt(s.get('impact_g'), '.2f', ' g')}   braking {_fmt(s.get('braking_mps'), '.2f', ' m/s')}"
+        f"   pelvic tilt {_fmt(s.get('pelvic_tilt_deg'), '.1f', ' deg')}",
+    ]
+    if analysis.flags:
+        lines.append("  flags:")
+        for f in analysis.flags:
+            lines.append(f"    [{f['severity']}] {f['code']}: {f['message']}")
+    else:
+        lines.append("  flags: none")
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    import gaitlab
+
+    from ..errors import InputError
+
+    placement = None if args.placement == "auto" else args.placement
+    if len(args.input) > 2:
+        raise InputError(f"analyze takes one recording or a left/right shoe pair, found {len(args.input)} files")
+    recs = []
+    for i, path in enumerate(args.input):
+        side = args.side
+        if len(args.input) == 2:
+            side = ("L", "R")[i] if args.side is None else args.side
+        overrides = {"side": side} if side else {}
+        recs.append(gaitlab.read(path, placement=placement or ("shoe" if len(args.input) == 2 else None),
+                                 **overrides))
+    target = recs[0] if len(recs) == 1 else recs
+    analysis = gaitlab.analyze(target, placement=placement, speed_mps=args.speed_mps, axes=args.axes,
+                               thresholds=args.thresholds)
+    for line in summary_lines(analysis):
+        print(line)
+    if args.json:
+        analysis.to_json(args.json, indent=1)
+        print(f"  wrote {args.json}")
+    if args.html:
+        analysis.to_html(args.html)
+        print(f"  wrote {args.html}")
+    if args.steps_csv:
+        analysis.steps.to_csv(args.steps_csv, index=False)
+        print(f"  wrote {args.steps_csv}")
+    if args.fail_on:
+        worst = FAIL_LEVELS.index(args.fail_on)
+        if any(FAIL_LEVELS.index(f["severity"]) >= worst for f in analysis.flags):
+            return 1
+    return 0

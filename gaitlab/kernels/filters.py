@@ -1,0 +1,90 @@
+"""Zero-phase low-pass filtering without importing scipy.signal (slow to import, not needed here).
+
+A cascade of second-order Butterworth sections designed by the bilinear transform, run forward
+and backward (zero phase, like ``scipy.signal.sosfiltfilt``) with odd-reflection padding at both
+ends so the signal's edges do not ring.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+
+def butter_lowpass_sos(order: int, fc_hz: float, fs_hz: float) -> np.ndarray:
+    """Second-order sections of a Butterworth low-pass (like ``butter(..., output='sos')``).
+
+    Parameters
+    ----------
+    order : int
+        Filter order (even: 2, 4, 6 ...).
+    fc_hz, fs_hz : float
+        Cut-off (-3 dB) and sample rate (Hz); ``0 < fc < fs / 2``.
+
+    Returns
+    -------
+    ndarray, shape (order // 2, 6)
+        Rows ``[b0, b1, b2, 1, a1, a2]``.
+    """
+    if order < 2 or order % 2:
+        raise ValueError(f"order must be a positive even number, found {order}")
+    if not 0.0 < fc_hz < fs_hz / 2.0:
+        raise ValueError(f"cut-off must lie in (0, fs/2) = (0, {fs_hz / 2:g}) Hz, found {fc_hz:g}")
+    k = math.tan(math.pi * fc_hz / fs_hz)  # pre-warped analogue cut-off
+    sos = np.empty((order // 2, 6))
+    for i in range(order // 2):
+        # pole pair of the analogue Butterworth prototype: s^2 + 2 sin(theta) s + 1
+        theta = math.pi * (2 * i + 1) / (2 * order)
+        q = 2.0 * math.sin(theta)
+        norm = 1.0 + q * k + k * k
+        b0 = k * k / norm
+        sos[i] = (b0, 2.0 * b0, b0, 1.0, 2.0 * (k * k - 1.0) / norm, (1.0 - q * k + k * k) / norm)
+    return sos
+
+
+@njit(cache=True)
+def _sos_pass(x: np.ndarray, sos: np.ndarray) -> np.ndarray:
+    """One causal pass through the sections (direct form II transposed), steady-state start."""
+    y = x.copy()
+    n = y.shape[0]
+    for s in range(sos.shape[0]):
+        b0, b1, b2, a1, a2 = sos[s, 0], sos[s, 1], sos[s, 2], sos[s, 4], sos[s, 5]
+        # initial state for a constant input equal to y[0] (no start-up transient)
+        x0 = y[0]
+        y0 = x0 * (b0 + b1 + b2) / (1.0 + a1 + a2)  # steady-state output for input x0
+        z1 = y0 - b0 * x0
+        z2 = b2 * x0 - a2 * y0
+        for i in range(n):
+            xi = y[i]
+            yi = b0 * xi + z1
+            z1 = b1 * xi - a1 * yi + z2
+            z2 = b2 * xi - a2 * yi
+            y[i] = yi
+    return y
+
+
+@njit(cache=True)
+def sosfiltfilt(x: np.ndarray, sos: np.ndarray, padlen: int) -> np.ndarray:
+    """Zero-phase filtering of a 1-D signal (forward and backward), odd-reflection padded.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+    sos : ndarray, shape (k, 6)
+        From :func:`butter_lowpass_sos`.
+    padlen : int
+        Samples of odd reflection added at each end (clipped to ``n - 1``).
+    """
+    n = x.shape[0]
+    p = min(max(padlen, 0), n - 1)
+    ext = np.empty(n + 2 * p)
+    for i in range(p):
+        ext[i] = 2.0 * x[0] - x[p - i]
+        ext[n + p + i] = 2.0 * x[n - 1] - x[n - 2 - i]
+    ext[p:p + n] = x
+    fwd = _sos_pass(ext, sos)
+    back = _sos_pass(fwd[::-1].copy(), sos)
+    out = back[::-1]
+    return out[p:p + n].copy()
