@@ -17,6 +17,7 @@ pytest.importorskip("fsspec")
 from test_batch import all_files, data, fake_analyze, write_csv  # noqa: E402, F401  (data is a fixture)
 
 
+@pytest.mark.slow  # 5-10 s: starting a LocalCluster of two worker processes
 def test_local_cluster_matches_in_process(data: Path, tmp_path: Path) -> None:  # noqa: F811
     for i in range(4):
         write_csv(data / "more" / f"r{i}.csv", [1.0 + i, 2.0])

@@ -135,7 +135,7 @@ class WaistPipeline:
         axes = None if self.axes is None else parse_axes(self.axes)
         if self.speed_mps is not None and not (0.5 <= float(self.speed_mps) <= 12.0):
             raise InputError(f"speed_mps must be a running speed in m/s (0.5-12), found {self.speed_mps}")
-        body, gyr_body, extra, tilt_ref = self._to_body_frame(recording, axes)
+        body, gyr_body, extra, tilt_ref = self.body_frame(recording, axes)
         stretches, gaps = split_stretches(recording.t, body, gyr_body, recording.fs, extra)
         if not stretches:
             raise InputError(
@@ -145,7 +145,7 @@ class WaistPipeline:
         vertical_t: list[np.ndarray] = []
         vertical_g: list[np.ndarray] = []
         for st in stretches:
-            cols, fz = self._stretch_steps(st)
+            cols, fz = self.stretch_steps(st)
             parts.append(cols)
             vertical_t.append(st.t)
             vertical_g.append(fz)
@@ -176,7 +176,7 @@ class WaistPipeline:
         return self
 
     # -- one stretch ---------------------------------------------------------------------------
-    def _to_body_frame(self, rec: Recording, axes: np.ndarray | None):
+    def body_frame(self, rec: Recording, axes: np.ndarray | None):
         """Rotate the whole recording into the body frame, block by block.
 
         Orientation is a property of how the sensor sits, not of gaps, so it is estimated over
@@ -203,7 +203,13 @@ class WaistPipeline:
         extra["pelvic_tilt_block_deg"] = np.repeat(block_tilt, lengths)
         return body, gyr, extra, ref_name
 
-    def _stretch_steps(self, st: Stretch):
+    def stretch_steps(self, st: Stretch) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Steps of one gap-free, body-frame stretch (see :meth:`body_frame`, ``split_stretches``).
+
+        Returns the per-step columns (arrays, :data:`gaitlab.analysis.STEP_COLUMNS` plus
+        ``speed_mps``) and the stretch's vertical specific force (g). The live analyser calls this
+        on its buffer so that live and recorded analyses share one implementation.
+        """
         from ..kernels.events import contact_edges, find_humps
         from ..kernels.integrate import stride_angle_range, vertical_oscillation
         from ..kernels.stepstats import step_statistics
@@ -256,6 +262,7 @@ class WaistPipeline:
         if st.gyr is not None:
             drop = stride_angle_range(np.ascontiguousarray(st.gyr[:, 0]), ic_k, to_k, fs)
         valid = self._plausible(activity, gct_ms, step_time_ms, flight_ms, vo_cm)
+        valid &= ~self._starts_from_rest(activity, t_ic, t_to, st.t[0])
         if st.ends_at_gap and n_steps:
             valid[-1] = False  # its step runs into the gap: its next contact was not recorded
         speed = self._speed(st, ic_k, next_ic)
@@ -286,12 +293,30 @@ class WaistPipeline:
         ic_apex[1:] = 2.0 * apex[:-1] - to[:-1]
         # the apex estimate must fall between the previous toe-off and the onset bracket
         prev_to = np.concatenate(([np.nan], to[:-1]))
-        ok = np.isfinite(ic_apex) & (ic_apex > prev_to) & (np.abs(ic_apex - ic_onset) < 0.04 * fs)
+        ok = np.isfinite(ic_apex) & (ic_apex > prev_to) & (np.abs(ic_apex - ic_onset) < max(1.5, 0.015 * fs))
         both = ok & np.isfinite(ic_onset) & (n_rise >= 3)
         out = ic_onset.copy()
         out[ok] = ic_apex[ok]
         out[both] = 0.5 * (ic_apex[both] + ic_onset[both])
         return out
+
+    @staticmethod
+    def _starts_from_rest(activity: np.ndarray, t_ic: np.ndarray, t_to: np.ndarray, t0: float) -> np.ndarray:
+        """Running steps that follow standing or walking rather than a flight.
+
+        The first contact out of standing or walking is a push-off, not a landing from a flight:
+        its "initial contact" is not one, so the step is not valid. A stretch's first step is kept
+        when the stretch (after a gap) begins less than a second before it: nothing says it
+        followed rest.
+        """
+        running = activity == "running"
+        prev_running = np.concatenate(([False], running[:-1]))
+        prev_to = np.concatenate(([np.nan], t_to[:-1]))
+        gap_before = t_ic - prev_to
+        med = np.nanmedian(np.diff(t_ic)) if t_ic.size > 1 else np.nan
+        after_flight = prev_running & (gap_before >= 0) & (gap_before < 1.5 * med)
+        at_start = np.arange(t_ic.size) == 0
+        return running & ~after_flight & ~(at_start & (t_ic - t0 < 1.0))
 
     @staticmethod
     def _sides(lateral_g: np.ndarray, step_time_ms: np.ndarray, activity: np.ndarray) -> np.ndarray:

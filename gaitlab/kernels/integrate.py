@@ -182,21 +182,23 @@ def flight_apex(fz: np.ndarray, down: np.ndarray, to: np.ndarray, fs: float) -> 
     down : ndarray, shape (m,)
         1 g down-crossings of the stance humps (fractional samples).
     to : ndarray, shape (m,)
-        Toe-off of each stance (fractional samples, NaN where unknown).
+        Toe-off of each stance (fractional samples, NaN where unknown: not a running stance).
     fs : float
         Sample rate (Hz).
 
     Returns
     -------
     ndarray, shape (m,)
-        Apex of the flight after each stance (fractional samples); NaN where unknown.
+        Apex of the flight after each stance (fractional samples); NaN where unknown or where
+        stances ``k``, ``k + 1`` and ``k + 2`` are not all running.
     """
     m = down.shape[0]
     out = np.full(m, np.nan)
     dt = 1.0 / fs
     z = np.empty(fz.shape[0] + 1)
     for k in range(m - 2):
-        if np.isnan(to[k]):
+        # the window must be two running steps: a walking or settling hump is no stride
+        if np.isnan(to[k]) or np.isnan(to[k + 1]) or np.isnan(to[k + 2]):
             continue
         a = int(math.floor(down[k] + 0.5))
         b = int(math.floor(down[k + 2] + 0.5))

@@ -12,6 +12,7 @@ from .._version import __version__
 from ..errors import InputError
 from ..recording import Recording
 from .scenario import (
+    G_MPS2,
     CadenceChange,
     Fatigue,
     Gait,
@@ -238,7 +239,7 @@ def _vo_per_step(model: WaistModel, t0: np.ndarray, t1: np.ndarray, n_grid: int 
     """max z - min z of the COM over [t0, t1] per step (m): grid, then Newton on v = 0."""
     out = np.empty(t0.size)
     u = np.linspace(0.0, 1.0, n_grid)
-    g = 9.80665
+    g = G_MPS2
     for c0 in range(0, t0.size, 4000):
         a, b = t0[c0:c0 + 4000], t1[c0:c0 + 4000]
         tt = a[:, None] + (b - a)[:, None] * u[None, :]
@@ -258,7 +259,7 @@ def _vo_per_step(model: WaistModel, t0: np.ndarray, t1: np.ndarray, n_grid: int 
     return out
 
 
-def _waist_truth(model: WaistModel, clk: _Clocked, sc: Scenario, params: dict[str, Any]) -> Truth:
+def _waist_truth(model: WaistModel, clk: _Clocked, params: dict[str, Any]) -> Truth:
     import pandas as pd
 
     s = model.schedule
@@ -270,6 +271,7 @@ def _waist_truth(model: WaistModel, clk: _Clocked, sc: Scenario, params: dict[st
     ic_i, nxt_i, tc_i, st_i = ic[idx], nxt[idx], s.tc_s[idx], s.step_s[idx]
     walking = s.walking[idx]
     vo = _vo_per_step(model, ic_i, nxt_i)
+
     def body_z(t):
         return model.specific_force_body(t)[:, 2]
 
@@ -333,7 +335,7 @@ def render_waist(sc: Scenario, fs: float = 200.0, *, schedule: StepSchedule | No
     params = _params(sc, fs, sensor_model, mnt, real, gaps, timing, gyro)
     rec = clk.recording(acc, gyr, {"speed_mps": speed}, placement="waist",
                         meta={"source": "synth", "format": "synth", "seed": sc.seed, "units": "g"})
-    truth = _waist_truth(model, clk, sc, params)
+    truth = _waist_truth(model, clk, params)
     log.debug("synth waist: %d samples at %g Hz, %d steps", rec.n_samples, fs, len(truth.steps))
     return SynthRun(recording=rec, truth=truth, model=model, schedule=sched, scenario=sc, sensor=real,
                     time_scale=clk.time_scale)

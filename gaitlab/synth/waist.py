@@ -31,7 +31,7 @@ from ..errors import InputError
 from .rotation import euler_zyx_matrices, euler_zyx_rates_to_body, rotate_to_body
 from .scenario import G_MPS2, Scenario
 from .schedule import StepSchedule
-from .transient import impact_shape
+from .transient import wobble_shape
 
 __all__ = ["WaistModel", "CONTACT", "FLIGHT", "SUPPORT"]
 
@@ -212,7 +212,7 @@ class WaistModel:
         """Soft-tissue transients after each IC: vertical and ipsilateral ML (m/s^2), no net impulse."""
         m, s = self.motion, self.schedule
         k, tau = self._step_of(t_s) if _kt is None else _kt
-        shape = impact_shape(tau, m.impact_hz, m.impact_tau_ms / 1000.0) if s.n_steps else np.zeros_like(tau)
+        shape = wobble_shape(tau, m.impact_hz, m.impact_tau_ms / 1000.0) if s.n_steps else np.zeros_like(tau)
         scale = self._imp_scale[k] * G_MPS2
         return m.impact_g * scale * shape, m.ml_impact_g * scale * s.side[k] * shape
 

@@ -1,0 +1,170 @@
+"""The foot frame of a shoe-mounted IMU, resolved from the signal itself (any mounting).
+
+Foot frame (``docs/shoe.md``): x forward along the sole, y to the left, z up when the foot is flat
+on the ground; right-handed. Pitch is **toe up positive**, i.e. a rotation about -y, so the
+toe-up pitch rate is ``w = -gyr_y``. Per recording (a shoe sensor does not move on the shoe):
+
+* **up** is the mean specific force over the still samples (gyro norm < 50 deg/s and the
+  specific-force norm within 0.1 g of 1 g): the foot is flat and at rest during stance;
+* **left** (the pitch axis) is the principal axis of the angular rate while the foot moves (PCA
+  of the gyro): the foot rotates mostly in the sagittal plane, about the mediolateral axis; it
+  is made horizontal (orthogonal to up);
+* its **sign** is chosen so that, between two stances, the largest pitch excursion from the flat
+  foot is toe-down (plantarflexion at push-off, -50 to -80 deg, exceeds the dorsiflexion of late
+  swing, +10 to +40 deg, in running and in walking);
+* **forward** = left x up.
+
+Without a gyroscope, up comes from the still samples of the accelerometer and forward from the
+principal horizontal axis of the specific force while moving, with an unknown sign (the forward
+metrics are then left NaN unless ``axes`` is given).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import InputError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["FootFrame", "estimate_foot_frame", "STILL_GYRO_DPS", "STILL_ACC_G"]
+
+#: A foot counts as still below this gyro norm (deg/s) ...
+STILL_GYRO_DPS = 50.0
+#: ... with the specific-force norm within this much of 1 g (running_science.md 2.2.3).
+STILL_ACC_G = 0.1
+
+
+@dataclass(frozen=True)
+class FootFrame:
+    """Sensor-to-foot rotation.
+
+    Attributes
+    ----------
+    rot : ndarray, shape (3, 3)
+        Rows are the foot axes (forward, left, up) as unit vectors in the sensor frame, so
+        ``foot = sensor @ rot.T``.
+    gravity_g : float
+        Norm of the mean still specific force (g): 1 for an ideal sensor.
+    method : str
+        ``'estimated'`` (gyro + gravity), ``'estimated-acc'`` (no gyro: forward sign unknown) or
+        ``'axes'`` (given by the user).
+    forward_known : bool
+        Whether the sign of the forward axis is known.
+    """
+
+    rot: np.ndarray
+    gravity_g: float
+    method: str
+    forward_known: bool
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v)
+
+
+def _still_mask(acc: np.ndarray, gyr: np.ndarray | None, fs: float) -> np.ndarray:
+    from ..kernels.signal import moving_mean
+
+    an = np.linalg.norm(acc, axis=1)
+    if gyr is not None:
+        gn = np.linalg.norm(gyr, axis=1)
+        return (gn < STILL_GYRO_DPS) & (np.abs(an - 1.0) < STILL_ACC_G)
+    # accelerometer only: the norm stays close to 1 g and hardly changes over ~40 ms
+    h = max(int(round(0.02 * fs)), 1)
+    mean = moving_mean(an[:, None], h)[:, 0]
+    dev = moving_mean(np.abs(an - mean)[:, None], h)[:, 0]
+    return (np.abs(mean - 1.0) < STILL_ACC_G) & (dev < 0.03)
+
+
+def _pitch_sign(w: np.ndarray, still: np.ndarray, fs: float) -> float:
+    """+1 when ``w`` is toe-up positive, -1 when it is the other way round (see module doc)."""
+    idx = np.flatnonzero(still)
+    if idx.size < 2:
+        return 1.0
+    # ends of still runs and the starts of the next ones: the movement between two stances
+    brk = np.flatnonzero(np.diff(idx) > max(int(0.2 * fs), 2))
+    ends, starts = idx[brk], idx[brk + 1]
+    if ends.size == 0:
+        return 1.0
+    ang = np.concatenate(([0.0], np.cumsum(w) / fs))
+    vote = 0.0
+    for e, s in zip(ends, starts, strict=True):
+        seg = ang[e:s + 1] - ang[e]
+        lo, hi = float(seg.min()), float(seg.max())
+        vote += abs(lo) - abs(hi)
+    return 1.0 if vote >= 0 else -1.0
+
+
+def estimate_foot_frame(acc: np.ndarray, gyr: np.ndarray | None, fs: float,
+                        axes: np.ndarray | None = None) -> FootFrame:
+    """Estimate the sensor-to-foot rotation of a shoe sensor.
+
+    Parameters
+    ----------
+    acc : ndarray, shape (n, 3)
+        Specific force (g), sensor frame.
+    gyr : ndarray, shape (n, 3) or None
+        Angular rate (deg/s), sensor frame.
+    fs : float
+        Sample rate (Hz).
+    axes : (3, 3) ndarray, optional
+        Fixed mapping (rows forward, left, up in sensor coordinates, from
+        :func:`gaitlab.gait.orientation.parse_axes`); only the gravity scale is measured.
+
+    Returns
+    -------
+    FootFrame
+
+    Raises
+    ------
+    InputError
+        When the foot is never still (no stance to take gravity from), or the still specific
+        force is far from 1 g (wrong units, or gravity removed by the app).
+    """
+    still = _still_mask(acc, gyr, fs)
+    if still.sum() < max(5, int(0.05 * fs)):
+        # fall back to the mean over everything: over whole strides it is gravity as well
+        up_raw = acc.mean(axis=0)
+        logger.info("shoe sensor: no still samples; gravity from the mean specific force")
+    else:
+        up_raw = acc[still].mean(axis=0)
+    grav = float(np.linalg.norm(up_raw))
+    if not 0.5 < grav < 1.5:
+        raise InputError(
+            f"the shoe sensor's mean specific force while still is {grav:.2f} g; an accelerometer at rest "
+            "reads 1 g. Check the units (g vs m/s^2) or whether gravity was removed by the app")
+    if axes is not None:
+        return FootFrame(rot=np.asarray(axes, dtype=np.float64), gravity_g=grav, method="axes",
+                         forward_known=True)
+    up = up_raw / grav
+    if gyr is not None:
+        gn = np.linalg.norm(gyr, axis=1)
+        moving = gn > 100.0
+        g = gyr[moving] if moving.sum() >= 10 else gyr
+        cov = g.T @ g
+        _, vec = np.linalg.eigh(cov)
+        e = vec[:, -1]
+        left = e - np.dot(e, up) * up
+        if np.linalg.norm(left) < 0.3:
+            raise InputError("the shoe sensor's main rotation axis is vertical: the signal does not look "
+                             "like a foot rolling through a step (check the placement)")
+        left = _unit(left)
+        w = -(gyr @ left)
+        left = left * _pitch_sign(w, still, fs)
+        fwd = np.cross(left, up)
+        return FootFrame(rot=np.vstack((fwd, left, up)), gravity_g=grav, method="estimated",
+                         forward_known=True)
+    h = acc - np.outer(acc @ up, up)
+    moving = ~still
+    hm = h[moving] if moving.sum() >= 10 else h
+    hm = hm - hm.mean(axis=0)
+    _, vec = np.linalg.eigh(hm.T @ hm)
+    fwd = vec[:, -1] - np.dot(vec[:, -1], up) * up
+    fwd = _unit(fwd)
+    left = np.cross(up, fwd)
+    return FootFrame(rot=np.vstack((fwd, left, up)), gravity_g=grav, method="estimated-acc",
+                     forward_known=False)

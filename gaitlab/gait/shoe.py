@@ -1,0 +1,421 @@
+"""Shoe (foot-mounted IMU) pipeline: one foot or a left/right pair -> per-contact table.
+
+Stages, each over plain arrays with the hot loops in :mod:`gaitlab.kernels.foot`:
+
+1. the foot frame (x forward, y left, z up when flat; pitch toe up positive) from gravity during
+   stance and the dominant rotation axis of the gyro (:mod:`.foot_frame`), or ``axes=``;
+2. split at gaps into uniformly sampled stretches (:func:`.segments.split_stretches`): no
+   contact is detected across a gap;
+3. strides from mid-swing peaks of the pitch rate; per cycle, mid-stance (the still foot), IC and
+   TO as the pitch-rate minima before and after it (Falbriard et al. 2018) refined to the abrupt
+   change of the specific force at impact and at unloading; without a gyroscope, IC and TO from
+   the same accelerometer features around still intervals;
+4. per contact: GCT, swing, stride time, foot-strike angle and class, impact, loading rate,
+   braking, pronation (roll) excursion and velocity, stride length and speed by zero-velocity
+   strapdown integration between mid-stances (Zrenner et al. 2018);
+5. the pair: flight time (TO of one foot to the next IC of the other), step time, balance and
+   symmetry indices; the same :class:`~gaitlab.analysis.Analysis` shape as the waist.
+
+See ``docs/shoe.md`` for the definitions, conventions and known limits.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError
+from ..recording import Recording
+from .foot_frame import STILL_GYRO_DPS, FootFrame, estimate_foot_frame
+from .orientation import parse_axes
+from .segments import MIN_STRETCH_S, Stretch, split_stretches
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["FootPipeline", "analyze_shoes", "CONTACT_COLUMNS", "strike_class", "RFS_MIN_DEG", "FFS_MAX_DEG"]
+
+#: Altman & Davis (2012): rearfoot above 8 deg, forefoot below -1.6 deg, midfoot between.
+RFS_MIN_DEG, FFS_MAX_DEG = 8.0, -1.6
+
+#: Shoe columns added after :data:`gaitlab.analysis.STEP_COLUMNS` (units in the names).
+CONTACT_COLUMNS: tuple[str, ...] = (
+    "midstance_s", "swing_ms", "stride_time_ms", "duty_factor", "stride_length_m", "speed_mps",
+    "foot_strike_angle_deg", "strike_class", "braking_g", "pronation_deg", "pronation_velocity_dps",
+    "foot_clearance_m", "ic_gyro_s", "to_gyro_s",
+)
+
+#: Plausible ranges (running_science.md section 5) per activity.
+RUN_GCT_MS = (100.0, 450.0)
+WALK_GCT_MS = (250.0, 2000.0)
+RUN_STRIDE_MS = (450.0, 1300.0)
+WALK_STRIDE_MS = (700.0, 2600.0)
+
+
+def strike_class(angle_deg: np.ndarray) -> np.ndarray:
+    """'rearfoot' (> 8 deg), 'forefoot' (< -1.6 deg), 'midfoot', or None where NaN."""
+    a = np.asarray(angle_deg, dtype=np.float64)
+    out = np.where(a > RFS_MIN_DEG, "rearfoot", np.where(a < FFS_MAX_DEG, "forefoot", "midfoot")).astype(object)
+    out[~np.isfinite(a)] = None
+    return out
+
+
+@dataclass
+class FootPipeline:
+    """Contacts and per-contact metrics of one shoe sensor.
+
+    Parameters
+    ----------
+    axes : str or (3, 3) array, optional
+        Explicit sensor-to-foot mapping (forward, left, up), as for the waist
+        (:func:`gaitlab.gait.orientation.parse_axes`).
+    still_dps : float
+        Gyro norm below which the foot is still (deg/s).
+    min_swing_dps : float
+        Smallest mid-swing pitch rate accepted as a stride (deg/s).
+    swing_rel : float
+        A mid-swing peak must reach this fraction of the highest one within ``swing_rel_s``.
+    swing_rel_s : float
+        Neighbourhood for ``swing_rel`` (s).
+    min_stride_s : float
+        Shortest stride (s): two mid-swing peaks are at least half of it apart.
+    ic_pre_s : float
+        How far before the pitch-rate minimum the impact onset is searched (s).
+    jerk_ratio : float
+        An impact/unloading burst must exceed this multiple of the window's median.
+    impact_window_s : float
+        Window after IC for the impact peak (s).
+
+    Attributes
+    ----------
+    contacts_ : dict of ndarray
+        One entry per column, one row per contact, on the recording's time axis.
+    frame_ : FootFrame
+    gaps_ : ndarray, shape (k, 2)
+
+    References
+    ----------
+    .. [1] Falbriard, M., Meyer, F., Mariani, B., Millet, G. P., Aminian, K. (2018). Accurate
+       estimation of running temporal parameters using foot-worn inertial sensors. Front Physiol
+       9:610. doi:10.3389/fphys.2018.00610
+    .. [2] Zrenner, M., Gradl, S., Jensen, U., Ullrich, M., Eskofier, B. M. (2018). Comparison of
+       different algorithms for calculating velocity and stride length in running using inertial
+       measurement units. Sensors 18:4194. doi:10.3390/s18124194
+    .. [3] Altman, A. R., Davis, I. S. (2012). A kinematic method for footstrike pattern detection
+       in barefoot and shod runners. Gait Posture 35:298-300. doi:10.1016/j.gaitpost.2011.09.104
+
+    Examples
+    --------
+    >>> from gaitlab.synth import simulate_shoes
+    >>> left, _ = simulate_shoes(8.0, fs=200.0, seed=1)
+    >>> pipe = FootPipeline().run(left.recording)
+    >>> int((pipe.contacts_["activity"] == "running").sum()) >= 8
+    True
+    """
+
+    axes: Any = None
+    still_dps: float = STILL_GYRO_DPS
+    min_swing_dps: float = 100.0
+    swing_rel: float = 0.45
+    swing_rel_s: float = 1.0
+    min_stride_s: float = 0.5
+    ic_pre_s: float = 0.06
+    jerk_ratio: float = 4.0
+    impact_window_s: float = 0.05
+    frame_: FootFrame | None = field(default=None, init=False, repr=False)
+
+    def run(self, recording: Recording) -> FootPipeline:
+        """Detect the contacts of ``recording``; sets ``contacts_``, ``frame_``, ``gaps_``."""
+        if not isinstance(recording, Recording):
+            raise InputError(f"expected a Recording, found {type(recording).__name__}")
+        axes = None if self.axes is None else parse_axes(self.axes)
+        frame = estimate_foot_frame(recording.acc, recording.gyr, recording.fs, axes)
+        rot = frame.rot
+        acc = np.ascontiguousarray(recording.acc @ rot.T) / frame.gravity_g
+        gyr = None if recording.gyr is None else np.ascontiguousarray(recording.gyr @ rot.T)
+        stretches, gaps = split_stretches(recording.t, acc, gyr, recording.fs, {})
+        if not stretches:
+            raise InputError(f"no stretch of at least {MIN_STRETCH_S} s without gaps in "
+                             f"{recording.duration_s:.1f} s of data", path=recording.meta.get("source"))
+        parts = [self._stretch_contacts(st, frame) for st in stretches]
+        self.contacts_ = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        self.frame_ = frame
+        self.gaps_ = gaps
+        return self
+
+    # -- one stretch ---------------------------------------------------------------------------
+    def _stretch_contacts(self, st: Stretch, frame: FootFrame) -> dict[str, np.ndarray]:
+        from ..kernels import foot as kf
+
+        fs = st.fs
+        acc = np.ascontiguousarray(st.acc, dtype=np.float64)
+        d2 = kf.jerk_norm(acc)
+        if st.gyr is not None:
+            ic, to, mid, icg, tog, sa, sb = self._gyro_events(st, d2)
+            gyr = np.ascontiguousarray(st.gyr, dtype=np.float64)
+            w_pitch = np.ascontiguousarray(-gyr[:, 1])
+            w_roll = np.ascontiguousarray(gyr[:, 0])
+        else:
+            ic, to, mid, sa, sb = self._acc_events(acc, d2, fs)
+            icg = tog = np.full(ic.size, np.nan)
+            gyr = None
+            w_pitch = w_roll = np.full(acc.shape[0], np.nan)
+        impact, rate, brake, strike, roll_x, roll_v = kf.contact_statistics(
+            acc, w_pitch, w_roll, ic, to, mid, fs, self.impact_window_s)
+        if not frame.forward_known:
+            brake[:] = np.nan
+        # ZUPT stride from this contact's mid-stance to the next one's
+        m = ic.size
+        length = np.full(m, np.nan)
+        clear = np.full(m, np.nan)
+        ok = np.isfinite(mid)
+        if gyr is not None and m >= 2:
+            a = np.round(np.nan_to_num(mid[:-1])).astype(np.int64)
+            b = np.round(np.nan_to_num(mid[1:])).astype(np.int64)
+            grav = np.empty((m - 1, 3))
+            csum = np.vstack((np.zeros((1, 3)), np.cumsum(acc, axis=0)))
+            grav[:] = (csum[sb[:-1] + 1] - csum[sa[:-1]]) / np.maximum(sb[:-1] - sa[:-1] + 1, 1)[:, None]
+            good = ok[:-1] & ok[1:] & (b > a)
+            a[~good] = -1
+            ln, _dz, top = kf.zupt_strides(acc, gyr, a, b, grav, fs)
+            length[:-1] = ln
+            clear[:-1] = top
+        t_ic, t_to, t_mid = st.time_at(ic), st.time_at(to), st.time_at(mid)
+        next_ic = np.append(t_ic[1:], np.nan)
+        next_mid = np.append(t_mid[1:], np.nan)
+        stride_ms = (next_ic - t_ic) * 1e3
+        gct_ms = (t_to - t_ic) * 1e3
+        with np.errstate(invalid="ignore", divide="ignore"):
+            speed = length / (next_mid - t_mid)
+            df = gct_ms / stride_ms
+        walking = np.where(np.isfinite(df), df >= 0.5, gct_ms >= 400.0)
+        activity = np.where(walking, "walking", "running").astype(object)
+        valid = np.isfinite(t_ic) & np.isfinite(t_to)
+        gl = np.where(walking, WALK_GCT_MS[0], RUN_GCT_MS[0]), np.where(walking, WALK_GCT_MS[1], RUN_GCT_MS[1])
+        sl = (np.where(walking, WALK_STRIDE_MS[0], RUN_STRIDE_MS[0]),
+              np.where(walking, WALK_STRIDE_MS[1], RUN_STRIDE_MS[1]))
+        valid &= (gct_ms >= gl[0]) & (gct_ms <= gl[1])
+        valid &= ~np.isfinite(stride_ms) | ((stride_ms >= sl[0]) & (stride_ms <= sl[1]))
+        if st.ends_at_gap and m:
+            valid[-1] = False  # its stride runs into the gap
+        return {
+            "ic_s": t_ic, "to_s": t_to, "gct_ms": gct_ms, "impact_g": impact, "valid": valid,
+            "loading_rate_gps": rate, "activity": activity,
+            "midstance_s": t_mid, "swing_ms": (next_ic - t_to) * 1e3, "stride_time_ms": stride_ms,
+            "duty_factor": df, "stride_length_m": length, "speed_mps": speed,
+            "foot_strike_angle_deg": strike, "strike_class": strike_class(strike), "braking_g": brake,
+            "pronation_deg": roll_x, "pronation_velocity_dps": roll_v, "foot_clearance_m": clear,
+            "ic_gyro_s": st.time_at(icg), "to_gyro_s": st.time_at(tog),
+        }
+
+    def _gyro_events(self, st: Stretch, d2: np.ndarray):
+        from ..kernels import foot as kf
+        from ..kernels.signal import moving_mean
+
+        fs = st.fs
+        gyr = np.ascontiguousarray(st.gyr, dtype=np.float64)
+        w = np.ascontiguousarray(-gyr[:, 1])
+        gn = np.sqrt((gyr * gyr).sum(axis=1))
+        w_s = moving_mean(w[:, None], max(int(round(0.0125 * fs)), 1))[:, 0]
+        gn_s = moving_mean(gn[:, None], max(int(round(0.015 * fs)), 1))[:, 0]
+        ms = kf.swing_peaks(w_s, self.min_swing_dps, max(int(round(0.5 * self.min_stride_s * fs)), 1),
+                            self.swing_rel, int(round(self.swing_rel_s * fs)))
+        return kf.contact_events(w, gn_s, gn, d2, ms, self.still_dps, int(round(self.ic_pre_s * fs)),
+                                 self.jerk_ratio)
+
+    def _acc_events(self, acc: np.ndarray, d2: np.ndarray, fs: float):
+        from ..kernels import foot as kf
+        from ..kernels.signal import moving_mean
+
+        an = np.sqrt((acc * acc).sum(axis=1))
+        h = max(int(round(0.01 * fs)), 1)
+        mean = moving_mean(an[:, None], h)[:, 0]
+        dev = np.abs(mean - 1.0) + moving_mean(np.abs(an - mean)[:, None], h)[:, 0]
+        sa, sb = kf.still_intervals(dev, 0.08, max(int(round(0.015 * fs)), 2))
+        # merge still runs closer than a fifth of a stride (one stance broken by a wobble)
+        if sa.size > 1:
+            keep = np.concatenate(([True], sa[1:] - sb[:-1] > int(0.2 * self.min_stride_s * fs)))
+            grp = np.cumsum(keep) - 1
+            sa = sa[keep]
+            sb = np.maximum.reduceat(sb, np.flatnonzero(keep))
+            del grp
+        ic, to, mid = kf.acc_only_events(d2, sa, sb, self.jerk_ratio)
+        return ic, to, mid, sa, sb
+
+
+# -- pair and Analysis ---------------------------------------------------------------------------
+def _sides(recs: list[Recording]) -> list[str]:
+    given = [r.side for r in recs]
+    if len(recs) == 1:
+        return [given[0] or "L"] if given[0] else [None]  # type: ignore[list-item]
+    if given[0] and given[1]:
+        if given[0] == given[1]:
+            raise InputError(f"both shoe recordings are marked side {given[0]!r}; a pair needs 'L' and 'R'")
+        return given  # type: ignore[return-value]
+    if given[0] or given[1]:
+        known = given[0] or given[1]
+        other = "R" if known == "L" else "L"
+        return [known, other] if given[0] else [other, known]
+    return ["L", "R"]
+
+
+def _pair_columns(tab: dict[str, np.ndarray], side: np.ndarray, paired: bool) -> None:
+    """Step time and flight time: from each contact to the next IC of the other foot."""
+    ic, to = tab["ic_s"], tab["to_s"]
+    n = ic.size
+    step = np.full(n, np.nan)
+    flight = np.full(n, np.nan)
+    if paired:
+        for me, other in (("L", "R"), ("R", "L")):
+            mine = np.flatnonzero(side == me)
+            theirs = np.flatnonzero(side == other)
+            if mine.size == 0 or theirs.size == 0:
+                continue
+            oic = ic[theirs]
+            j = np.searchsorted(oic, ic[mine], side="right")
+            has = j < oic.size
+            nxt = np.where(has, oic[np.minimum(j, oic.size - 1)], np.nan)
+            # the other foot's contact must come before this foot's next one (no missed step)
+            mine_next = np.append(ic[mine][1:], np.inf)
+            nxt = np.where(nxt < mine_next, nxt, np.nan)
+            step[mine] = (nxt - ic[mine]) * 1e3
+            flight[mine] = (nxt - to[mine]) * 1e3
+    else:
+        step = tab["stride_time_ms"] / 2.0  # one foot: the mean step of its stride
+    tab["step_time_ms"] = step
+    tab["flight_ms"] = np.where(tab["activity"] == "running", flight, np.nan)
+
+
+def analyze_shoes(recordings: Sequence[Recording], speed_mps: float | None = None, axes: Any = None,
+                  **params: Any):
+    """Analyse one shoe recording (one foot) or a left/right pair.
+
+    Parameters
+    ----------
+    recordings : sequence of 1 or 2 Recording
+        Shoe sensor signals. The side comes from ``Recording.side``; without it the order is
+        taken as left, right. A pair must share a time axis (one clock, as recorded together).
+    speed_mps : float, optional
+        Running speed used where the stride length cannot be integrated (no gyroscope).
+    axes : str or (3, 3) array, optional
+        Explicit sensor-to-foot mapping for every recording (forward, left, up).
+    **params
+        :class:`FootPipeline` settings, plus ``segment_s`` (segment length, s).
+
+    Returns
+    -------
+    gaitlab.Analysis
+        ``steps`` has one row per contact of either foot, sorted by ``ic_s``:
+        :data:`gaitlab.analysis.STEP_COLUMNS` (``vo_cm``, ``braking_mps`` and the pelvic columns
+        are NaN for shoes) then :data:`CONTACT_COLUMNS`.
+    """
+    import pandas as pd
+
+    from ..analysis import STEP_COLUMNS, Analysis
+    from .summary import segment_table, summarize
+
+    recs = list(recordings)
+    if not 1 <= len(recs) <= 2:
+        raise InputError(f"analyze_shoes takes one or two shoe recordings, found {len(recs)}")
+    for r in recs:
+        if not isinstance(r, Recording):
+            raise InputError(f"expected a Recording, found {type(r).__name__}")
+    if speed_mps is not None and not (0.5 <= float(speed_mps) <= 12.0):
+        raise InputError(f"speed_mps must be a running speed in m/s (0.5-12), found {speed_mps}")
+    segment_s = float(params.pop("segment_s", 60.0))
+    sides = _sides(recs)
+    if len(recs) == 2:
+        a, b = recs
+        if min(a.t[-1], b.t[-1]) <= max(a.t[0], b.t[0]):
+            raise InputError(
+                f"the two shoe recordings do not overlap in time ({a.t[0]:.1f}-{a.t[-1]:.1f} s and "
+                f"{b.t[0]:.1f}-{b.t[-1]:.1f} s): a pair must be recorded on one clock")
+    tables, frames, gap_list, files = [], [], [], []
+    for rec, side in zip(recs, sides, strict=True):
+        pipe = FootPipeline(axes=axes, **params).run(rec)
+        tab = dict(pipe.contacts_)
+        tab["side"] = np.full(tab["ic_s"].size, side, dtype=object)
+        if rec.gyr is None and speed_mps is not None:
+            tab["speed_mps"] = np.full(tab["ic_s"].size, float(speed_mps))
+        tables.append(tab)
+        frames.append(pipe.frame_)
+        gap_list.append(pipe.gaps_)
+        files.append({"path": rec.meta.get("source"), "format": rec.meta.get("format"), "side": side,
+                      "fs_hz": rec.fs, "duration_s": rec.duration_s, "n_samples": rec.n_samples,
+                      "has_gyro": rec.has_gyro, "device": rec.meta.get("device"),
+                      "frame": pipe.frame_.method if pipe.frame_ else None})
+    tab = {k: np.concatenate([t[k] for t in tables]) for k in tables[0]}
+    order = np.argsort(tab["ic_s"], kind="stable")
+    tab = {k: v[order] for k, v in tab.items()}
+    side = tab["side"]
+    _pair_columns(tab, side, len(recs) == 2)
+    n = side.size
+    for col in STEP_COLUMNS:
+        if col not in tab:
+            tab[col] = np.full(n, np.nan)
+    steps = pd.DataFrame({c: tab[c] for c in list(STEP_COLUMNS) + list(CONTACT_COLUMNS)})
+    steps["valid"] = steps["valid"].astype(bool)
+    gaps = np.vstack(gap_list) if gap_list else np.empty((0, 2))
+    gaps = gaps[np.argsort(gaps[:, 0])] if len(gaps) else np.empty((0, 2))
+    t0 = min(r.t[0] for r in recs)
+    t1 = max(r.t[-1] for r in recs)
+    duration = float(t1 - t0)
+    gap_s = float(max(((g[:, 1] - g[:, 0]).sum() if len(g) else 0.0) for g in gap_list))
+    summary = summarize(steps, duration_s=duration, gap_s=gap_s)
+    _shoe_summary(summary, steps, paired=len(recs) == 2, duration_s=duration, gap_s=gap_s)
+    segments = segment_table(steps, segment_s)
+    run_params = {k: v for k, v in vars(FootPipeline(**params)).items() if not k.endswith("_")}
+    run_params.update({"axes": None if axes is None else str(axes), "segment_s": segment_s,
+                       "speed_mps": speed_mps})
+    first = recs[0]
+    path = " + ".join(str(f["path"]) for f in files) if any(f["path"] for f in files) else None
+    return Analysis(
+        steps=steps, summary=summary, segments=segments,
+        gaps=pd.DataFrame(gaps, columns=["start_s", "end_s"]),
+        input={"path": path, "format": first.meta.get("format"), "fs_hz": first.fs, "duration_s": duration,
+               "placement": "shoe", "n_samples": int(sum(r.n_samples for r in recs)),
+               "has_gyro": all(r.has_gyro for r in recs), "sides": list(sides), "files": files},
+        recording=first,
+        signals={},
+        params=run_params,
+    )
+
+
+def _mean(x: pd.Series) -> float:  # noqa: F821 - pandas only at run time
+    x = x.dropna()
+    return float(x.mean()) if len(x) else math.nan
+
+
+def _shoe_summary(out: dict[str, Any], steps, *, paired: bool, duration_s: float, gap_s: float) -> None:
+    """Shoe keys on top of :func:`gaitlab.gait.summary.summarize` (in place)."""
+    from .summary import balance_left_pct, symmetry_index_pct
+
+    run = steps[steps["valid"] & (steps["activity"] == "running")]
+    side = run["side"]
+    out["stride_time_ms"] = _mean(run["stride_time_ms"])
+    out["swing_ms"] = _mean(run["swing_ms"])
+    out["stride_length_m"] = _mean(run["stride_length_m"])
+    out["step_length_m"] = out["stride_length_m"] / 2.0
+    out["speed_mps"] = _mean(run["speed_mps"])
+    out["foot_strike_angle_deg"] = _mean(run["foot_strike_angle_deg"])
+    classes = run["strike_class"].dropna()
+    out["strike_class"] = str(classes.mode().iloc[0]) if len(classes) else None
+    for cls in ("rearfoot", "midfoot", "forefoot"):
+        out[f"{cls}_pct"] = 100.0 * float((classes == cls).mean()) if len(classes) else math.nan
+    out["braking_g"] = _mean(run["braking_g"])
+    out["pronation_deg"] = _mean(run["pronation_deg"])
+    out["pronation_velocity_dps"] = _mean(run["pronation_velocity_dps"].abs())
+    if not paired:
+        # one foot: each contact stands for a whole stride; the flight needs the other foot
+        out["running_s"] = float(steps.loc[steps["activity"] == "running", "stride_time_ms"].sum()) / 1000.0
+        out["walking_s"] = float(steps.loc[steps["activity"] == "walking", "stride_time_ms"].sum()) / 1000.0
+        out["standing_s"] = max(0.0, duration_s - gap_s - out["running_s"] - out["walking_s"])
+        out["duty_factor"] = _mean(run["duty_factor"])
+    out["gct_balance_left_pct"] = balance_left_pct(run["gct_ms"], side) if paired else math.nan
+    for key, col in (("gct_si_pct", "gct_ms"), ("flight_si_pct", "flight_ms"), ("impact_si_pct", "impact_g"),
+                     ("stride_length_si_pct", "stride_length_m"), ("swing_si_pct", "swing_ms")):
+        out[key] = symmetry_index_pct(run[col], side) if paired else math.nan

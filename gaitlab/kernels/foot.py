@@ -1,0 +1,541 @@
+"""Foot (shoe) kernels: swing peaks, contact events, ZUPT strapdown and per-contact statistics.
+
+Signals are in the foot frame (x forward along the sole, y left, z up when the foot is flat); the
+pitch rate ``w`` is **toe-up positive** (``w = -gyr_y``), so mid-swing is a large positive peak
+and the foot rotating down onto the ground (rearfoot strike) or pushing off is negative
+(Falbriard et al. 2018, see :mod:`gaitlab.gait.shoe`). Indices are samples of one gap-free,
+uniformly sampled stretch; events are fractional sample indices (NaN where not found).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+G = 9.80665  # m/s^2 per g
+
+
+@njit(cache=True)
+def jerk_norm(acc: np.ndarray) -> np.ndarray:
+    """Norm of the second difference of the specific force, ``|f[i+1] - 2 f[i] + f[i-1]|`` (g).
+
+    Large where the acceleration changes abruptly: the impact onset at initial contact and the
+    unloading at toe-off. Zero at both ends.
+
+    Parameters
+    ----------
+    acc : ndarray, shape (n, 3)
+        Specific force (g), any frame (the norm does not depend on it).
+
+    Returns
+    -------
+    ndarray, shape (n,)
+    """
+    n = acc.shape[0]
+    out = np.zeros(n)
+    for i in range(1, n - 1):
+        s = 0.0
+        for k in range(3):
+            d = acc[i + 1, k] - 2.0 * acc[i, k] + acc[i - 1, k]
+            s += d * d
+        out[i] = math.sqrt(s)
+    return out
+
+
+@njit(cache=True)
+def swing_peaks(w_s: np.ndarray, min_height: float, half_width: int, rel_height: float,
+                rel_half_width: int) -> np.ndarray:
+    """Mid-swing peaks of the (smoothed) toe-up pitch rate.
+
+    A sample is a peak when it is the maximum of ``w_s`` within ``+- half_width`` samples, is at
+    least ``min_height``, and is at least ``rel_height`` times the highest such maximum within
+    ``+- rel_half_width`` samples (drops the heel-drop bump of a forefoot strike and small bumps
+    next to real swings, while keeping walking swings far from running ones).
+
+    Parameters
+    ----------
+    w_s : ndarray, shape (n,)
+        Smoothed pitch rate, toe up positive (deg/s).
+    min_height : float
+        Absolute minimum of a swing peak (deg/s).
+    half_width, rel_half_width : int
+        Non-maximum suppression and relative-height neighbourhoods (samples).
+    rel_height : float
+        Fraction of the neighbourhood's highest peak a peak must reach.
+
+    Returns
+    -------
+    ndarray of int64
+        Peak indices, increasing.
+    """
+    n = w_s.shape[0]
+    cand = np.empty(n, dtype=np.int64)
+    m = 0
+    i = 1
+    while i < n - 1:
+        v = w_s[i]
+        if v >= min_height and v > w_s[i - 1] and v >= w_s[i + 1]:
+            lo = max(0, i - half_width)
+            hi = min(n, i + half_width + 1)
+            best = True
+            for j in range(lo, hi):
+                if w_s[j] > v or (w_s[j] == v and j < i):
+                    best = False
+                    break
+            if best:
+                cand[m] = i
+                m += 1
+                i += half_width  # nothing else can win within the half width
+                continue
+        i += 1
+    keep = np.empty(m, dtype=np.int64)
+    q = 0
+    for a in range(m):
+        top = w_s[cand[a]]
+        b = a - 1
+        while b >= 0 and cand[a] - cand[b] <= rel_half_width:
+            top = max(top, w_s[cand[b]])
+            b -= 1
+        b = a + 1
+        while b < m and cand[b] - cand[a] <= rel_half_width:
+            top = max(top, w_s[cand[b]])
+            b += 1
+        if w_s[cand[a]] >= rel_height * top:
+            keep[q] = cand[a]
+            q += 1
+    return keep[:q]
+
+
+@njit(cache=True)
+def _parabolic_min(x: np.ndarray, i: int) -> float:
+    """Sub-sample position of the minimum at ``i`` from a parabola through its neighbours."""
+    if i <= 0 or i >= x.shape[0] - 1:
+        return float(i)
+    y0, y1, y2 = x[i - 1], x[i], x[i + 1]
+    den = y0 - 2.0 * y1 + y2
+    if den <= 0.0:
+        return float(i)
+    return i + 0.5 * (y0 - y2) / den
+
+
+@njit(cache=True)
+def _argmin(x: np.ndarray, lo: int, hi: int) -> int:
+    best = lo
+    for i in range(lo, hi):
+        if x[i] < x[best]:
+            best = i
+    return best
+
+
+@njit(cache=True)
+def _jerk_onset(d2: np.ndarray, lo: int, hi: int, min_ratio: float) -> float:
+    """Centroid of the largest second-difference burst in ``[lo, hi)`` (fractional sample).
+
+    For a ramp starting between samples ``j`` and ``j + 1`` the second difference is non-zero
+    at ``j`` and ``j + 1`` only, in proportions that put their centroid exactly at the onset; a
+    step gives the midpoint. NaN when the window is empty or the burst is not ``min_ratio``
+    times the window's median (no clear onset).
+    """
+    if hi - lo < 3:
+        return np.nan
+    p = lo
+    for i in range(lo, hi):
+        if d2[i] > d2[p]:
+            p = i
+    med = np.median(d2[lo:hi])
+    if d2[p] < min_ratio * med or d2[p] <= 0.0:
+        return np.nan
+    a = max(p - 1, lo)
+    b = min(p + 1, hi - 1)
+    s = 0.0
+    sw = 0.0
+    for i in range(a, b + 1):
+        s += d2[i] * i
+        sw += d2[i]
+    return s / sw
+
+
+@njit(cache=True)
+def contact_events(w: np.ndarray, gn_s: np.ndarray, gn: np.ndarray, d2: np.ndarray, ms: np.ndarray,
+                   still_dps: float, ic_pre: int, min_ratio: float):
+    """IC, TO and mid-stance of the contact between each pair of consecutive mid-swing peaks.
+
+    Per cycle ``[ms[k], ms[k + 1]]`` (Falbriard et al. 2018): mid-stance is the minimum of the
+    smoothed gyro norm; the still (foot-flat) interval extends from it while the raw gyro norm is
+    below ``still_dps``; the gyro IC is the pitch-rate minimum before the still interval and the
+    gyro TO the minimum after it (parabolic sub-sample refinement). Both are then refined to the
+    abrupt change of the specific force nearby (:func:`jerk_norm`): the impact onset in
+    ``[ic_gyro - ic_pre, still start)`` and the unloading in ``(to_gyro, to_gyro + half the way to the
+    next mid-swing]``; where no clear burst is found the gyro estimate is kept.
+
+    Parameters
+    ----------
+    w : ndarray, shape (n,)
+        Pitch rate, toe up positive (deg/s).
+    gn_s, gn : ndarray, shape (n,)
+        Smoothed (~30 ms) and raw gyro norm (deg/s).
+    d2 : ndarray, shape (n,)
+        :func:`jerk_norm` of the specific force (g); all zeros to use the gyro alone.
+    ms : ndarray of int64, shape (m,)
+        Mid-swing peaks (:func:`swing_peaks`).
+    still_dps : float
+        Gyro norm below which the foot counts as still (deg/s).
+    ic_pre : int
+        How far before the gyro IC the impact onset is searched (samples).
+    min_ratio : float
+        A burst must exceed this multiple of the window's median second difference.
+
+    Returns
+    -------
+    ic, to, mid : ndarray, shape (m - 1,)
+        Fractional sample indices (NaN where not found).
+    ic_gyro, to_gyro : ndarray, shape (m - 1,)
+        The pitch-rate minima before refinement.
+    still_a, still_b : ndarray of int64, shape (m - 1,)
+        First and last sample of the still interval.
+    """
+    c = max(ms.shape[0] - 1, 0)
+    ic = np.full(c, np.nan)
+    to = np.full(c, np.nan)
+    mid = np.full(c, np.nan)
+    icg = np.full(c, np.nan)
+    tog = np.full(c, np.nan)
+    sa = np.zeros(c, dtype=np.int64)
+    sb = np.zeros(c, dtype=np.int64)
+    for k in range(c):
+        a = ms[k]
+        b = ms[k + 1]
+        if b - a < 8:
+            continue
+        j = _argmin(gn_s, a + 1, b)
+        thr = max(still_dps, 1.5 * gn_s[j])
+        lo = j
+        while lo - 1 > a and gn[lo - 1] <= thr:
+            lo -= 1
+        hi = j
+        while hi + 1 < b and gn[hi + 1] <= thr:
+            hi += 1
+        sa[k] = lo
+        sb[k] = hi
+        mid[k] = 0.5 * (lo + hi)
+        if lo - a < 3 or b - hi < 3:
+            continue
+        i_ic = _argmin(w, a + 1, lo)
+        i_to = _argmin(w, hi + 1, b)
+        icg[k] = _parabolic_min(w, i_ic)
+        tog[k] = _parabolic_min(w, i_to)
+        # impact onset: before the still interval, excluding the two samples next to it (the
+        # foot-flat "slap" also changes the acceleration abruptly)
+        on = _jerk_onset(d2, max(a + 1, i_ic - ic_pre), lo - 1, min_ratio)
+        ic[k] = on if not np.isnan(on) else icg[k]
+        off = _jerk_onset(d2, i_to, i_to + (b - i_to) // 2, min_ratio)
+        to[k] = off if not np.isnan(off) else tog[k]
+    return ic, to, mid, icg, tog, sa, sb
+
+
+@njit(cache=True)
+def still_intervals(dev: np.ndarray, thr: float, min_len: int):
+    """Runs of at least ``min_len`` samples where ``dev <= thr`` (accelerometer-only stance).
+
+    Returns
+    -------
+    start, end : ndarray of int64
+        First and last sample of each run.
+    """
+    n = dev.shape[0]
+    st = np.empty(n // max(min_len, 1) + 1, dtype=np.int64)
+    en = np.empty_like(st)
+    m = 0
+    i = 0
+    while i < n:
+        if dev[i] <= thr:
+            j = i
+            while j + 1 < n and dev[j + 1] <= thr:
+                j += 1
+            if j - i + 1 >= min_len:
+                st[m] = i
+                en[m] = j
+                m += 1
+            i = j + 1
+        else:
+            i += 1
+    return st[:m], en[:m]
+
+
+@njit(cache=True)
+def acc_only_events(d2: np.ndarray, st: np.ndarray, en: np.ndarray, min_ratio: float):
+    """IC and TO around each still interval without a gyroscope.
+
+    IC is the impact onset (largest second-difference burst) in the quarter of the preceding
+    swing nearest the still interval, TO the unloading in the following third; mid-stance is the
+    interval's centre. Intervals at the ends of the stretch (no swing on one side) give NaN.
+    """
+    m = st.shape[0]
+    ic = np.full(m, np.nan)
+    to = np.full(m, np.nan)
+    mid = np.full(m, np.nan)
+    for k in range(m):
+        mid[k] = 0.5 * (st[k] + en[k])
+        if k == 0 or k == m - 1:
+            continue
+        gap_b = st[k] - en[k - 1]
+        gap_a = st[k + 1] - en[k]
+        ic[k] = _jerk_onset(d2, st[k] - max(gap_b // 4, 3), st[k] - 1, min_ratio)
+        to[k] = _jerk_onset(d2, en[k] + 2, en[k] + max(gap_a // 3, 3), min_ratio)
+    return ic, to, mid
+
+
+@njit(cache=True)
+def _quat_mul(a0, a1, a2, a3, b0, b1, b2, b3):
+    return (a0 * b0 - a1 * b1 - a2 * b2 - a3 * b3,
+            a0 * b1 + a1 * b0 + a2 * b3 - a3 * b2,
+            a0 * b2 - a1 * b3 + a2 * b0 + a3 * b1,
+            a0 * b3 + a1 * b2 - a2 * b1 + a3 * b0)
+
+
+@njit(cache=True)
+def _tilt_quat(gx: float, gy: float, gz: float):
+    """Unit quaternion rotating the (unit) gravity reading ``g`` onto +z (yaw left at zero)."""
+    # shortest rotation from g to z: axis g x z, angle acos(g . z)
+    c = gz
+    ax, ay = gy, -gx  # g x (0, 0, 1)
+    s = math.sqrt(ax * ax + ay * ay)
+    if s < 1e-12:
+        if c > 0.0:
+            return 1.0, 0.0, 0.0, 0.0
+        return 0.0, 1.0, 0.0, 0.0
+    ang = math.atan2(s, c)
+    h = math.sin(0.5 * ang) / s
+    return math.cos(0.5 * ang), ax * h, ay * h, 0.0
+
+
+@njit(cache=True)
+def zupt_strides(acc_g: np.ndarray, gyr_dps: np.ndarray, a_idx: np.ndarray, b_idx: np.ndarray,
+                 grav_a: np.ndarray, fs: float):
+    """Stride displacement by strapdown integration between two zero-velocity instants.
+
+    For each stride ``[a, b]`` (mid-stance to the next mid-stance of the same foot): the initial
+    tilt comes from the gravity reading at ``a`` (yaw free), the gyro is integrated as a
+    quaternion (exact rotation per sample of the mean rate), the specific force rotated to the
+    world frame has gravity removed and is integrated to velocity with the trapezoid rule; the
+    velocity drift is removed linearly so it is zero at both ends (Zrenner et al. 2018), and it
+    is integrated again to the position.
+
+    Parameters
+    ----------
+    acc_g : ndarray, shape (n, 3)
+        Specific force (g), sensor or foot frame.
+    gyr_dps : ndarray, shape (n, 3)
+        Angular rate (deg/s), same frame.
+    a_idx, b_idx : ndarray of int64, shape (m,)
+        First and last sample of each stride (still at both).
+    grav_a : ndarray, shape (m, 3)
+        Gravity reading (mean specific force of the still interval at ``a``) of each stride (g).
+    fs : float
+        Sample rate (Hz).
+
+    Returns
+    -------
+    length_m : ndarray, shape (m,)
+        Horizontal distance between the two mid-stances (m).
+    dz_m : ndarray, shape (m,)
+        Height change (m), up positive (a check: ~0 on level ground).
+    peak_z_m : ndarray, shape (m,)
+        Highest point of the sensor above its start (m): foot clearance.
+    """
+    m = a_idx.shape[0]
+    length = np.full(m, np.nan)
+    dz = np.full(m, np.nan)
+    peak = np.full(m, np.nan)
+    n = acc_g.shape[0]
+    dt = 1.0 / fs
+    d2r = math.pi / 180.0
+    vel = np.empty((n + 1, 3))
+    for s in range(m):
+        a = a_idx[s]
+        b = b_idx[s]
+        if a < 0 or b >= n or b - a < 4:
+            continue
+        gx, gy, gz = grav_a[s, 0], grav_a[s, 1], grav_a[s, 2]
+        gnorm = math.sqrt(gx * gx + gy * gy + gz * gz)
+        if not gnorm > 0.5:
+            continue
+        q0, q1, q2, q3 = _tilt_quat(gx / gnorm, gy / gnorm, gz / gnorm)
+        L = b - a
+        prev = np.zeros(3)
+        v = np.zeros(3)
+        vel[0, 0] = 0.0
+        vel[0, 1] = 0.0
+        vel[0, 2] = 0.0
+        for i in range(a, b + 1):
+            if i > a:
+                # rotate by the mean rate over the interval (first-order exact for constant rate)
+                wx = 0.5 * (gyr_dps[i - 1, 0] + gyr_dps[i, 0]) * d2r * dt
+                wy = 0.5 * (gyr_dps[i - 1, 1] + gyr_dps[i, 1]) * d2r * dt
+                wz = 0.5 * (gyr_dps[i - 1, 2] + gyr_dps[i, 2]) * d2r * dt
+                ang = math.sqrt(wx * wx + wy * wy + wz * wz)
+                if ang > 1e-15:
+                    h = math.sin(0.5 * ang) / ang
+                    q0, q1, q2, q3 = _quat_mul(q0, q1, q2, q3, math.cos(0.5 * ang), wx * h, wy * h, wz * h)
+                    nq = math.sqrt(q0 * q0 + q1 * q1 + q2 * q2 + q3 * q3)
+                    q0 /= nq
+                    q1 /= nq
+                    q2 /= nq
+                    q3 /= nq
+            fx, fy, fz = acc_g[i, 0], acc_g[i, 1], acc_g[i, 2]
+            # world = q f q*
+            r00 = 1 - 2 * (q2 * q2 + q3 * q3)
+            r01 = 2 * (q1 * q2 - q0 * q3)
+            r02 = 2 * (q1 * q3 + q0 * q2)
+            r10 = 2 * (q1 * q2 + q0 * q3)
+            r11 = 1 - 2 * (q1 * q1 + q3 * q3)
+            r12 = 2 * (q2 * q3 - q0 * q1)
+            r20 = 2 * (q1 * q3 - q0 * q2)
+            r21 = 2 * (q2 * q3 + q0 * q1)
+            r22 = 1 - 2 * (q1 * q1 + q2 * q2)
+            ax = (r00 * fx + r01 * fy + r02 * fz) * G
+            ay = (r10 * fx + r11 * fy + r12 * fz) * G
+            az = (r20 * fx + r21 * fy + r22 * fz - gnorm) * G  # gravity as read at rest
+            if i > a:
+                v[0] += 0.5 * (prev[0] + ax) * dt
+                v[1] += 0.5 * (prev[1] + ay) * dt
+                v[2] += 0.5 * (prev[2] + az) * dt
+                vel[i - a, 0] = v[0]
+                vel[i - a, 1] = v[1]
+                vel[i - a, 2] = v[2]
+            prev[0] = ax
+            prev[1] = ay
+            prev[2] = az
+        # zero velocity at both ends: remove the drift linearly, then integrate the position
+        px = 0.0
+        py = 0.0
+        pz = 0.0
+        top = 0.0
+        ux0 = 0.0
+        uy0 = 0.0
+        uz0 = 0.0
+        for k in range(1, L + 1):
+            f = k / L
+            ux = vel[k, 0] - f * vel[L, 0]
+            uy = vel[k, 1] - f * vel[L, 1]
+            uz = vel[k, 2] - f * vel[L, 2]
+            px += 0.5 * (ux0 + ux) * dt
+            py += 0.5 * (uy0 + uy) * dt
+            pz += 0.5 * (uz0 + uz) * dt
+            if pz > top:
+                top = pz
+            ux0 = ux
+            uy0 = uy
+            uz0 = uz
+        length[s] = math.sqrt(px * px + py * py)
+        dz[s] = pz
+        peak[s] = top
+    return length, dz, peak
+
+
+@njit(cache=True)
+def _integral(x: np.ndarray, a: float, b: float) -> float:
+    """Trapezoid integral (sample units) of ``x`` from fractional index ``a`` to ``b`` (a <= b)."""
+    n = x.shape[0]
+    ia = int(math.floor(a))
+    ib = int(math.floor(b))
+    if ia < 0 or ib >= n - 1:
+        return np.nan
+
+    def at(u):
+        i = min(int(math.floor(u)), n - 2)
+        f = u - i
+        return x[i] * (1.0 - f) + x[i + 1] * f
+
+    if ia == ib:
+        return 0.5 * (at(a) + at(b)) * (b - a)
+    s = 0.5 * (at(a) + x[ia + 1]) * (ia + 1 - a)
+    for i in range(ia + 1, ib):
+        s += 0.5 * (x[i] + x[i + 1])
+    s += 0.5 * (x[ib] + at(b)) * (b - ib)
+    return s
+
+
+@njit(cache=True)
+def contact_statistics(acc: np.ndarray, w_pitch: np.ndarray, w_roll: np.ndarray, ic: np.ndarray,
+                       to: np.ndarray, mid: np.ndarray, fs: float, impact_window_s: float):
+    """Per-contact foot metrics from foot-frame signals.
+
+    Parameters
+    ----------
+    acc : ndarray, shape (n, 3)
+        Specific force (g), foot frame (x forward, y left, z up).
+    w_pitch : ndarray, shape (n,)
+        Pitch rate, toe up positive (deg/s); all NaN without a gyroscope.
+    w_roll : ndarray, shape (n,)
+        Roll rate about the forward axis (deg/s), positive lifting the left edge.
+    ic, to, mid : ndarray, shape (m,)
+        Initial contact, toe-off and mid-stance (fractional samples).
+    fs : float
+        Sample rate (Hz).
+    impact_window_s : float
+        Impact peak search window after IC (s).
+
+    Returns
+    -------
+    impact_g : peak foot-vertical specific force within the window after IC (g).
+    loading_rate_gps : steepest rise of the vertical force from IC to that peak (g/s).
+    braking_g : peak backward specific force from IC to mid-stance (g).
+    strike_deg : foot pitch at IC relative to the flat foot at mid-stance (deg, toe up +).
+    roll_excursion_deg : roll angle change from IC to its extremum before mid-stance (deg, + left
+        edge up).
+    roll_rate_dps : the roll rate of largest magnitude between IC and mid-stance (deg/s, signed).
+    """
+    n = acc.shape[0]
+    m = ic.shape[0]
+    impact = np.full(m, np.nan)
+    rate = np.full(m, np.nan)
+    brake = np.full(m, np.nan)
+    strike = np.full(m, np.nan)
+    roll_x = np.full(m, np.nan)
+    roll_v = np.full(m, np.nan)
+    w = max(int(round(impact_window_s * fs)), 1)
+    dt = 1.0 / fs
+    for k in range(m):
+        if np.isnan(ic[k]) or np.isnan(mid[k]):
+            continue
+        a = int(math.ceil(ic[k]))
+        e = int(math.floor(mid[k]))
+        if a < 1 or e >= n or e <= a:
+            continue
+        hi = min(a + w, n - 1)
+        pk = a
+        for i in range(a, hi + 1):
+            if acc[i, 2] > acc[pk, 2]:
+                pk = i
+        impact[k] = acc[pk, 2]
+        best = -np.inf
+        for i in range(a - 1, pk):
+            d = (acc[i + 1, 2] - acc[i, 2]) * fs
+            if d > best:
+                best = d
+        if best > -np.inf:
+            rate[k] = best
+        bk = 0.0
+        for i in range(a, e + 1):
+            if -acc[i, 0] > bk:
+                bk = -acc[i, 0]
+        brake[k] = bk
+        if not np.isnan(w_pitch[a]):
+            # pitch relative to mid-stance (flat foot): minus the rotation from IC to mid-stance
+            strike[k] = -_integral(w_pitch, ic[k], mid[k]) * dt
+            ang = 0.0
+            ext = 0.0
+            pv = 0.0
+            for i in range(a, e + 1):
+                if i > a:
+                    ang += 0.5 * (w_roll[i - 1] + w_roll[i]) * dt
+                if abs(ang) > abs(ext):
+                    ext = ang
+                if abs(w_roll[i]) > abs(pv):
+                    pv = w_roll[i]
+            roll_x[k] = ext
+            roll_v[k] = pv
+    return impact, rate, brake, strike, roll_x, roll_v

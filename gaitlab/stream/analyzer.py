@@ -1,0 +1,395 @@
+"""Live waist analysis: the batch waist pipeline, run incrementally over a bounded sample buffer.
+
+:class:`LiveWaistAnalyzer` implements the :class:`~.live.LiveAnalyzer` protocol. It does not hold
+a second copy of the algorithm: every analysis pass calls the two public steps of
+:class:`gaitlab.gait.waist.WaistPipeline` that ``gaitlab analyze`` uses,
+:meth:`~gaitlab.gait.waist.WaistPipeline.body_frame` and
+:meth:`~gaitlab.gait.waist.WaistPipeline.stretch_steps`, over the recent samples.
+
+Why the live steps equal the recorded file's
+--------------------------------------------
+* **Orientation blocks.** The batch pipeline estimates orientation over fixed
+  ``round(block_s * fs)``-sample blocks counted from sample 0
+  (:func:`gaitlab.gait.orientation.block_starts`), each from its own samples only. The buffer is
+  always cut at such a block boundary, so the analysed blocks are the recording's blocks. A block's
+  orientation is *final* once half a block of data follows it (before that, the end of the stream
+  would merge a short last block into it, exactly as the batch pipeline does at the end of a file).
+* **Emitted once, when final.** A step is emitted when its stride lies at least ``settle_s`` before
+  the end of the orientation-final data (or in a stretch that a gap already closed), so neither
+  the rest of the stream nor the zero-phase filters' edges can change it. Steps therefore come
+  ``0.5-1.5`` blocks plus ``settle_s`` after they happen (15-35 s with the default 20 s blocks);
+  the running summary (:meth:`LiveWaistAnalyzer.summary`) also uses the newest provisional steps and
+  follows the runner within about ``update_s`` plus one step.
+* **Tilt reference.** Pelvic tilt is relative to a reference posture taken from the first seconds
+  and the first block with gait; those (at most two) blocks are kept and analysed with the buffer.
+* **Gaps** (a time jump of more than 1.5 sample periods) split the signal into stretches exactly
+  as in the batch pipeline (:func:`gaitlab.gait.segments.split_stretches`): no step spans a gap.
+
+What can still differ (see ``docs/streaming.md``): quantities the batch pipeline takes over a whole
+gap-free stretch (the flight-floor offset, the left/right vote of an unbroken run of steps) are
+taken over the buffer here, and a block without a step rhythm borrows its forward direction from
+the nearest block with gait that the buffer holds (the batch pipeline may pick a later one).
+On clean data these agree; the test suite states the tolerances.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import deque
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ..errors import InputError
+from .live import summarize_steps
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["LiveWaistAnalyzer", "STEP_FIELDS"]
+
+#: Per-step fields of the emitted rows (the JSON schema's step fields, then the extras).
+STEP_FIELDS = ("ic_s", "to_s", "side", "gct_ms", "flight_ms", "step_time_ms", "vo_cm", "impact_g", "valid",
+               "loading_rate_gps", "braking_mps", "pelvic_tilt_deg", "pelvic_drop_deg", "activity",
+               "speed_mps")
+
+#: Samples used to measure the sample rate when ``fs`` is not given.
+_FS_PROBE_S = 2.0
+
+
+class _SampleBuffer:
+    """Growable, front-trimmable arrays of time (s), acc (g) and optional gyro (deg/s).
+
+    Memory is bounded by the caller trimming the front (the analyzer keeps about two orientation
+    blocks); capacity doubles only while the kept span grows.
+    """
+
+    def __init__(self, gyro: bool, capacity: int = 4096) -> None:
+        self.n = 0
+        self.t = np.empty(capacity)
+        self.acc = np.empty((capacity, 3))
+        self.gyr = np.empty((capacity, 3)) if gyro else None
+
+    def append(self, t_s: np.ndarray, acc_g: np.ndarray, gyr_dps: np.ndarray | None) -> None:
+        k = t_s.size
+        if self.n + k > self.t.size:
+            cap = max(2 * self.t.size, self.n + k)
+            self.t = np.concatenate((self.t[: self.n], np.empty(cap - self.n)))
+            self.acc = np.concatenate((self.acc[: self.n], np.empty((cap - self.n, 3))))
+            if self.gyr is not None:
+                self.gyr = np.concatenate((self.gyr[: self.n], np.empty((cap - self.n, 3))))
+        self.t[self.n: self.n + k] = t_s
+        self.acc[self.n: self.n + k] = acc_g
+        if self.gyr is not None:
+            self.gyr[self.n: self.n + k] = 0.0 if gyr_dps is None else gyr_dps
+        self.n += k
+
+    def drop_front(self, k: int) -> None:
+        if k <= 0:
+            return
+        keep = self.n - k
+        self.t[:keep] = self.t[k: self.n]
+        self.acc[:keep] = self.acc[k: self.n]
+        if self.gyr is not None:
+            self.gyr[:keep] = self.gyr[k: self.n]
+        self.n = keep
+
+    def view(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        return self.t[a:b], self.acc[a:b], None if self.gyr is None else self.gyr[a:b]
+
+
+def _row(cols: Mapping[str, np.ndarray], j: int) -> dict[str, Any]:
+    """Step ``j`` of a column table as a JSON-ready row (NaN -> None)."""
+    row: dict[str, Any] = {}
+    for name in STEP_FIELDS:
+        v = cols[name][j]
+        if name == "valid":
+            row[name] = bool(v)
+        elif name in ("side", "activity"):
+            row[name] = None if v is None else str(v)
+        else:
+            v = float(v)
+            row[name] = v if math.isfinite(v) else None
+    return row
+
+
+class LiveWaistAnalyzer:
+    """Live per-step running metrics from a trunk-worn accelerometer (waist, sacrum, chest strap).
+
+    Parameters
+    ----------
+    fs : float, optional
+        Nominal sample rate (Hz). Measured from the first ~2 s of samples when None (pass it for
+        sensors whose timestamps jitter, so the orientation blocks match ``gaitlab analyze``'s).
+    speed_mps : float, optional
+        Constant running speed (m/s), as for :class:`~gaitlab.gait.waist.WaistPipeline`.
+    axes : str or (3, 3) array, optional
+        Explicit sensor-to-body axes (see :func:`gaitlab.gait.orientation.parse_axes`).
+    window_s : float
+        History kept before the first step not yet emitted (s): the context that step is analysed
+        with. Longer than any stride plus the filters' settling.
+    settle_s : float
+        A step is emitted once the orientation-final data reach this far (s) beyond its initial
+        contact: its stride and the filters' edge transients must fit.
+    update_s : float
+        Stream time (s) between two analysis passes.
+    summary_steps : int
+        Number of most recent valid steps in :meth:`summary`.
+    max_rows : int
+        Emitted rows kept in :attr:`steps_`.
+    exact : bool
+        True (default): emit a step only once its orientation block is final, so it equals the
+        batch analysis of the recorded file (15-35 s after the step with 20 s blocks). False: emit
+        ``settle_s`` after the step with the still-open block's provisional orientation (a few
+        seconds); its numbers then differ slightly from the batch analysis (``docs/streaming.md``).
+    **pipeline_params
+        Further :class:`~gaitlab.gait.waist.WaistPipeline` settings (``block_s``, ``smooth_hz``, ...);
+        use the same ones as the batch analysis to get the same steps.
+
+    Attributes
+    ----------
+    steps_ : list of dict
+        Every step emitted so far (``STEP_FIELDS``; NaN is None), in time order. Bounded: the
+        newest ``max_rows`` rows are kept.
+    n_samples : int
+        Samples pushed so far.
+
+    Notes
+    -----
+    Memory is bounded: about two orientation blocks plus ``window_s + settle_s`` of samples, the
+    (at most two) reference blocks, and ``max_rows`` step rows, whatever the run's length.
+    Call :meth:`finish` at the end of a stream for the last steps (they are final only then).
+
+    Examples
+    --------
+    >>> from gaitlab.synth import simulate_waist
+    >>> rec = simulate_waist(40.0, fs=100.0, seed=1).recording                # doctest: +SKIP
+    >>> live = LiveWaistAnalyzer(fs=100.0)                                      # doctest: +SKIP
+    >>> rows = []
+    >>> for a in range(0, rec.n_samples, 50):                                 # doctest: +SKIP
+    ...     rows += live.push(rec.t[a:a + 50], rec.acc[a:a + 50], None)
+    >>> rows += live.finish()                                                  # doctest: +SKIP
+    """
+
+    def __init__(self, fs: float | None = None, *, speed_mps: float | None = None, axes: Any = None,
+                 window_s: float = 5.0, settle_s: float = 5.0, update_s: float = 1.0, summary_steps: int = 20,
+                 max_rows: int = 1000, exact: bool = True, **pipeline_params: Any) -> None:
+        from ..gait.orientation import parse_axes
+        from ..gait.waist import WaistPipeline
+
+        if fs is not None and not (math.isfinite(fs) and fs > 0):
+            raise InputError(f"fs must be a positive sample rate in Hz, found {fs!r}")
+        if speed_mps is not None and not (0.5 <= float(speed_mps) <= 12.0):
+            raise InputError(f"speed_mps must be a running speed in m/s (0.5-12), found {speed_mps}")
+        for name, v in (("window_s", window_s), ("settle_s", settle_s), ("update_s", update_s)):
+            if not (math.isfinite(v) and v > 0):
+                raise InputError(f"{name} must be a positive number of seconds, found {v!r}")
+        self.pipeline = WaistPipeline(speed_mps=speed_mps, axes=axes, **pipeline_params)
+        self._axes = None if axes is None else parse_axes(axes)
+        self.fs = None if fs is None else float(fs)
+        self.window_s = float(window_s)
+        self.settle_s = float(settle_s)
+        self.update_s = float(update_s)
+        self.summary_steps = int(summary_steps)
+        self.exact = bool(exact)
+        self.steps_: deque[dict[str, Any]] = deque(maxlen=int(max_rows))
+        self.n_samples = 0          # global index of the next sample
+        self.n_analyses = 0
+        self._buf: _SampleBuffer | None = None
+        self._buf0 = 0              # global index of the buffer's first sample
+        self._block = 0             # samples per orientation block (set with fs)
+        self._checked_blocks = 0    # blocks 0.. already searched for the tilt reference
+        self._head: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
+        self._ref_found = False
+        self._emitted_s = -math.inf  # steps with IC at or before this are settled (emitted or none)
+        self._last_analysis_n = 0
+        self._provisional: list[dict[str, Any]] = []
+        self._finished = False
+
+    # -- the LiveAnalyzer protocol ------------------------------------------------------------
+    def push(self, t_s: np.ndarray, acc_g: np.ndarray, gyr_dps: np.ndarray | None) -> list[dict[str, Any]]:
+        """Add a block of samples; returns the steps that became final (rows, time order).
+
+        Parameters
+        ----------
+        t_s : ndarray, shape (k,)
+            Sample times on the stream axis (s), increasing; a jump > 1.5 periods is a gap.
+        acc_g : ndarray, shape (k, 3)
+            Specific force (g), sensor frame.
+        gyr_dps : ndarray, shape (k, 3) or None
+            Angular rate (deg/s), sensor frame.
+        """
+        if self._finished:
+            raise InputError("push() after finish(): this LiveWaistAnalyzer's stream has ended")
+        t_s = np.asarray(t_s, dtype=np.float64).reshape(-1)
+        acc_g = np.asarray(acc_g, dtype=np.float64)
+        if t_s.size == 0:
+            return []
+        if acc_g.shape != (t_s.size, 3):
+            raise InputError(f"acc_g must have shape ({t_s.size}, 3) to match t_s, found {acc_g.shape}")
+        if gyr_dps is not None:
+            gyr_dps = np.asarray(gyr_dps, dtype=np.float64)
+            if gyr_dps.shape != (t_s.size, 3):
+                raise InputError(f"gyr_dps must have shape ({t_s.size}, 3) to match t_s, found {gyr_dps.shape}")
+        if self._buf is None:
+            self._buf = _SampleBuffer(gyro=gyr_dps is not None)
+        buf = self._buf
+        if buf.n and not t_s[0] > buf.t[buf.n - 1]:
+            raise InputError(f"samples must arrive in time order: t = {t_s[0]:.6f} s after "
+                             f"{buf.t[buf.n - 1]:.6f} s")
+        if np.any(np.diff(t_s) <= 0):
+            raise InputError("t_s must be strictly increasing within a block")
+        buf.append(t_s, acc_g, gyr_dps)
+        self.n_samples += t_s.size
+        if self.fs is None and not self._probe_fs():
+            return []
+        if self._block == 0:
+            self._block = max(int(round(self.pipeline.block_s * self.fs)), 1)
+        self._search_reference(self._final_n())
+        if self.n_samples - self._last_analysis_n < self.update_s * self.fs:
+            return []
+        return self._analyze(self._final_n() if self.exact else self.n_samples)
+
+    def finish(self) -> list[dict[str, Any]]:
+        """End of the stream: every remaining step is final now; returns them (rows)."""
+        if self._finished or self._buf is None or self.fs is None:
+            self._finished = True
+            return []
+        rows = self._analyze(self.n_samples, end=True)
+        self._finished = True
+        return rows
+
+    def summary(self) -> dict[str, Any]:
+        """Cadence (spm), GCT (ms), VO (cm) and GCT balance (left %) of the recent steps.
+
+        Uses the last ``summary_steps`` valid steps, final and provisional (not yet emitted) ones,
+        so it follows the runner within about ``update_s`` plus one step.
+        """
+        recent = list(self.steps_)[-self.summary_steps:] + self._provisional
+        out: dict[str, Any] = dict(summarize_steps(recent, last_n=self.summary_steps))
+        out["flags"] = ()
+        return out
+
+    # -- internals -----------------------------------------------------------------------------
+    def _probe_fs(self) -> bool:
+        """Measure the sample rate from the first contiguous samples; False while too few."""
+        buf = self._buf
+        assert buf is not None
+        if buf.t[buf.n - 1] - buf.t[0] < _FS_PROBE_S:
+            return False
+        dt = np.diff(buf.t[: buf.n])
+        self.fs = float(1.0 / np.median(dt))
+        logger.info("live analysis: measured sample rate %.3f Hz", self.fs)
+        return True
+
+    def _final_n(self) -> int:
+        """Global index up to which block orientations are final (whole blocks).
+
+        Block k is final once block k + 1 holds at least half a block: then the end of the stream
+        can no longer merge a short last block into block k (``block_starts``).
+        """
+        b = self._block
+        return max(0, (self.n_samples - b // 2) // b) * b
+
+    def _search_reference(self, final_n: int) -> None:
+        """Keep block 0 and the first block with a step rhythm: the tilt reference's inputs."""
+        from ..gait.orientation import estimate_orientation
+
+        b, buf = self._block, self._buf
+        assert buf is not None
+        while not self._ref_found and (self._checked_blocks + 1) * b <= final_n:
+            k = self._checked_blocks
+            a = k * b - self._buf0
+            t, acc, gyr = (x.copy() if x is not None else None for x in buf.view(a, a + b))
+            if k == 0:
+                self._head.append((t, acc, gyr))
+            gait = False
+            if self._axes is None:
+                try:
+                    gait = bool(estimate_orientation(acc, self.fs, block_s=self.pipeline.block_s).gait[0])
+                except InputError:
+                    gait = False
+            if gait:
+                if k > 0:
+                    self._head.append((t, acc, gyr))
+                self._ref_found = True
+            elif self._axes is not None:
+                self._ref_found = True  # fixed axes: the reference is block 0
+            self._checked_blocks += 1
+
+    def _window(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, int]:
+        """The samples to analyse: the reference blocks the buffer no longer holds, then the buffer.
+
+        Returns t, acc, gyr and the index of the buffer's first sample in them.
+        """
+        buf = self._buf
+        assert buf is not None
+        parts = [h for h in self._head if h[0][-1] < buf.t[0]]
+        t_b, acc_b, gyr_b = buf.view(0, buf.n)
+        if not parts:
+            return t_b, acc_b, gyr_b, 0
+        t = np.concatenate([p[0] for p in parts] + [t_b])
+        acc = np.concatenate([p[1] for p in parts] + [acc_b])
+        gyr = None if gyr_b is None else np.concatenate([p[2] for p in parts] + [gyr_b])
+        return t, acc, gyr, t.size - t_b.size
+
+    def _analyze(self, final_n: int, end: bool = False) -> list[dict[str, Any]]:
+        """One analysis pass: emit the steps that are final, keep the rest as provisional."""
+        from ..gait.segments import split_stretches
+        from ..recording import Recording
+
+        buf = self._buf
+        assert buf is not None and self.fs is not None
+        self._last_analysis_n = self.n_samples
+        self.n_analyses += 1
+        t, acc, gyr, off = self._window()
+        if t.size < 2:
+            return []
+        t_final = math.inf if end else float(buf.t[final_n - self._buf0 - 1]) if final_n > self._buf0 \
+            else -math.inf
+        emit: list[dict[str, Any]] = []
+        provisional: list[dict[str, Any]] = []
+        try:
+            rec = Recording(t, acc, gyr, fs=self.fs, placement="waist")
+            body, gyr_body, extra, _ = self.pipeline.body_frame(rec, self._axes)
+            stretches, _ = split_stretches(t, body, gyr_body, self.fs, extra)
+            for st in stretches:
+                if st.last < off:
+                    continue  # reference blocks only: analysed (and emitted) long ago
+                closed = st.ends_at_gap and (st.last - off + self._buf0) < final_n
+                cols, _ = self.pipeline.stretch_steps(st)
+                ic = cols["ic_s"]
+                for j in range(ic.size):
+                    if not ic[j] > self._emitted_s:
+                        continue
+                    if end or closed or ic[j] <= t_final - self.settle_s:
+                        emit.append(_row(cols, j))
+                    elif math.isfinite(cols["step_time_ms"][j]):
+                        provisional.append(_row(cols, j))
+        except InputError as exc:
+            # e.g. a block whose mean force is not ~1 g (sensor handled, not worn): the batch
+            # analysis would refuse the file; live, those steps are skipped and streaming goes on
+            logger.warning("live analysis skipped a window: %s", exc)
+        self._provisional = provisional
+        if emit:
+            self.steps_.extend(emit)
+            self._emitted_s = max(self._emitted_s, emit[-1]["ic_s"])
+        if math.isfinite(t_final):
+            self._emitted_s = max(self._emitted_s, t_final - self.settle_s)
+        self._trim()
+        return emit
+
+    def _trim(self) -> None:
+        """Drop whole blocks before the history the next unsettled step needs."""
+        buf = self._buf
+        assert buf is not None
+        if not math.isfinite(self._emitted_s):
+            return
+        keep_from = int(np.searchsorted(buf.t[: buf.n], self._emitted_s - self.window_s))
+        start = (keep_from + self._buf0) // self._block * self._block
+        if not self._ref_found:  # blocks not yet searched for the tilt reference must stay
+            start = min(start, self._checked_blocks * self._block)
+        if start > self._buf0:
+            buf.drop_front(start - self._buf0)
+            self._buf0 = start

@@ -1,0 +1,1 @@
+"""Slow, obvious twins of the numba kernels (STYLE.md): the tests compare the two."""

@@ -1,0 +1,80 @@
+"""Plain-Python/numpy versions of gaitlab's kernels, written for clarity, not speed."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+G = 9.80665
+
+
+def level_crossings(x, level, rising):
+    out = []
+    for i in range(len(x) - 1):
+        a, b = x[i] - level, x[i + 1] - level
+        if (rising and a < 0 <= b) or (not rising and a >= 0 > b):
+            out.append(i + a / (a - b))
+    return np.array(out)
+
+
+def moving_mean(x, h):
+    n = len(x)
+    return np.array([x[max(0, i - h): min(n, i + h + 1)].mean(axis=0) for i in range(n)])
+
+
+def rotate_blocks(x, rot, starts):
+    bounds = list(starts) + [len(x)]
+    return np.concatenate([x[a:b] @ rot[k].T for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:]))])
+
+
+def find_humps(ys, level, low, min_peak):
+    up, down, peak = [], [], []
+    armed, inside, start, top = False, False, 0.0, 0.0
+    for i in range(len(ys) - 1):
+        a, b = ys[i], ys[i + 1]
+        if not inside:
+            armed = armed or a < low
+            if armed and a < level <= b:
+                inside, armed, start, top = True, False, i + (level - a) / (b - a), b
+        else:
+            top = max(top, b)
+            if a >= level > b:
+                inside = False
+                if top >= min_peak:
+                    up.append(start)
+                    down.append(i + (a - level) / (a - b))
+                    peak.append(top)
+                armed = b < low
+    return np.array(up), np.array(down), np.array(peak)
+
+
+def stride_height(fz, a, b, fs):
+    """Height (m) over samples a..b: trapezoid integrals, stride mean and trend removed."""
+    dt = 1.0 / fs
+    acc = (fz[a: b + 1] - fz[a: b + 1].mean()) * G
+    v = np.concatenate(([0.0], np.cumsum(0.5 * (acc[1:] + acc[:-1]) * dt)))
+    v = v - v.mean()
+    z = np.concatenate(([0.0], np.cumsum(0.5 * (v[1:] + v[:-1]) * dt)))
+    return z - z[-1] * np.arange(len(z)) / (len(z) - 1)
+
+
+def vertical_oscillation(fz, ic, fs):
+    m = len(ic)
+    est = [[] for _ in range(m)]
+    for i in range(m - 2):
+        if np.isnan(ic[i: i + 3]).any():
+            continue
+        a, mid, b = (int(math.floor(v + 0.5)) for v in ic[i: i + 3])
+        if a < 0 or b >= len(fz) or b - a < 4 or not a < mid < b:
+            continue
+        z = stride_height(fz, a, b, fs)
+        est[i].append((z[: mid - a + 1].max() - z[: mid - a + 1].min()) * 100)
+        est[i + 1].append((z[mid - a:].max() - z[mid - a:].min()) * 100)
+    return np.array([np.mean(e) if e else np.nan for e in est])
+
+
+def sosfiltfilt(x, sos, padlen):
+    from scipy.signal import sosfiltfilt as ref
+
+    return ref(sos, x, padlen=padlen)

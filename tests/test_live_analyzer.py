@@ -1,0 +1,269 @@
+"""Live waist analysis (gaitlab.stream.analyzer): the live steps equal ``gaitlab.analyze`` on the
+same samples, whatever the chunking, with gaps and reconnects; bounded memory; live summary; the
+emulated-BLE path with its recorded file; the Jupyter view's figure updates headless."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import gaitlab
+from gaitlab.errors import InputError
+from gaitlab.stream.analyzer import LiveWaistAnalyzer
+from gaitlab.synth import simulate_waist
+
+# exact mode: the same floating-point computation on the same block-aligned samples, so only
+# summation-order rounding remains
+T_TOL_S = 1e-9
+METRIC_TOL = {"gct_ms": 1e-6, "flight_ms": 1e-6, "step_time_ms": 1e-6, "vo_cm": 1e-9, "impact_g": 1e-9,
+              "loading_rate_gps": 1e-6, "braking_mps": 1e-9, "pelvic_tilt_deg": 1e-9}
+
+
+def _stream(rec: gaitlab.Recording, live: LiveWaistAnalyzer, seed: int, max_chunk: int = 80) -> list[dict]:
+    """Push the recording through ``live`` in chunks of random sizes (1..max_chunk samples)."""
+    rng = np.random.default_rng(seed)
+    rows: list[dict] = []
+    i = 0
+    while i < rec.n_samples:
+        k = int(rng.integers(1, max_chunk + 1))
+        gyr = None if rec.gyr is None else rec.gyr[i:i + k]
+        rows += live.push(rec.t[i:i + k], rec.acc[i:i + k], gyr)
+        i += k
+    rows += live.finish()
+    return rows
+
+
+def _assert_same_steps(rows: list[dict], batch: pd.DataFrame, t_tol: float = T_TOL_S,
+                       tol: dict[str, float] | None = None) -> None:
+    tol = METRIC_TOL if tol is None else tol
+    live = pd.DataFrame(rows)
+    assert len(live) == len(batch), f"{len(live)} live steps vs {len(batch)} batch steps"
+    assert list(live["side"]) == list(batch["side"])
+    assert list(live["valid"]) == list(batch["valid"].astype(bool))
+    assert list(live["activity"]) == list(batch["activity"])
+    for name in ("ic_s", "to_s"):
+        np.testing.assert_allclose(live[name].astype(float), batch[name].astype(float), rtol=0, atol=t_tol,
+                                   err_msg=name)
+    for name, atol in tol.items():
+        np.testing.assert_allclose(live[name].astype(float), batch[name].astype(float), rtol=0, atol=atol,
+                                   err_msg=name)
+
+
+@pytest.fixture(scope="module")
+def noisy_run():
+    """70 s of running, realistic sensor noise, random mounting, three random gaps."""
+    run = simulate_waist(70.0, fs=200.0, seed=11, mounting="random", noise="realistic", gaps=3)
+    assert len(run.recording.gaps) == 3
+    return run
+
+
+@pytest.fixture(scope="module")
+def noisy_batch(noisy_run):
+    return gaitlab.analyze(noisy_run.recording, report=False).steps
+
+
+def test_live_steps_equal_batch_for_random_chunks(noisy_run, noisy_batch):
+    rec = noisy_run.recording
+    live = LiveWaistAnalyzer()  # fs measured from the stream
+    rows = _stream(rec, live, seed=1)
+    assert len(rows) > 180
+    _assert_same_steps(rows, noisy_batch)
+    # emitted once, in time order, never across a gap
+    ic = np.array([r["ic_s"] for r in rows])
+    assert np.all(np.diff(ic) > 0)
+    for t0, t1 in rec.gaps:
+        for r in rows:
+            if r["ic_s"] < t0 and r["step_time_ms"] is not None:
+                assert r["ic_s"] + r["step_time_ms"] / 1e3 <= t0 + 1e-9
+    assert live.fs == pytest.approx(200.0)
+
+
+def test_chunking_does_not_matter_and_steps_come_out_while_streaming(noisy_run, noisy_batch):
+    rec = noisy_run.recording
+    live = LiveWaistAnalyzer(fs=200.0)
+    emitted_at: list[tuple[float, float]] = []  # (ic_s, stream time when emitted)
+    for a in range(0, rec.n_samples, 7):
+        for r in live.push(rec.t[a:a + 7], rec.acc[a:a + 7], None):
+            emitted_at.append((r["ic_s"], float(rec.t[min(a + 6, rec.n_samples - 1)])))
+    rest = live.finish()
+    assert len(emitted_at) + len(rest) == len(noisy_batch)
+    # the exact mode's latency: orientation block final (half a block after it) + settle_s
+    delay = np.array([e - ic for ic, e in emitted_at])
+    assert delay.min() > live.settle_s and delay.max() < 1.5 * live.pipeline.block_s + live.settle_s + 1.5
+    assert len(emitted_at) > 0.5 * len(noisy_batch)
+
+
+def test_low_latency_mode_within_stated_tolerance(noisy_run, noisy_batch):
+    rows = _stream(noisy_run.recording, LiveWaistAnalyzer(exact=False), seed=2)
+    live = pd.DataFrame(rows)
+    ic_b = noisy_batch["ic_s"].to_numpy(float)
+    j = np.abs(live["ic_s"].to_numpy(float)[:, None] - ic_b[None, :]).argmin(axis=1)
+    matched = np.abs(ic_b[j] - live["ic_s"]) < 0.02
+    # the first seconds' steps use an orientation from a few seconds of data: may differ more
+    late = live["ic_s"] > 10.0
+    assert matched[late].all() and len(set(j)) == len(j), "a step missing, extra or emitted twice"
+    assert abs(len(live) - len(noisy_batch)) <= 4
+    for name, atol in (("ic_s", 0.005), ("to_s", 0.005), ("gct_ms", 5.0), ("vo_cm", 0.6), ("impact_g", 0.15)):
+        d = np.abs(live[name].to_numpy(float)[late] - noisy_batch[name].to_numpy(float)[j[late]])
+        assert np.nanmax(d) < atol, name
+        assert np.nanmedian(d) < atol / 10, name
+
+
+def test_standing_start_long_disconnect_short_blocks_and_bounded_memory():
+    """Reference posture from standing at the start, a 25 s disconnect (the samples are simply
+    missing, as after a reconnect), and 5 s orientation blocks so the buffer is trimmed many times."""
+    run = simulate_waist(80.0, fs=100.0, seed=5, mounting="random", noise="realistic", standing_s=(6.0, 0.0))
+    full = run.recording
+    keep = (full.t < 30.0) | (full.t >= 55.0)
+    rec = gaitlab.Recording(full.t[keep], full.acc[keep], fs=100.0, placement="waist")
+    batch = gaitlab.analyze(rec, report=False, block_s=5.0)
+    assert batch.params["pelvic_tilt_reference"] == "standing"
+    live = LiveWaistAnalyzer(fs=100.0, block_s=5.0)
+    span_s: list[float] = []
+    rng = np.random.default_rng(3)
+    rows: list[dict] = []
+    i = 0
+    while i < rec.n_samples:
+        k = int(rng.integers(1, 40))
+        rows += live.push(rec.t[i:i + k], rec.acc[i:i + k], None)
+        buf = live._buf
+        span_s.append(buf.n / 100.0)
+        i += k
+    rows += live.finish()
+    _assert_same_steps(rows, batch.steps)
+    assert not any(r["ic_s"] < 30.0 < r["ic_s"] + (r["step_time_ms"] or 0) / 1e3 for r in rows)
+    # buffer: <= 2.5 blocks + window_s + settle_s of samples (here <= 23 s), whatever the run length
+    assert max(span_s[-2000:]) <= 2.5 * 5.0 + live.window_s + live.settle_s + 0.5
+
+
+def test_gyro_and_extra_columns(noisy_run):
+    run = simulate_waist(45.0, fs=100.0, seed=8, mounting="tilted", noise="realistic", gyro=True)
+    rec = run.recording
+    batch = gaitlab.analyze(rec, report=False, speed_mps=3.0).steps
+    rows = _stream(rec, LiveWaistAnalyzer(fs=100.0, speed_mps=3.0), seed=4)
+    _assert_same_steps(rows, batch, tol={**METRIC_TOL, "pelvic_drop_deg": 1e-9, "speed_mps": 0.0})
+    assert np.isfinite([r["pelvic_drop_deg"] for r in rows[1:-2]]).all()
+
+
+def test_live_summary_follows_the_run_before_steps_are_final():
+    run = simulate_waist(40.0, fs=100.0, seed=2, noise="realistic", cadence_spm=176.0, gct_ms=240.0,
+                         asymmetry_pct=8.0)
+    rec = run.recording
+    live = LiveWaistAnalyzer(fs=100.0)
+    first_cadence_at = None
+    for a in range(0, rec.n_samples, 25):
+        live.push(rec.t[a:a + 25], rec.acc[a:a + 25], None)
+        if first_cadence_at is None and live.summary()["cadence_spm"] is not None:
+            first_cadence_at = float(rec.t[a + 24])
+    assert first_cadence_at is not None and first_cadence_at < 5.0  # long before the first final step
+    s = live.summary()
+    truth = run.truth.summary
+    assert s["cadence_spm"] == pytest.approx(truth["cadence_spm"], abs=3.0)
+    assert s["gct_ms"] == pytest.approx(truth["gct_ms"], abs=15.0)
+    assert 3.0 < s["vo_cm"] < 15.0
+    assert s["balance_left_pct"] == pytest.approx(50 * (1 + 8.0 / 200), abs=1.5)  # left longer
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(InputError, match="speed_mps"):
+        LiveWaistAnalyzer(speed_mps=40.0)
+    with pytest.raises(InputError, match="fs"):
+        LiveWaistAnalyzer(fs=-1.0)
+    live = LiveWaistAnalyzer(fs=100.0)
+    t = np.arange(10) / 100.0
+    with pytest.raises(InputError, match=r"shape \(10, 3\)"):
+        live.push(t, np.zeros((10, 2)), None)
+    live.push(t, np.tile([0.0, 0.0, 1.0], (10, 1)), None)
+    with pytest.raises(InputError, match="time order"):
+        live.push(t, np.tile([0.0, 0.0, 1.0], (10, 1)), None)
+    assert live.finish() == []
+
+
+async def test_emulated_polar_stream_equals_batch_of_recorded_file(tmp_path):
+    """The real BLE path: PMD frames over bleak + bumble, a lost packet and a forced reconnect."""
+    pytest.importorskip("bumble")
+    import gaitlab.stream as gs
+    from gaitlab.testing import Faults, PolarH10Emulator, VirtualRadio
+
+    run = simulate_waist(62.0, fs=200.0, seed=21, mounting="random", noise="realistic")
+    src = run.recording
+    radio = VirtualRadio()
+    sensor = PolarH10Emulator(radio, src.t, src.acc, speed=25.0, faults=Faults(drop={300}))
+    await sensor.start()
+    out = tmp_path / "live.csv"
+    live = LiveWaistAnalyzer()
+    updates = []
+    stream = gs.connect(sensor.name, record=out, analyzer=live, backoff_s=(0.05, 0.5),
+                        scanner_backend=radio.scanner_backend, client_backend=radio.client_backend)
+    async with stream:
+        async def stop_when_done():
+            await sensor.finished.wait()
+            await asyncio.sleep(0.2)
+            await stream.close()
+
+        stopper = asyncio.create_task(stop_when_done())
+        dropped = False
+        async for u in stream:
+            updates.append(u)
+            if not dropped and u.t_s > 40.0:
+                dropped = True
+                await sensor.drop_connections()
+        await stopper
+    await sensor.close()
+    rows = [r for u in updates for r in u.steps] + live.finish()
+    assert updates[-1].reconnects == 1 and len(updates[-1].gaps) == 2
+    assert updates[-1].cadence_spm == pytest.approx(run.truth.summary["cadence_spm"], abs=4.0)
+    assert updates[-1].gct_ms is not None and updates[-1].vo_cm is not None
+    rec = gaitlab.read(out)
+    assert rec.n_samples == live.n_samples
+    # the file stores times to 1 us and acc to 1e-6 g (PMD's 1 mG counts are exact in it)
+    batch = gaitlab.analyze(rec, report=False).steps
+    _assert_same_steps(rows, batch, t_tol=2e-6, tol={"gct_ms": 4e-3, "step_time_ms": 4e-3, "vo_cm": 1e-3,
+                                                     "impact_g": 1e-4, "pelvic_tilt_deg": 1e-3})
+    assert len(rows) > 150
+
+
+def test_live_view_renders_headless():
+    pytest.importorskip("matplotlib")
+    from gaitlab.stream.jupyter import LiveFigure, live_view
+    from gaitlab.stream.live import LiveUpdate
+
+    def upd(t: float, cad: float | None, steps=()) -> LiveUpdate:
+        return LiveUpdate(t_s=t, host_time_s=None, arrival_s=0.0, n_samples=int(t * 100), n_lost=0, gaps=(),
+                          rate_hz=100.0, connected=True, reconnects=0, steps=steps, cadence_spm=cad,
+                          gct_ms=None if cad is None else 250.0, vo_cm=None if cad is None else 8.0,
+                          balance_left_pct=None if cad is None else 50.5)
+
+    view = LiveFigure(history_s=60.0)
+    view.update(upd(1.0, None))
+    for k in range(2, 90):
+        view.update(upd(float(k), 170.0 + k % 3))
+    line = view.lines["cadence_spm"]
+    x, y = line.get_data()
+    assert x[0] >= 89.0 - 60.0 and x[-1] == 89.0 and y[-1] == 170.0 + 89 % 3
+    assert view.axes["gct_ms"].get_ylim()[0] < 250.0 < view.axes["gct_ms"].get_ylim()[1]
+    assert "170" in view.title.get_text() or "171" in view.title.get_text() or "172" in view.title.get_text()
+
+    class FakeHandle:
+        def __init__(self) -> None:
+            self.n = 0
+
+        def update(self, obj) -> None:
+            self.n += 1
+
+    handle = FakeHandle()
+
+    def fake_display(obj, display_id: bool = False):
+        assert display_id
+        return handle
+
+    async def updates():
+        for k in range(1, 30):
+            yield upd(float(k), 172.0)
+            await asyncio.sleep(0)
+
+    view2 = asyncio.run(live_view(updates(), refresh_s=0.0, display=fake_display))
+    assert handle.n >= 2 and view2.lines["cadence_spm"].get_data()[1][-1] == 172.0
