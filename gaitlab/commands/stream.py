@@ -3,7 +3,9 @@
     gaitlab stream --device "Polar H10 0A1B2C3D" --record run.csv --duration 600
     gaitlab stream --emulate polar-h10 --source run.csv --speed 10 --record copy.csv
 
-Prints one status line per second. With ``--emulate`` a bumble-emulated sensor plays FILE's
+Prints one status line per second; for a waist-worn sensor (the default placement) it includes the
+live cadence, ground contact time, vertical oscillation and GCT balance
+(:class:`gaitlab.stream.analyzer.LiveWaistAnalyzer`). With ``--emulate`` a bumble-emulated sensor plays FILE's
 samples in real time (or ``--speed`` times faster) and the stream reaches it through the same
 bleak calls as a real sensor; it needs the optional ``bumble`` package.
 """
@@ -31,6 +33,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="emulation: play the source X times faster than real time (default 1)")
     p.add_argument("--rate", type=int, metavar="HZ", help="requested sample rate (default: profile's)")
     p.add_argument("--gyro", action="store_true", help="also stream the gyroscope (movesense, gaitlab)")
+    p.add_argument("--placement", choices=("waist", "shoe"),
+                   help="where the sensor is worn (default: the --source file's, else waist); live gait "
+                        "analysis is for waist, sacrum or chest-strap sensors")
+    p.add_argument("--no-analysis", action="store_true", help="only stream and record, no live gait analysis")
     p.set_defaults(run=run)
 
 
@@ -48,6 +54,22 @@ def _profile(args: argparse.Namespace):  # -> Profile | str | None
     if name == "gaitlab":
         return GlfProfile(odr_hz=args.rate or 208, gyro=args.gyro)
     return name
+
+
+def _analyzer(args: argparse.Namespace, source_placement: str | None = None):  # -> LiveAnalyzer | None
+    """The live waist analyzer unless analysis is off or the sensor is not on the trunk."""
+    placement = args.placement or source_placement or "waist"
+    if args.no_analysis or placement != "waist" or args.profile == "rsc":
+        return None
+    from ..stream.analyzer import LiveWaistAnalyzer
+
+    return LiveWaistAnalyzer()
+
+
+def _final_steps(analyzer) -> None:
+    if analyzer is not None:
+        rest = analyzer.finish()
+        print(f"steps: {len(analyzer.steps_)} analysed live ({len(rest)} completed at the end)", flush=True)
 
 
 async def _display(stream) -> int:
@@ -68,9 +90,12 @@ async def _display(stream) -> int:
 async def _run_device(args: argparse.Namespace) -> int:
     from ..stream import connect
 
-    async with connect(args.device, profile=_profile(args), record=args.record,
+    analyzer = _analyzer(args)
+    async with connect(args.device, profile=_profile(args), record=args.record, analyzer=analyzer,
                        duration_s=args.duration) as stream:
-        return await _display(stream)
+        code = await _display(stream)
+    _final_steps(analyzer)
+    return code
 
 
 async def _run_emulated(args: argparse.Namespace) -> int:
@@ -92,9 +117,11 @@ async def _run_emulated(args: argparse.Namespace) -> int:
     await sensor.start()
     print(f"emulating {sensor.name} ({args.emulate}) from {args.source}: {rec.n_samples} samples, "
           f"{rec.duration_s:.1f} s at {rec.fs:g} Hz, speed x{args.speed:g}", flush=True)
+    analyzer = _analyzer(args, rec.placement)
     try:
         async with connect(sensor.name, profile=_profile(args), record=args.record, duration_s=args.duration,
-                           scanner_backend=radio.scanner_backend, client_backend=radio.client_backend) as stream:
+                           analyzer=analyzer, scanner_backend=radio.scanner_backend,
+                           client_backend=radio.client_backend) as stream:
             display = asyncio.create_task(_display(stream))
             finished = asyncio.create_task(sensor.finished.wait())
             await asyncio.wait({display, finished}, return_when=asyncio.FIRST_COMPLETED)
@@ -102,7 +129,9 @@ async def _run_emulated(args: argparse.Namespace) -> int:
                 await asyncio.sleep(0.2)  # let the last notifications through
                 await stream.close()
             finished.cancel()
-            return await display
+            code = await display
+        _final_steps(analyzer)
+        return code
     finally:
         await sensor.close()
 

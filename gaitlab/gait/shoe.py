@@ -75,6 +75,8 @@ class FootPipeline:
         (:func:`gaitlab.gait.orientation.parse_axes`).
     still_dps : float
         Gyro norm below which the foot is still (deg/s).
+    still_g : float
+        Largest deviation of the specific-force norm from 1 g of a still foot (g).
     min_swing_dps : float
         Smallest mid-swing pitch rate accepted as a stride (deg/s).
     swing_rel : float
@@ -85,6 +87,9 @@ class FootPipeline:
         Shortest stride (s): two mid-swing peaks are at least half of it apart.
     ic_pre_s : float
         How far before the pitch-rate minimum the impact onset is searched (s).
+    flat_guard_s : float
+        Time before the still foot-flat left out of the impact search (s): the foot-flat "slap"
+        is an abrupt change as well.
     jerk_ratio : float
         An impact/unloading burst must exceed this multiple of the window's median.
     impact_window_s : float
@@ -119,11 +124,13 @@ class FootPipeline:
 
     axes: Any = None
     still_dps: float = STILL_GYRO_DPS
+    still_g: float = 0.2
     min_swing_dps: float = 100.0
     swing_rel: float = 0.45
     swing_rel_s: float = 1.0
     min_stride_s: float = 0.5
     ic_pre_s: float = 0.06
+    flat_guard_s: float = 0.015
     jerk_ratio: float = 4.0
     impact_window_s: float = 0.05
     frame_: FootFrame | None = field(default=None, init=False, repr=False)
@@ -220,11 +227,13 @@ class FootPipeline:
         gyr = np.ascontiguousarray(st.gyr, dtype=np.float64)
         w = np.ascontiguousarray(-gyr[:, 1])
         gn = np.sqrt((gyr * gyr).sum(axis=1))
-        w_s = moving_mean(w[:, None], max(int(round(0.0125 * fs)), 1))[:, 0]
+        w_s = moving_mean(w[:, None], max(int(round(0.04 * fs)), 1))[:, 0]  # ~80 ms: swing, not heel drop
         gn_s = moving_mean(gn[:, None], max(int(round(0.015 * fs)), 1))[:, 0]
         ms = kf.swing_peaks(w_s, self.min_swing_dps, max(int(round(0.5 * self.min_stride_s * fs)), 1),
                             self.swing_rel, int(round(self.swing_rel_s * fs)))
-        return kf.contact_events(w, gn_s, gn, d2, ms, self.still_dps, int(round(self.ic_pre_s * fs)),
+        an = np.sqrt((st.acc * st.acc).sum(axis=1))
+        return kf.contact_events(w, gn_s, gn, an, d2, ms, self.still_dps, self.still_g,
+                                 int(round(self.ic_pre_s * fs)), 2 + int(round(self.flat_guard_s * fs)),
                                  self.jerk_ratio)
 
     def _acc_events(self, acc: np.ndarray, d2: np.ndarray, fs: float):

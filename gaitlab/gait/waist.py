@@ -155,7 +155,8 @@ class WaistPipeline:
         steps = steps[list(STEP_COLUMNS) + [c for c in steps.columns if c not in STEP_COLUMNS]]
         gaps_df = pd.DataFrame(gaps, columns=["start_s", "end_s"])
         summary = summarize(steps, duration_s=recording.duration_s,
-                            gap_s=float((gaps[:, 1] - gaps[:, 0]).sum()) if len(gaps) else 0.0)
+                            gap_s=float((gaps[:, 1] - gaps[:, 0]).sum()) if len(gaps) else 0.0,
+                            regularity=self._regularity(stretches, vertical_g, steps))
         self.steps_ = steps
         self.summary_ = summary
         self.segments_ = segment_table(steps, self.segment_s)
@@ -219,7 +220,7 @@ class WaistPipeline:
         fz_raw = np.ascontiguousarray(body[:, 2])
         fz = fz_raw if self.edge_lowpass_hz is None else _lowpass(fz_raw, fs, self.edge_lowpass_hz, order=4)
         ys = _lowpass(fz_raw, fs, self.smooth_hz, order=2)
-        up, down, _ = find_humps(ys, 1.0, 0.9, 1.15)
+        up, down, _, open_up = find_humps(ys, 1.0, 0.9, 1.15)
         edges = (up, down, self.floor_level_g, self.band_high_g, self.max_valley_g)
         ic, to, amp, vb, va, n_rise = contact_edges(fz, *edges)
         # flight floor: real sensors read a little above or below 0 g in flight (soft tissue,
@@ -244,7 +245,7 @@ class WaistPipeline:
         run_k = running[keep]
         t_ic = st.time_at(ic_k)
         t_to = st.time_at(to_k)
-        next_ic = np.append(t_ic[1:], np.nan)
+        next_ic = np.append(t_ic[1:], st.time_at(self._cut_off_contact(fz, down, open_up, amp, keep)))
         step_time_ms = (next_ic - t_ic) * 1e3
         gct_ms = (t_to - t_ic) * 1e3
         flight_ms = (next_ic - t_to) * 1e3
@@ -263,7 +264,7 @@ class WaistPipeline:
             drop = stride_angle_range(np.ascontiguousarray(st.gyr[:, 0]), ic_k, to_k, fs)
         valid = self._plausible(activity, gct_ms, step_time_ms, flight_ms, vo_cm)
         valid &= ~self._starts_from_rest(activity, t_ic, t_to, st.t[0])
-        if st.ends_at_gap and n_steps:
+        if st.ends_at_gap and n_steps and not np.isfinite(next_ic[-1]):
             valid[-1] = False  # its step runs into the gap: its next contact was not recorded
         speed = self._speed(st, ic_k, next_ic)
         cols = {
@@ -276,6 +277,33 @@ class WaistPipeline:
             cols[name] = np.where(activity == "running", cols[name], np.nan)
         cols["to_s"] = np.where(activity == "running", t_to, np.nan)
         return cols, fz_raw
+
+    @staticmethod
+    def _regularity(stretches: list[Stretch], vertical_g: list[np.ndarray], steps) -> tuple[float, float]:
+        """Step and stride regularity of the vertical signal (Moe-Nilssen & Helbostad 2004).
+
+        The unbiased autocorrelation of the vertical specific force at lags of one step and one
+        stride (from the median running step time), over the longest stretch (at most 5 minutes).
+        1 means every step (stride) repeats the previous one exactly.
+        """
+        run = steps[(steps["activity"] == "running") & steps["valid"]]
+        if len(run) < 20 or not stretches:
+            return (np.nan, np.nan)
+        k = int(np.argmax([s.t.size for s in stretches]))
+        fs = stretches[k].fs
+        x = vertical_g[k][: int(300 * fs)]
+        x = x - x.mean()
+        T = float(np.nanmedian(run["step_time_ms"])) / 1000.0
+        n = x.size
+        out = []
+        for lag_s in (T, 2 * T):
+            lo, hi = int((0.85 * lag_s) * fs), int(np.ceil(1.15 * lag_s * fs))
+            if hi >= n // 2:
+                return (np.nan, np.nan)
+            ac0 = float(np.dot(x, x)) / n
+            best = max(float(np.dot(x[:-m], x[m:])) / (n - m) for m in range(max(lo, 1), hi + 1))
+            out.append(best / ac0 if ac0 > 0 else np.nan)
+        return (out[0], out[1])
 
     @staticmethod
     def _refine_ic(fz, down, ic_onset, to, n_rise, fs) -> np.ndarray:
@@ -299,6 +327,30 @@ class WaistPipeline:
         out[ok] = ic_apex[ok]
         out[both] = 0.5 * (ic_apex[both] + ic_onset[both])
         return out
+
+    def _cut_off_contact(self, fz: np.ndarray, down: np.ndarray, open_up: float, amp: np.ndarray,
+                         keep: np.ndarray) -> float:
+        """Initial contact of a stance cut off by the end of the stretch (fractional sample).
+
+        When a gap (or the end of the data) falls inside a stance, that stance is no step, but its
+        initial contact was recorded: it completes the step before it, which would otherwise be
+        lost at every short packet loss. NaN when there is no such contact.
+        """
+        from ..kernels.events import rising_onset
+
+        if not np.isfinite(open_up) or down.size == 0 or not keep[-1]:
+            return np.nan
+        a = int(np.ceil(down[-1]))
+        b = int(np.floor(open_up))
+        if b <= a:
+            return np.nan
+        valley = a + int(np.argmin(fz[a: b + 1]))
+        if fz[valley] > self.max_valley_g:
+            return np.nan  # no flight before it: not a running contact
+        high = min(self.band_high_g, 0.8 * float(np.nanmedian(amp)))
+        scratch = np.empty(fz.size, dtype=np.int64)
+        onset, _ = rising_onset(fz, valley, fz.size, self.floor_level_g, high, 0.0, scratch)
+        return onset
 
     @staticmethod
     def _starts_from_rest(activity: np.ndarray, t_ic: np.ndarray, t_to: np.ndarray, t0: float) -> np.ndarray:

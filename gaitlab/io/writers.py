@@ -132,8 +132,10 @@ def _write_csv(table, out: Path, *, gzip: bool) -> None:
     if gzip:
         import gzip as gz
 
-        # Arrow's gzip stream cannot set the level; Python's gzip can (see GZIP_LEVEL)
-        with gz.open(out, "wb", compresslevel=GZIP_LEVEL) as sink:
+        # Arrow's gzip stream cannot set the level; Python's gzip can (see GZIP_LEVEL). mtime=0
+        # and no file name in the header: the same recording gives the same bytes every time.
+        with open(out, "wb") as raw, gz.GzipFile(filename="", fileobj=raw, mode="wb",
+                                                 compresslevel=GZIP_LEVEL, mtime=0) as sink:
             sink.write(header)
             pacsv.write_csv(table, sink, opts)
         return

@@ -77,6 +77,9 @@ def find_humps(ys: np.ndarray, level: float, low: float, min_peak: float):
         Sub-sample index of each hump's downward crossing.
     peak : ndarray of float64
         Peak of ``ys`` within each hump (g).
+    open_up : float
+        Upward crossing of a hump still rising or high when the signal ends (NaN if none): a
+        stance cut off by the end of the data or a gap, whose initial contact can still be found.
     """
     n = ys.shape[0]
     cap = n // 2 + 1
@@ -111,7 +114,8 @@ def find_humps(ys: np.ndarray, level: float, low: float, min_peak: float):
                     m += 1
                 if b < low:
                     armed = True
-    return up[:m], down[:m], peak[:m]
+    open_up = start if inside else np.nan
+    return up[:m], down[:m], peak[:m], open_up
 
 
 @njit(cache=True)
@@ -177,7 +181,7 @@ def _quadratic_onset(y: np.ndarray, idx: np.ndarray, count: int, guess: float) -
         return np.nan
     q0 = (t0 * (s2 * s4 - s3 * s3) - s1 * (t1 * s4 - s3 * t2) + s2 * (t1 * s3 - s2 * t2)) / det
     q1 = (s0 * (t1 * s4 - t2 * s3) - t0 * (s1 * s4 - s3 * s2) + s2 * (s1 * t2 - t1 * s2)) / det
-    q2 = (s0 * (s2 * t2 - s3 * t1) - s1 * (s1 * t2 - s3 * t0) + t0 * (s1 * s3 - s2 * s2)) / det
+    q2 = (s0 * (s2 * t2 - s3 * t1) - s1 * (s1 * t2 - s2 * t1) + t0 * (s1 * s3 - s2 * s2)) / det
     if q1 <= 0.0:
         return np.nan
     if abs(q2) < 1e-12:
@@ -192,6 +196,40 @@ def _quadratic_onset(y: np.ndarray, idx: np.ndarray, count: int, guess: float) -
         if root <= 0.0 and (np.isnan(best) or abs(cand - guess) < abs(best - guess)):
             best = cand
     return best
+
+
+@njit(cache=True)
+def rising_onset(y: np.ndarray, valley: int, stop: int, floor_level: float, high: float, lead: float,
+                 idx: np.ndarray):
+    """Contact onset (fractional sample) on the rising edge after ``valley``, and samples used.
+
+    The first sample at ``floor_level`` after the valley bounds IC from above; ``lead`` samples
+    (the time to rise from 0 g to the floor level) bound it from below. With >= 3 samples on the
+    edge a quadratic is fitted (:func:`_quadratic_onset`), with 2 a line; a fit outside the
+    bracket, or fewer samples, gives the bracket's middle. ``idx`` is scratch space (>= stop - valley).
+    Returns (NaN, 0) when the signal does not reach the floor level before ``stop``.
+    """
+    j = valley
+    while j < stop and y[j] < floor_level:
+        j += 1
+    if j >= stop or j == valley:
+        return np.nan, 0
+    j -= 1  # last sample below the floor level
+    rise_high = min(floor_level + 0.6, high)
+    cnt = 0
+    i = j + 1
+    while i < stop and y[i] <= rise_high and (cnt == 0 or y[i] > y[i - 1]):
+        idx[cnt] = i
+        cnt += 1
+        i += 1
+    est = np.nan
+    if cnt >= 3:
+        est = _quadratic_onset(y, idx, cnt, j + 1.0)
+    elif cnt == 2 and y[idx[1]] > y[idx[0]]:
+        est = idx[0] - y[idx[0]] / (y[idx[1]] - y[idx[0]])
+    if np.isnan(est) or est < j - lead - 0.5 or est > j + 1.0:
+        est = 0.5 * (j - lead + j + 1.0)
+    return est, cnt
 
 
 @njit(cache=True)
@@ -293,32 +331,11 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
                 to[k] = j - 1 + y0 / (y0 - y1)
                 if to[k] > j + 1:
                     to[k] = j + 1
-        # rising edge (initial contact): first sample at the floor level after the valley
-        j = jb
-        while j < pk and y[j] < floor_level:
-            j += 1
-        j -= 1  # last sample below the floor level
-        rise_high = min(floor_level + 0.6, high)
-        cnt = 0
-        i = j + 1
-        while i < pk and y[i] <= rise_high and (cnt == 0 or y[i] > y[i - 1]):
-            idx[cnt] = i
-            cnt += 1
-            i += 1
-        # the bracket IC must lie in: reaching the floor level takes asin(level / A) / w samples
+        # rising edge (initial contact): the bracket IC must lie in starts earlier by the time
+        # the half sine takes to reach the floor level, asin(level / A) / w samples
         lead = 0.0
         if not np.isnan(omega) and omega > 0.0:
             lead = math.asin(min(floor_level / a, 1.0)) / omega
-        est = np.nan
-        if cnt >= 3:
-            est = _quadratic_onset(y, idx, cnt, j + 1.0)
-        elif cnt == 2 and y[idx[1]] > y[idx[0]]:
-            est = idx[0] - y[idx[0]] / (y[idx[1]] - y[idx[0]])
-        rise[k] = cnt
-        lo_br = j - lead - 0.5
-        hi_br = j + 1.0
-        if np.isnan(est) or est < lo_br or est > hi_br:
-            est = 0.5 * (j - lead + j + 1.0)
-        ic[k] = est
+        ic[k], rise[k] = rising_onset(y, jb, pk, floor_level, high, lead, idx)
     return ic, to, amp, vb, va, rise
 

@@ -15,6 +15,8 @@ import numpy as np
 from numba import njit
 
 G = 9.80665  # m/s^2 per g
+#: The impact burst is the first second difference above this fraction of the window's largest.
+FIRST_BURST = 1.0
 
 
 @njit(cache=True)
@@ -130,23 +132,32 @@ def _argmin(x: np.ndarray, lo: int, hi: int) -> int:
 
 
 @njit(cache=True)
-def _jerk_onset(d2: np.ndarray, lo: int, hi: int, min_ratio: float) -> float:
-    """Centroid of the largest second-difference burst in ``[lo, hi)`` (fractional sample).
+def _jerk_onset(d2: np.ndarray, lo: int, hi: int, base: float, min_ratio: float, first: bool) -> float:
+    """Onset of the first clear second-difference burst in ``[lo, hi)`` (fractional sample).
 
-    For a ramp starting between samples ``j`` and ``j + 1`` the second difference is non-zero
-    at ``j`` and ``j + 1`` only, in proportions that put their centroid exactly at the onset; a
-    step gives the midpoint. NaN when the window is empty or the burst is not ``min_ratio``
-    times the window's median (no clear onset).
+    A burst is where ``d2`` first exceeds ``min_ratio`` times ``base`` (the typical second
+    difference of the whole cycle, mostly smooth swing) and a quarter of the window's maximum (the first abrupt change: a later, larger one such as the foot-flat
+    "slap" is not the contact). Its position is the centroid of ``d2`` over the burst's peak
+    sample and its neighbours: for a ramp starting between samples ``j`` and ``j + 1`` the second
+    difference is non-zero at ``j`` and ``j + 1`` only, in proportions that put their centroid
+    exactly at the onset; a step gives the midpoint. NaN when the window is empty or holds no
+    burst.
     """
     if hi - lo < 3:
         return np.nan
-    p = lo
+    top = 0.0
     for i in range(lo, hi):
-        if d2[i] > d2[p]:
-            p = i
-    med = np.median(d2[lo:hi])
-    if d2[p] < min_ratio * med or d2[p] <= 0.0:
+        if d2[i] > top:
+            top = d2[i]
+    level = max(min_ratio * base, FIRST_BURST * top) if first else top
+    if top <= 0.0 or top < min_ratio * base:
         return np.nan
+    p = lo
+    while p < hi and d2[p] < level:
+        p += 1
+    # climb to the burst's local peak
+    while p + 1 < hi and d2[p + 1] > d2[p]:
+        p += 1
     a = max(p - 1, lo)
     b = min(p + 1, hi - 1)
     s = 0.0
@@ -158,13 +169,15 @@ def _jerk_onset(d2: np.ndarray, lo: int, hi: int, min_ratio: float) -> float:
 
 
 @njit(cache=True)
-def contact_events(w: np.ndarray, gn_s: np.ndarray, gn: np.ndarray, d2: np.ndarray, ms: np.ndarray,
-                   still_dps: float, ic_pre: int, min_ratio: float):
+def contact_events(w: np.ndarray, gn_s: np.ndarray, gn: np.ndarray, an: np.ndarray, d2: np.ndarray,
+                   ms: np.ndarray, still_dps: float, still_g: float, ic_pre: int, flat_guard: int,
+                   min_ratio: float):
     """IC, TO and mid-stance of the contact between each pair of consecutive mid-swing peaks.
 
     Per cycle ``[ms[k], ms[k + 1]]`` (Falbriard et al. 2018): mid-stance is the minimum of the
     smoothed gyro norm; the still (foot-flat) interval extends from it while the raw gyro norm is
-    below ``still_dps``; the gyro IC is the pitch-rate minimum before the still interval and the
+    below ``still_dps`` and the specific-force norm within ``still_g`` of 1 g (a foot rotating
+    slowly in late swing is not still: it is decelerating); the gyro IC is the pitch-rate minimum before the still interval and the
     gyro TO the minimum after it (parabolic sub-sample refinement). Both are then refined to the
     abrupt change of the specific force nearby (:func:`jerk_norm`): the impact onset in
     ``[ic_gyro - ic_pre, still start)`` and the unloading in ``(to_gyro, to_gyro + half the way to the
@@ -176,14 +189,20 @@ def contact_events(w: np.ndarray, gn_s: np.ndarray, gn: np.ndarray, d2: np.ndarr
         Pitch rate, toe up positive (deg/s).
     gn_s, gn : ndarray, shape (n,)
         Smoothed (~30 ms) and raw gyro norm (deg/s).
+    an : ndarray, shape (n,)
+        Specific-force norm (g).
     d2 : ndarray, shape (n,)
         :func:`jerk_norm` of the specific force (g); all zeros to use the gyro alone.
     ms : ndarray of int64, shape (m,)
         Mid-swing peaks (:func:`swing_peaks`).
     still_dps : float
         Gyro norm below which the foot counts as still (deg/s).
+    still_g : float
+        Largest deviation of the specific-force norm from 1 g of a still foot (g).
     ic_pre : int
         How far before the gyro IC the impact onset is searched (samples).
+    flat_guard : int
+        Samples before the still interval left out of the impact search.
     min_ratio : float
         A burst must exceed this multiple of the window's median second difference.
 
@@ -212,10 +231,10 @@ def contact_events(w: np.ndarray, gn_s: np.ndarray, gn: np.ndarray, d2: np.ndarr
         j = _argmin(gn_s, a + 1, b)
         thr = max(still_dps, 1.5 * gn_s[j])
         lo = j
-        while lo - 1 > a and gn[lo - 1] <= thr:
+        while lo - 1 > a and gn[lo - 1] <= thr and abs(an[lo - 1] - 1.0) <= still_g:
             lo -= 1
         hi = j
-        while hi + 1 < b and gn[hi + 1] <= thr:
+        while hi + 1 < b and gn[hi + 1] <= thr and abs(an[hi + 1] - 1.0) <= still_g:
             hi += 1
         sa[k] = lo
         sb[k] = hi
@@ -226,11 +245,12 @@ def contact_events(w: np.ndarray, gn_s: np.ndarray, gn: np.ndarray, d2: np.ndarr
         i_to = _argmin(w, hi + 1, b)
         icg[k] = _parabolic_min(w, i_ic)
         tog[k] = _parabolic_min(w, i_to)
-        # impact onset: before the still interval, excluding the two samples next to it (the
-        # foot-flat "slap" also changes the acceleration abruptly)
-        on = _jerk_onset(d2, max(a + 1, i_ic - ic_pre), lo - 1, min_ratio)
+        base = np.median(d2[a:b])
+        # impact onset: before the still interval, minus ``flat_guard`` samples (the foot-flat
+        # "slap" at its start changes the acceleration abruptly too)
+        on = _jerk_onset(d2, max(a + 1, i_ic - ic_pre), lo - flat_guard, base, min_ratio, True)
         ic[k] = on if not np.isnan(on) else icg[k]
-        off = _jerk_onset(d2, i_to, i_to + (b - i_to) // 2, min_ratio)
+        off = _jerk_onset(d2, i_to, i_to + (b - i_to) // 2, base, min_ratio, False)
         to[k] = off if not np.isnan(off) else tog[k]
     return ic, to, mid, icg, tog, sa, sb
 
@@ -282,8 +302,9 @@ def acc_only_events(d2: np.ndarray, st: np.ndarray, en: np.ndarray, min_ratio: f
             continue
         gap_b = st[k] - en[k - 1]
         gap_a = st[k + 1] - en[k]
-        ic[k] = _jerk_onset(d2, st[k] - max(gap_b // 4, 3), st[k] - 1, min_ratio)
-        to[k] = _jerk_onset(d2, en[k] + 2, en[k] + max(gap_a // 3, 3), min_ratio)
+        base = np.median(d2[en[k - 1]:st[k + 1]])
+        ic[k] = _jerk_onset(d2, st[k] - max(gap_b // 4, 3), st[k] - 1, base, min_ratio, True)
+        to[k] = _jerk_onset(d2, en[k] + 2, en[k] + max(gap_a // 3, 3), base, min_ratio, False)
     return ic, to, mid
 
 

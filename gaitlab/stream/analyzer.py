@@ -54,6 +54,10 @@ STEP_FIELDS = ("ic_s", "to_s", "side", "gct_ms", "flight_ms", "step_time_ms", "v
                "loading_rate_gps", "braking_mps", "pelvic_tilt_deg", "pelvic_drop_deg", "activity",
                "speed_mps")
 
+#: Low-latency mode: a candidate this close (s) after the last emitted step is that step moved by
+#: the open block's orientation update, not a new one (steps are >= 250 ms apart when running).
+_SAME_STEP_S = 0.15
+
 #: Samples used to measure the sample rate when ``fs`` is not given.
 _FS_PROBE_S = 2.0
 
@@ -203,6 +207,7 @@ class LiveWaistAnalyzer:
         self._head: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
         self._ref_found = False
         self._emitted_s = -math.inf  # steps with IC at or before this are settled (emitted or none)
+        self._last_ic_s = -math.inf
         self._last_analysis_n = 0
         self._provisional: list[dict[str, Any]] = []
         self._finished = False
@@ -361,7 +366,7 @@ class LiveWaistAnalyzer:
                 cols, _ = self.pipeline.stretch_steps(st)
                 ic = cols["ic_s"]
                 for j in range(ic.size):
-                    if not ic[j] > self._emitted_s:
+                    if not ic[j] > self._emitted_s or (not self.exact and ic[j] < self._last_ic_s + _SAME_STEP_S):
                         continue
                     if end or closed or ic[j] <= t_final - self.settle_s:
                         emit.append(_row(cols, j))
@@ -375,6 +380,7 @@ class LiveWaistAnalyzer:
         if emit:
             self.steps_.extend(emit)
             self._emitted_s = max(self._emitted_s, emit[-1]["ic_s"])
+            self._last_ic_s = emit[-1]["ic_s"]
         if math.isfinite(t_final):
             self._emitted_s = max(self._emitted_s, t_final - self.settle_s)
         self._trim()

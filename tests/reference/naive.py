@@ -46,7 +46,7 @@ def find_humps(ys, level, low, min_peak):
                     down.append(i + (a - level) / (a - b))
                     peak.append(top)
                 armed = b < low
-    return np.array(up), np.array(down), np.array(peak)
+    return np.array(up), np.array(down), np.array(peak), (start if inside else np.nan)
 
 
 def stride_height(fz, a, b, fs):

@@ -1,0 +1,178 @@
+"""Numba kernels against their plain-Python twins (tests/reference/naive.py) and exact cases."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from gaitlab.kernels import events, filters, integrate, signal, stepstats
+
+from .reference import naive
+
+finite = st.floats(-5, 5, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, st.integers(2, 300), elements=finite), finite, st.booleans())
+def test_level_crossings_match_reference(x, level, rising):
+    got = events.level_crossings(x, level, rising)
+    want = naive.level_crossings(x, level, rising)
+    np.testing.assert_allclose(got, want)
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(1, 80), st.just(3)), elements=finite), st.integers(0, 10))
+def test_moving_mean_matches_reference(x, h):
+    np.testing.assert_allclose(signal.moving_mean(x, h), naive.moving_mean(x, h), atol=1e-9)
+
+
+def test_rotate_blocks_matches_reference():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(500, 3))
+    q, _ = np.linalg.qr(rng.normal(size=(3, 3, 3)))
+    starts = np.array([0, 120, 333], dtype=np.int64)
+    np.testing.assert_allclose(signal.rotate_blocks(x, q, starts), naive.rotate_blocks(x, q, starts), atol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(np.float64, st.integers(3, 400), elements=st.floats(-1, 3, allow_nan=False)))
+def test_find_humps_matches_reference(ys):
+    got = events.find_humps(ys, 1.0, 0.9, 1.15)
+    want = naive.find_humps(ys, 1.0, 0.9, 1.15)
+    for g, w in zip(got[:3], want[:3], strict=True):
+        np.testing.assert_allclose(g, w)
+    assert (np.isnan(got[3]) and np.isnan(want[3])) or got[3] == pytest.approx(want[3])
+
+
+def test_find_humps_ignores_noise_while_standing():
+    rng = np.random.default_rng(0)
+    ys = 1.0 + rng.normal(0, 0.02, 5000)
+    up, down, peak, open_up = events.find_humps(ys, 1.0, 0.9, 1.15)
+    assert up.size == 0 and np.isnan(open_up)
+
+
+def test_vertical_oscillation_matches_reference():
+    rng = np.random.default_rng(3)
+    fs = 200.0
+    t = np.arange(4000) / fs
+    fz = 1.0 + 1.2 * np.sin(2 * np.pi * 2.9 * t) + rng.normal(0, 0.05, t.size)
+    ic = np.arange(0.3, 19.0, 1 / 2.9) * fs
+    ic[7] = np.nan
+    np.testing.assert_allclose(integrate.vertical_oscillation(fz, ic, fs),
+                               naive.vertical_oscillation(fz, ic, fs), atol=1e-9, equal_nan=True)
+
+
+def _half_sine_train(fs, tc, tf, n_steps, amp_scale=1.0):
+    """Ideal spring-mass vertical force (running_science 4.1): 0 in flight, a half sine in contact."""
+    T = tc + tf
+    t = np.arange(int((n_steps * T + 0.5) * fs)) / fs
+    f = np.zeros_like(t)
+    ics = 0.2 + np.arange(n_steps) * T
+    A = (math.pi / 2) * T / tc * amp_scale
+    for ic in ics:
+        m = (t >= ic) & (t < ic + tc)
+        f[m] = A * np.sin(math.pi * (t[m] - ic) / tc)
+    return t, f, ics
+
+
+@pytest.mark.parametrize("fs", [100.0, 200.0, 1000.0])
+def test_contact_edges_recover_ideal_contacts(fs):
+    """On the ideal half-sine model the edge fit recovers IC and TO (to a fraction of a sample)."""
+    tc, tf = 0.25, 0.10
+    t, f, ics = _half_sine_train(fs, tc, tf, 20)
+    ys = filters.sosfiltfilt(f, filters.butter_lowpass_sos(2, 5.0, fs), 15)
+    up, down, _, _ = events.find_humps(ys, 1.0, 0.9, 1.15)
+    ic, to, amp, vb, va, n = events.contact_edges(f, up, down, 0.2, 1.3, 0.5)
+    ok = np.isfinite(ic)
+    assert ok.sum() >= 18
+    got_ic, got_to = ic[ok] / fs, to[ok] / fs
+    j = np.searchsorted(ics, got_ic - 0.05)
+    assert np.max(np.abs(got_to - (ics[j] + tc))) < 0.2 / fs + 1e-4  # falling edge: exact up to the fit
+    assert np.max(np.abs(got_ic - ics[j])) < 0.75 / fs  # rising edge: within the sample bracket
+    np.testing.assert_allclose(amp[ok], (math.pi / 2) * (tc + tf) / tc, rtol=0.01)
+
+
+def test_flight_apex_is_midway_through_the_flight():
+    fs = 200.0
+    tc, tf = 0.25, 0.10
+    t, f, ics = _half_sine_train(fs, tc, tf, 20)
+    ys = filters.sosfiltfilt(f, filters.butter_lowpass_sos(2, 5.0, fs), 15)
+    up, down, _, _ = events.find_humps(ys, 1.0, 0.9, 1.15)
+    ic, to, *_ = events.contact_edges(f, up, down, 0.2, 1.3, 0.5)
+    apex = integrate.flight_apex(f, down, to, fs)
+    ok = np.isfinite(apex)
+    assert ok.sum() >= 15
+    expected = (to[ok] / fs) + tf / 2
+    np.testing.assert_allclose(apex[ok] / fs, expected, atol=0.3 / fs)
+
+
+def test_vertical_oscillation_matches_closed_form():
+    """VO of the ideal model: g T tc / (2 pi) - g tc^2 / 8 + g tf^2 / 8 (running_science 4.1)."""
+    fs, tc, tf = 1000.0, 0.25, 0.10
+    t, f, ics = _half_sine_train(fs, tc, tf, 12)
+    g = 9.80665
+    T = tc + tf
+    vo_true = (g * T * tc / (2 * math.pi) - g * tc**2 / 8 + g * tf**2 / 8) * 100
+    vo = integrate.vertical_oscillation(f, ics * fs, fs)
+    np.testing.assert_allclose(vo[1:-2], vo_true, rtol=0.005)
+
+
+def test_stride_angle_range_of_a_known_oscillation():
+    fs = 200.0
+    T = 0.35
+    t = np.arange(int(20 * fs)) / fs
+    drop_amp = 4.0  # deg: roll = 4 sin(2 pi t / (2T)), rate its derivative
+    rate = drop_amp * (2 * np.pi / (2 * T)) * np.cos(2 * np.pi * t / (2 * T))
+    ic = (np.arange(1, 50) * T) * fs
+    to = ic + 0.25 * fs
+    rng_deg = integrate.stride_angle_range(rate, ic, to, fs)
+    # over a contact of 0.25 s the roll moves between sin values at the contact's ends/extremes
+    ok = np.isfinite(rng_deg)
+    assert ok.sum() > 40
+    phase0 = 2 * np.pi * ic[ok] / fs / (2 * T)
+    phase1 = 2 * np.pi * to[ok] / fs / (2 * T)
+    grid = np.linspace(0, 1, 200)
+    expect = np.array([np.ptp(drop_amp * np.sin(a + (b - a) * grid)) for a, b in zip(phase0, phase1, strict=True)])
+    np.testing.assert_allclose(rng_deg[ok], expect, atol=0.05)
+
+
+def test_step_statistics_braking_and_lateral():
+    fs = 500.0
+    tc, tf, P = 0.25, 0.10, 0.4
+    t, fz, ics = _half_sine_train(fs, tc, tf, 10)
+    fx = np.zeros_like(t)
+    fy = np.zeros_like(t)
+    for k, ic in enumerate(ics):
+        m = (t >= ic) & (t < ic + tc)
+        w = math.pi / tc
+        fx[m] = -P * np.sin(2 * w * (t[m] - ic))  # braking then propulsion
+        fy[m] = (1 if k % 2 == 0 else -1) * 0.1 * np.sin(w * (t[m] - ic))
+    impact, rate, brake, lat = stepstats.step_statistics(fz, fz, fx, fy, ics * fs, (ics + tc) * fs, fs, 0.05)
+    g = 9.80665
+    np.testing.assert_allclose(brake[:-2], P * g * tc / math.pi, rtol=0.02)  # running_science 4.2
+    assert (np.sign(lat[:-2]) == np.where(np.arange(8) % 2 == 0, 1, -1)).all()
+    assert np.all(impact[:-2] > 0) and np.all(rate[:-2] > 0)
+
+
+@pytest.mark.parametrize("order,fc,fs", [(2, 5.0, 200.0), (4, 20.0, 100.0), (2, 5.0, 50.0), (6, 30.0, 1000.0)])
+def test_zero_phase_filter_matches_scipy(order, fc, fs):
+    from scipy.signal import butter
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=3000).cumsum()
+    sos = filters.butter_lowpass_sos(order, fc, fs)
+    ref = butter(order, fc, fs=fs, output="sos")
+    pad = 3 * (2 * sos.shape[0] + 1)
+    np.testing.assert_allclose(filters.sosfiltfilt(x, sos, pad), naive.sosfiltfilt(x, ref, pad), atol=1e-9)
+
+
+def test_filter_design_rejects_bad_cutoff():
+    with pytest.raises(ValueError, match="cut-off"):
+        filters.butter_lowpass_sos(2, 60.0, 100.0)
+    with pytest.raises(ValueError, match="order"):
+        filters.butter_lowpass_sos(3, 10.0, 100.0)
