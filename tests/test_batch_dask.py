@@ -14,7 +14,7 @@ from gaitlab.errors import GaitlabError
 pytest.importorskip("distributed")
 pytest.importorskip("fsspec")
 
-from test_batch import all_files, data, fake_analyze, write_csv  # noqa: E402, F401  (data is a fixture)
+from .test_batch import all_files, data, fake_analyze, write_csv  # noqa: E402, F401  (data is a fixture)
 
 
 @pytest.mark.slow  # 5-10 s: starting a LocalCluster of two worker processes

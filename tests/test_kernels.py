@@ -87,7 +87,7 @@ def test_contact_edges_recover_ideal_contacts(fs):
     t, f, ics = _half_sine_train(fs, tc, tf, 20)
     ys = filters.sosfiltfilt(f, filters.butter_lowpass_sos(2, 5.0, fs), 15)
     up, down, _, _ = events.find_humps(ys, 1.0, 0.9, 1.15)
-    ic, to, amp, vb, va, n = events.contact_edges(f, up, down, 0.2, 1.3, 0.5)
+    ic, to, amp, vb, va, n, first = events.contact_edges(f, up, down, 0.2, 1.3, 0.5)
     ok = np.isfinite(ic)
     assert ok.sum() >= 18
     got_ic, got_to = ic[ok] / fs, to[ok] / fs

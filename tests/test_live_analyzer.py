@@ -90,7 +90,7 @@ def test_live_steps_match_batch_with_realistic_noise(noisy_run, noisy_batch):
     # emitted once, in time order, never across a gap
     ic = np.array([r["ic_s"] for r in rows])
     assert np.all(np.diff(ic) > 0)
-    for t0, t1 in rec.gaps:
+    for t0, _t1 in rec.gaps:
         for r in rows:
             if r["ic_s"] < t0 and r["step_time_ms"] is not None:
                 assert r["ic_s"] + r["step_time_ms"] / 1e3 <= t0 + 1e-9
@@ -286,3 +286,17 @@ async def test_live_view_renders_headless_inside_a_running_loop():
     view2 = await live_view(updates(), refresh_s=0.0, display=fake_display)
     assert view2._repr_png_()[:4] == b"\x89PNG"
     assert handle.n >= 2 and view2.lines["cadence_spm"].get_data()[1][-1] == 172.0
+
+
+def test_cli_stream_shows_live_cadence_gct_vo(tmp_path, capsys):
+    pytest.importorskip("bumble")
+    from gaitlab.cli import main
+
+    run = simulate_waist(40.0, fs=100.0, seed=4, noise="realistic")
+    src = tmp_path / "waist.csv"
+    gaitlab.write(gaitlab.Recording(run.recording.t, run.recording.acc, fs=100.0), src)
+    assert main(["stream", "--emulate", "polar-h10", "--source", str(src), "--speed", "40"]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert "lost=0" in last and "cadence=" in last and "gct_ms=" in last and "vo_cm=" in last
+    cadence = float(last.split("cadence=")[1].split()[0])
+    assert cadence == pytest.approx(run.truth.summary["cadence_spm"], abs=4.0)

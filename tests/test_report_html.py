@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 import pytest
-from test_report_support import make_analysis, ramp
+from .test_report_support import make_analysis, ramp
 
 from gaitlab.errors import InputError
 from gaitlab.report import evaluate

@@ -13,7 +13,7 @@ import json
 
 import numpy as np
 import pytest
-from test_report_support import make_analysis, ramp, step_in
+from .test_report_support import make_analysis, ramp, step_in
 
 from gaitlab.report import RULES, evaluate, evaluate_detailed
 from gaitlab.report.evaluate import clock

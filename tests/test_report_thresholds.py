@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_report_support import make_analysis
+from .test_report_support import make_analysis
 
 from gaitlab.errors import InputError
 from gaitlab.report import RULES, evaluate, load_thresholds
@@ -50,7 +50,7 @@ def test_toml_override(tmp_path):
 
 
 def test_persistence_is_tunable():
-    from test_report_support import step_in
+    from .test_report_support import step_in
 
     a = make_analysis(gct_ms=step_in(100.0, 145.0, 230.0, 320.0))  # 45 s
     assert warn_codes(evaluate(a)) == set()

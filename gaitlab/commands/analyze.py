@@ -59,6 +59,8 @@ def summary_lines(analysis) -> list[str]:
         f"  impact         {_fmt(s.get('impact_g'), '.2f', ' g')}   braking {_fmt(s.get('braking_mps'), '.2f', ' m/s')}"
         f"   pelvic tilt {_fmt(s.get('pelvic_tilt_deg'), '.1f', ' deg')}",
     ]
+    if inp.get("placement") == "shoe":
+        lines.extend(_shoe_lines(s))
     if analysis.flags:
         lines.append("  flags:")
         for f in analysis.flags:
@@ -66,6 +68,22 @@ def summary_lines(analysis) -> list[str]:
     else:
         lines.append("  flags: none")
     return lines
+
+
+def _shoe_lines(s: dict) -> list[str]:
+    """Foot-sensor lines (gaitlab.gait.shoe summary keys)."""
+    shares = "/".join(_fmt(s.get(f"{c}_pct"), ".0f") for c in ("rearfoot", "midfoot", "forefoot"))
+    return [
+        f"  stride length  {_fmt(s.get('stride_length_m'), '.2f', ' m')}   speed {_fmt(s.get('speed_mps'), '.2f', ' m/s')}"
+        f"   swing {_fmt(s.get('swing_ms'), '.0f', ' ms')}",
+        f"  foot strike    {s.get('strike_class') or 'n/a'} ({_fmt(s.get('foot_strike_angle_deg'), '.1f', ' deg')};"
+        f" rear/mid/fore {shares} %)   braking {_fmt(s.get('braking_g'), '.2f', ' g')}",
+        f"  symmetry (SI)  GCT {_fmt(s.get('gct_si_pct'), '.1f', ' %')}   flight {_fmt(s.get('flight_si_pct'), '.1f', ' %')}"
+        f"   impact {_fmt(s.get('impact_si_pct'), '.1f', ' %')}   stride length "
+        f"{_fmt(s.get('stride_length_si_pct'), '.1f', ' %')}",
+        f"  pronation      {_fmt(s.get('pronation_deg'), '.1f', ' deg')}   "
+        f"velocity {_fmt(s.get('pronation_velocity_dps'), '.0f', ' deg/s')}",
+    ]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -40,11 +40,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def _profile(args: argparse.Namespace):  # -> Profile | str | None
+def _profile(args: argparse.Namespace, source_fs: float | None = None):  # -> Profile | str | None
     from ..stream.profiles import GlfProfile, MovesenseProfile, PolarProfile
 
     name = args.profile or {"polar-h10": "polar", "movesense": "movesense", "gaitlab": "gaitlab"}.get(
         args.emulate or "")
+    if name == "polar" and args.rate is None and source_fs is not None:
+        # an emulated H10 plays its source at the source's rate: request that rate, not 200 Hz
+        fs = int(round(source_fs))
+        if fs in (25, 50, 100, 200) and abs(source_fs - fs) < 0.01 * fs:
+            return PolarProfile(sample_rate_hz=fs)
     if name is None or (args.rate is None and not args.gyro):
         return name
     if name == "polar":
@@ -64,12 +69,6 @@ def _analyzer(args: argparse.Namespace, source_placement: str | None = None):  #
     from ..stream.analyzer import LiveWaistAnalyzer
 
     return LiveWaistAnalyzer()
-
-
-def _final_steps(analyzer) -> None:
-    if analyzer is not None:
-        rest = analyzer.finish()
-        print(f"steps: {len(analyzer.steps_)} analysed live ({len(rest)} completed at the end)", flush=True)
 
 
 async def _display(stream) -> int:
@@ -93,9 +92,7 @@ async def _run_device(args: argparse.Namespace) -> int:
     analyzer = _analyzer(args)
     async with connect(args.device, profile=_profile(args), record=args.record, analyzer=analyzer,
                        duration_s=args.duration) as stream:
-        code = await _display(stream)
-    _final_steps(analyzer)
-    return code
+        return await _display(stream)
 
 
 async def _run_emulated(args: argparse.Namespace) -> int:
@@ -119,7 +116,7 @@ async def _run_emulated(args: argparse.Namespace) -> int:
           f"{rec.duration_s:.1f} s at {rec.fs:g} Hz, speed x{args.speed:g}", flush=True)
     analyzer = _analyzer(args, rec.placement)
     try:
-        async with connect(sensor.name, profile=_profile(args), record=args.record, duration_s=args.duration,
+        async with connect(sensor.name, profile=_profile(args, rec.fs), record=args.record, duration_s=args.duration,
                            analyzer=analyzer, scanner_backend=radio.scanner_backend,
                            client_backend=radio.client_backend) as stream:
             display = asyncio.create_task(_display(stream))
@@ -129,9 +126,7 @@ async def _run_emulated(args: argparse.Namespace) -> int:
                 await asyncio.sleep(0.2)  # let the last notifications through
                 await stream.close()
             finished.cancel()
-            code = await display
-        _final_steps(analyzer)
-        return code
+            return await display
     finally:
         await sensor.close()
 

@@ -14,6 +14,8 @@ toe-up pitch rate is ``w = -gyr_y``. Per recording (a shoe sensor does not move 
   swing, +10 to +40 deg, in running and in walking);
 * **forward** = left x up.
 
+The frame is estimated from the first ten minutes (``FRAME_WINDOW_S``) of the recording.
+
 Without a gyroscope, up comes from the still samples of the accelerometer and forward from the
 principal horizontal axis of the specific force while moving, with an unknown sign (the forward
 metrics are then left NaN unless ``axes`` is given).
@@ -36,6 +38,8 @@ __all__ = ["FootFrame", "estimate_foot_frame", "STILL_GYRO_DPS", "STILL_ACC_G"]
 STILL_GYRO_DPS = 50.0
 #: ... with the specific-force norm within this much of 1 g (running_science.md 2.2.3).
 STILL_ACC_G = 0.1
+#: The frame is estimated from the first this-many seconds (s).
+FRAME_WINDOW_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -69,9 +73,9 @@ def _unit(v: np.ndarray) -> np.ndarray:
 def _still_mask(acc: np.ndarray, gyr: np.ndarray | None, fs: float) -> np.ndarray:
     from ..kernels.signal import moving_mean
 
-    an = np.linalg.norm(acc, axis=1)
+    an = np.sqrt(np.einsum("ij,ij->i", acc, acc))
     if gyr is not None:
-        gn = np.linalg.norm(gyr, axis=1)
+        gn = np.sqrt(np.einsum("ij,ij->i", gyr, gyr))
         return (gn < STILL_GYRO_DPS) & (np.abs(an - 1.0) < STILL_ACC_G)
     # accelerometer only: the norm stays close to 1 g and hardly changes over ~40 ms
     h = max(int(round(0.02 * fs)), 1)
@@ -125,6 +129,12 @@ def estimate_foot_frame(acc: np.ndarray, gyr: np.ndarray | None, fs: float,
         When the foot is never still (no stance to take gravity from), or the still specific
         force is far from 1 g (wrong units, or gravity removed by the app).
     """
+    # the sensor does not move on the shoe: ten minutes of gait fix the frame (a long recording
+    # is not read twice for it)
+    k = int(FRAME_WINDOW_S * fs)
+    if acc.shape[0] > k:
+        acc = acc[:k]
+        gyr = None if gyr is None else gyr[:k]
     still = _still_mask(acc, gyr, fs)
     if still.sum() < max(5, int(0.05 * fs)):
         # fall back to the mean over everything: over whole strides it is gravity as well
@@ -142,7 +152,7 @@ def estimate_foot_frame(acc: np.ndarray, gyr: np.ndarray | None, fs: float,
                          forward_known=True)
     up = up_raw / grav
     if gyr is not None:
-        gn = np.linalg.norm(gyr, axis=1)
+        gn = np.sqrt(np.einsum("ij,ij->i", gyr, gyr))
         moving = gn > 100.0
         g = gyr[moving] if moving.sum() >= 10 else gyr
         cov = g.T @ g

@@ -141,6 +141,30 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
+def _dynamic_vertical(acc: np.ndarray, gravity_dir: np.ndarray, lag: int) -> np.ndarray:
+    """Vertical as the main axis of the step-periodic force, where it agrees with gravity.
+
+    The mean specific force points up only if the accelerometer has no bias: a 50 mg bias tilts
+    it by ~3 deg, which leaks the alternating left/right sway into the vertical and shows up as a
+    false step-time asymmetry. The vertical ground reaction force, repeated every step, is by far
+    the largest varying force (about 2 g peak to peak against <= 0.5 g forward and sideways, and
+    the forward braking pattern is uncorrelated with it over a step), and a constant bias has no
+    variance: so the first principal axis of ``f(t) + f(t + one step)`` (sway cancels) is the
+    vertical, bias-free. Used when within 15 deg of the gravity direction, else gravity.
+    """
+    if lag < 1 or acc.shape[0] <= lag + 8:
+        return gravity_dir
+    s = acc[:-lag] + acc[lag:]
+    s = s - s.mean(axis=0)
+    w, v = np.linalg.eigh(s.T @ s)
+    axis = v[:, 2]
+    if w[2] < 4.0 * w[1]:
+        return gravity_dir  # no dominant vertical rhythm (walking slowly, cycling, ...)
+    if float(axis @ gravity_dir) < 0:
+        axis = -axis
+    return axis if float(axis @ gravity_dir) > np.cos(np.radians(15.0)) else gravity_dir
+
+
 def _forward_axis(acc: np.ndarray, up: np.ndarray, lag: int) -> tuple[np.ndarray, float] | None:
     """Forward unit vector (sensor frame) of one block, and how clearly it was defined (0..1)."""
     fz = acc @ up
@@ -197,10 +221,13 @@ def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
     period = np.full(nblk, np.nan)
     fwd_found: list[np.ndarray | None] = [None] * nblk
     ups = np.empty((nblk, 3))
-    norm = np.linalg.norm(acc, axis=1)
+    # rhythm and direction need no more than ~50 Hz: decimate (not filtered: the step rhythm and
+    # the braking pattern are far below the new Nyquist, and aliased noise averages out)
+    dec = max(int(round(fs / 50.0)), 1)
+    norm = np.sqrt(np.einsum("ij,ij->i", acc, acc))
     for b in range(nblk):
         blk = acc[starts[b]: ends[b]]
-        T = step_period(norm[starts[b]: ends[b]], fs)
+        T = step_period(norm[starts[b]: ends[b]: dec], fs / dec)
         period[b] = T
         if np.isfinite(T):
             # mean over a whole number of strides (2 steps): exact gravity at steady speed
@@ -219,9 +246,12 @@ def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
                 f"{grav[b]:.2f} g; a worn accelerometer reads about 1 g on average. Check the units "
                 "(g vs m/s^2) or whether gravity was removed by the app")
         up = blk_mean / grav[b] if axes is None else axes[2]
+        if axes is None and np.isfinite(T):
+            up = _dynamic_vertical(blk[::dec], up, int(round(T * fs / dec)))
+            grav[b] = float(blk_mean @ up)
         ups[b] = up
         if axes is None and np.isfinite(T):
-            got = _forward_axis(blk, up, int(round(T * fs)))
+            got = _forward_axis(blk[::dec], up, int(round(T * fs / dec)))
             if got is not None and got[1] > 0.2:
                 fwd_found[b] = got[0]
                 gait[b] = True

@@ -141,9 +141,9 @@ class FootPipeline:
             raise InputError(f"expected a Recording, found {type(recording).__name__}")
         axes = None if self.axes is None else parse_axes(self.axes)
         frame = estimate_foot_frame(recording.acc, recording.gyr, recording.fs, axes)
-        rot = frame.rot
-        acc = np.ascontiguousarray(recording.acc @ rot.T) / frame.gravity_g
-        gyr = None if recording.gyr is None else np.ascontiguousarray(recording.gyr @ rot.T)
+        acc = _to_foot(recording.acc, frame.rot)
+        acc /= frame.gravity_g
+        gyr = None if recording.gyr is None else _to_foot(recording.gyr, frame.rot)
         stretches, gaps = split_stretches(recording.t, acc, gyr, recording.fs, {})
         if not stretches:
             raise InputError(f"no stretch of at least {MIN_STRETCH_S} s without gaps in "
@@ -226,21 +226,39 @@ class FootPipeline:
         fs = st.fs
         gyr = np.ascontiguousarray(st.gyr, dtype=np.float64)
         w = np.ascontiguousarray(-gyr[:, 1])
-        gn = np.sqrt((gyr * gyr).sum(axis=1))
+        gn = _norm(gyr)
         w_s = moving_mean(w[:, None], max(int(round(0.04 * fs)), 1))[:, 0]  # ~80 ms: swing, not heel drop
         gn_s = moving_mean(gn[:, None], max(int(round(0.015 * fs)), 1))[:, 0]
         ms = kf.swing_peaks(w_s, self.min_swing_dps, max(int(round(0.5 * self.min_stride_s * fs)), 1),
                             self.swing_rel, int(round(self.swing_rel_s * fs)))
-        an = np.sqrt((st.acc * st.acc).sum(axis=1))
-        return kf.contact_events(w, gn_s, gn, an, d2, ms, self.still_dps, self.still_g,
-                                 int(round(self.ic_pre_s * fs)), 2 + int(round(self.flat_guard_s * fs)),
-                                 self.jerk_ratio)
+        an = _norm(st.acc)
+        # a stance before the first / after the last mid-swing of the stretch (the swing next to
+        # it is cut off by the start, the end or a gap) is bounded by the stretch's edge instead
+        n = w.size
+        spacing = float(np.median(np.diff(ms))) if ms.size >= 2 else np.inf
+        head = ms.size > 0 and ms[0] > 0.5 * spacing
+        tail = ms.size > 0 and n - 1 - ms[-1] > 0.5 * spacing
+        bounds = np.concatenate(([0] if head else [], ms, [n - 1] if tail else [])).astype(np.int64)
+        out = kf.contact_events(w, gn_s, gn, an, d2, bounds, self.still_dps, self.still_g,
+                                int(round(self.ic_pre_s * fs)), 2 + int(round(self.flat_guard_s * fs)),
+                                self.jerk_ratio)
+        keep = np.ones(out[0].size, dtype=bool)
+        for edge, k in ((head, 0), (tail, out[0].size - 1)):
+            if edge and out[0].size:
+                mid = out[2][k]
+                # only a real stance: the foot must be still there for a while (>= 30 ms)
+                keep[k] = (np.isfinite(mid) and gn_s[int(mid)] <= self.still_dps
+                           and out[6][k] - out[5][k] + 1 >= 0.03 * fs)
+                # and the pitch-rate minimum must lie inside, not at the cut-off edge
+                g_ev = out[3][k] if k == 0 else out[4][k]
+                keep[k] &= bool(np.isfinite(g_ev) and 0.05 * fs < g_ev < n - 1 - 0.05 * fs)
+        return tuple(x[keep] for x in out)
 
     def _acc_events(self, acc: np.ndarray, d2: np.ndarray, fs: float):
         from ..kernels import foot as kf
         from ..kernels.signal import moving_mean
 
-        an = np.sqrt((acc * acc).sum(axis=1))
+        an = _norm(acc)
         h = max(int(round(0.01 * fs)), 1)
         mean = moving_mean(an[:, None], h)[:, 0]
         dev = np.abs(mean - 1.0) + moving_mean(np.abs(an - mean)[:, None], h)[:, 0]
@@ -248,12 +266,22 @@ class FootPipeline:
         # merge still runs closer than a fifth of a stride (one stance broken by a wobble)
         if sa.size > 1:
             keep = np.concatenate(([True], sa[1:] - sb[:-1] > int(0.2 * self.min_stride_s * fs)))
-            grp = np.cumsum(keep) - 1
-            sa = sa[keep]
             sb = np.maximum.reduceat(sb, np.flatnonzero(keep))
-            del grp
-        ic, to, mid = kf.acc_only_events(d2, sa, sb, self.jerk_ratio)
+            sa = sa[keep]
+        ic, to, mid = kf.acc_only_events(d2, sa, sb, 2 + int(round(self.flat_guard_s * fs)), self.jerk_ratio)
         return ic, to, mid, sa, sb
+
+
+def _to_foot(x: np.ndarray, rot: np.ndarray) -> np.ndarray:
+    """Sensor-frame (n, 3) vectors in the foot frame (the waist's block-rotation kernel, one block)."""
+    from ..kernels.signal import rotate_blocks
+
+    return rotate_blocks(np.ascontiguousarray(x, dtype=np.float64), np.ascontiguousarray(rot)[None],
+                         np.zeros(1, dtype=np.int64))
+
+
+def _norm(x: np.ndarray) -> np.ndarray:
+    return np.sqrt(np.einsum("ij,ij->i", x, x))
 
 
 # -- pair and Analysis ---------------------------------------------------------------------------
@@ -394,7 +422,7 @@ def analyze_shoes(recordings: Sequence[Recording], speed_mps: float | None = Non
     )
 
 
-def _mean(x: pd.Series) -> float:  # noqa: F821 - pandas only at run time
+def _mean(x) -> float:
     x = x.dropna()
     return float(x.mean()) if len(x) else math.nan
 

@@ -185,7 +185,8 @@ class WaistPipeline:
         two gaps is then in the right frame. The vertical is scaled so that its stride mean is
         exactly 1 g in every block. Returns body-frame acc (n, 3), gyro (or None), the extra
         channels plus ``pelvic_tilt_block_deg`` (each block's forward tilt relative to the
-        reference posture), and the name of that reference.
+        reference posture) and ``orientation_block`` (each sample's block number), and the name of
+        that reference.
         """
         from ..kernels.signal import rotate_blocks
 
@@ -202,6 +203,7 @@ class WaistPipeline:
         block_tilt = np.degrees(np.arctan2(-(ups @ fwd_ref), ups @ up_ref))
         extra = dict(rec.extra)
         extra["pelvic_tilt_block_deg"] = np.repeat(block_tilt, lengths)
+        extra["orientation_block"] = np.repeat(np.arange(lengths.size, dtype=np.float64), lengths)
         return body, gyr, extra, ref_name
 
     def stretch_steps(self, st: Stretch) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -222,17 +224,14 @@ class WaistPipeline:
         ys = _lowpass(fz_raw, fs, self.smooth_hz, order=2)
         up, down, _, open_up = find_humps(ys, 1.0, 0.9, 1.15)
         edges = (up, down, self.floor_level_g, self.band_high_g, self.max_valley_g)
-        ic, to, amp, vb, va, n_rise = contact_edges(fz, *edges)
+        ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
         # flight floor: real sensors read a little above or below 0 g in flight (soft tissue,
         # residual tilt, bias); move the floor to 0 while keeping the 1 g mean, then refit.
-        valleys = np.concatenate((vb[np.isfinite(vb)], va[np.isfinite(va)]))
-        running_valleys = valleys[valleys < self.max_valley_g]
-        if running_valleys.size >= 8:
-            floor = float(np.median(running_valleys))
-            if 0.02 < abs(floor) < 0.3:
-                fz = (fz - floor) / (1.0 - floor)
-                ic, to, amp, vb, va, n_rise = contact_edges(fz, *edges)
-        ic = self._refine_ic(fz, down, ic, to, n_rise, fs)
+        floor = self._flight_floor(fz, ic, to, np.rint(st.extra["orientation_block"]).astype(np.int64))
+        if np.any(floor != 0.0):
+            fz = (fz - floor) / (1.0 - floor)
+            ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
+        ic = self._refine_ic(fz, down, ic, to, n_rise, first_above, fs)
         m = up.size
         running = np.isfinite(ic) & np.isfinite(to)
         # walking humps (no flight): IC approximated by the 1 g up-crossing; no TO / GCT. The
@@ -295,34 +294,80 @@ class WaistPipeline:
         x = x - x.mean()
         T = float(np.nanmedian(run["step_time_ms"])) / 1000.0
         n = x.size
+        hi = int(np.ceil(1.15 * 2 * T * fs))
+        if hi >= n // 2:
+            return (np.nan, np.nan)
+        # unbiased autocorrelation up to just past one stride, by FFT
+        nfft = 1 << int(np.ceil(np.log2(2 * n)))
+        spec = np.fft.rfft(x, nfft)
+        ac = np.fft.irfft(spec * np.conj(spec), nfft)[: hi + 1] / (n - np.arange(hi + 1))
+        if ac[0] <= 0:
+            return (np.nan, np.nan)
         out = []
         for lag_s in (T, 2 * T):
-            lo, hi = int((0.85 * lag_s) * fs), int(np.ceil(1.15 * lag_s * fs))
-            if hi >= n // 2:
-                return (np.nan, np.nan)
-            ac0 = float(np.dot(x, x)) / n
-            best = max(float(np.dot(x[:-m], x[m:])) / (n - m) for m in range(max(lo, 1), hi + 1))
-            out.append(best / ac0 if ac0 > 0 else np.nan)
+            lo, up = max(int(0.85 * lag_s * fs), 1), int(np.ceil(1.15 * lag_s * fs))
+            out.append(float(ac[lo: up + 1].max() / ac[0]))
         return (out[0], out[1])
 
     @staticmethod
-    def _refine_ic(fz, down, ic_onset, to, n_rise, fs) -> np.ndarray:
+    def _flight_floor(fz: np.ndarray, ic: np.ndarray, to: np.ndarray, block: np.ndarray) -> np.ndarray:
+        """Per-sample level (g) of the vertical force in flight, estimated per orientation block.
+
+        The middle of each flight (between toe-off and the next contact, a quarter of the flight
+        in from each end) is free of both edges; the median of those samples is robust to noise,
+        unlike the valleys' minima, which noise biases downwards. It is estimated per orientation
+        block (each block has its own calibration, and a live analysis sees the same blocks);
+        blocks with fewer than 4 flights, a negligible level (< 0.01 g) or an implausible one
+        (beyond +-0.3 g) get 0.
+        """
+        floor = np.zeros(fz.size)
+        good = np.flatnonzero(np.isfinite(to[:-1]) & np.isfinite(ic[1:]))
+        if good.size == 0:
+            return floor
+        a = to[good]
+        b = ic[good + 1]
+        quarter = 0.25 * (b - a)
+        lo = np.ceil(a + quarter).astype(np.int64)
+        hi = np.floor(b - quarter).astype(np.int64)
+        keep = hi >= lo
+        lo, hi = lo[keep], hi[keep]
+        if lo.size == 0:
+            return floor
+        flight_block = block[lo]
+        for blk in np.unique(flight_block):
+            sel = flight_block == blk
+            if sel.sum() < 4:
+                continue
+            lengths = hi[sel] - lo[sel] + 1
+            # the samples of all these flight middles, without a Python loop over samples
+            idx = np.repeat(lo[sel] - np.cumsum(np.concatenate(([0], lengths[:-1]))), lengths) + np.arange(lengths.sum())
+            level = float(np.median(fz[idx]))
+            if 0.01 <= abs(level) < 0.3:  # below 0.01 g the edges move by < 0.4 ms: leave as is
+                floor[block == blk] = level
+        return floor
+
+    @staticmethod
+    def _refine_ic(fz, down, ic_onset, to, n_rise, first_above, fs) -> np.ndarray:
         """Combine the onset fit with the flight-apex estimate of initial contact.
 
         A ballistic flight is symmetric about its apex, so ``IC = 2 * apex - TO_prev``; it does
-        not depend on how sharply the contact onset was sampled and wins at low sample rates.
-        Where the onset is well sampled (>= 3 samples on the edge) the two independent estimates
-        are averaged. Either one alone is used where the other is missing or implausible.
+        not depend on how sharply the contact onset was sampled (an impact transient makes a two-
+        or three-sample edge a poor guide), so it is used wherever it is plausible: after the
+        previous toe-off and no later than the first sample of the rising edge. Where the onset is
+        well sampled (>= 3 samples on the edge) the two independent estimates are averaged.
         """
         from ..kernels.integrate import flight_apex
 
         apex = flight_apex(fz, down, to, fs)
         ic_apex = np.full_like(ic_onset, np.nan)
         ic_apex[1:] = 2.0 * apex[:-1] - to[:-1]
-        # the apex estimate must fall between the previous toe-off and the onset bracket
         prev_to = np.concatenate(([np.nan], to[:-1]))
-        ok = np.isfinite(ic_apex) & (ic_apex > prev_to) & (np.abs(ic_apex - ic_onset) < max(1.5, 0.015 * fs))
-        both = ok & np.isfinite(ic_onset) & (n_rise >= 3)
+        with np.errstate(invalid="ignore"):
+            ok = (ic_apex > prev_to) & (ic_apex <= first_above + 1.0)
+        # contact starts no later than the first sample on the edge: a small excess (noise) is
+        # clipped rather than rejected, so estimates do not jump between methods
+        ic_apex = np.fmin(ic_apex, first_above)
+        both = ok & np.isfinite(ic_onset) & (n_rise >= 3) & (np.abs(ic_apex - ic_onset) < 1.0)
         out = ic_onset.copy()
         out[ok] = ic_apex[ok]
         out[both] = 0.5 * (ic_apex[both] + ic_onset[both])
@@ -349,7 +394,7 @@ class WaistPipeline:
             return np.nan  # no flight before it: not a running contact
         high = min(self.band_high_g, 0.8 * float(np.nanmedian(amp)))
         scratch = np.empty(fz.size, dtype=np.int64)
-        onset, _ = rising_onset(fz, valley, fz.size, self.floor_level_g, high, 0.0, scratch)
+        onset, _, _ = rising_onset(fz, valley, fz.size, self.floor_level_g, high, 0.0, scratch)
         return onset
 
     @staticmethod
@@ -413,13 +458,17 @@ class WaistPipeline:
             return tilt
         # stride means [IC_k, IC_k+2) from cumulative sums: no loop over samples
         block = st.extra["pelvic_tilt_block_deg"]
-        csum = np.vstack((np.zeros((1, 4)), np.cumsum(np.column_stack((st.acc, block)), axis=0)))
         ok = np.isfinite(ic)
         ia = np.clip(np.where(ok, np.ceil(np.nan_to_num(ic)), 0).astype(np.int64), 0, n)
         ib = np.append(ia[2:], [0, 0])
         good = ok & np.append(ok[2:], [False, False]) & (ib > ia)
-        v = (csum[ib] - csum[ia])[good] / (ib - ia)[good, None]
-        tilt[good] = v[:, 3] + np.degrees(np.arctan2(-v[:, 0], v[:, 2]))
+        a, b = ia[good], ib[good]
+        cols = []
+        for x in (st.acc[:, 0], st.acc[:, 2], block):
+            c = np.concatenate(([0.0], np.cumsum(x)))
+            cols.append((c[b] - c[a]) / (b - a))
+        fwd, up, blk = cols
+        tilt[good] = blk + np.degrees(np.arctan2(-fwd, up))
         return tilt
 
     @staticmethod

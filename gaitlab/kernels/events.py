@@ -207,13 +207,14 @@ def rising_onset(y: np.ndarray, valley: int, stop: int, floor_level: float, high
     (the time to rise from 0 g to the floor level) bound it from below. With >= 3 samples on the
     edge a quadratic is fitted (:func:`_quadratic_onset`), with 2 a line; a fit outside the
     bracket, or fewer samples, gives the bracket's middle. ``idx`` is scratch space (>= stop - valley).
-    Returns (NaN, 0) when the signal does not reach the floor level before ``stop``.
+    Returns (onset, samples used, first sample at the floor level); (NaN, 0, NaN) when the signal
+    does not reach the floor level before ``stop``.
     """
     j = valley
     while j < stop and y[j] < floor_level:
         j += 1
     if j >= stop or j == valley:
-        return np.nan, 0
+        return np.nan, 0, np.nan
     j -= 1  # last sample below the floor level
     rise_high = min(floor_level + 0.6, high)
     cnt = 0
@@ -229,7 +230,7 @@ def rising_onset(y: np.ndarray, valley: int, stop: int, floor_level: float, high
         est = idx[0] - y[idx[0]] / (y[idx[1]] - y[idx[0]])
     if np.isnan(est) or est < j - lead - 0.5 or est > j + 1.0:
         est = 0.5 * (j - lead + j + 1.0)
-    return est, cnt
+    return est, cnt, j + 1.0
 
 
 @njit(cache=True)
@@ -262,6 +263,9 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         Number of samples on the rising edge that the onset estimate used (0 if not running):
         with fewer than three, the onset is poorly sampled and :func:`gaitlab.kernels.integrate.
         flight_apex` gives the better IC.
+    first_above : ndarray, shape (m,)
+        First sample at or above the floor level on the rising edge: initial contact cannot be
+        later than this (NaN if not running).
     """
     n = y.shape[0]
     m = up.shape[0]
@@ -271,6 +275,7 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
     vb = np.full(m, np.nan)
     va = np.full(m, np.nan)
     rise = np.zeros(m, dtype=np.int64)
+    first_above = np.full(m, np.nan)
     idx = np.empty(n, dtype=np.int64)
     for k in range(m):
         s = int(math.floor(up[k]))
@@ -336,6 +341,6 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         lead = 0.0
         if not np.isnan(omega) and omega > 0.0:
             lead = math.asin(min(floor_level / a, 1.0)) / omega
-        ic[k], rise[k] = rising_onset(y, jb, pk, floor_level, high, lead, idx)
-    return ic, to, amp, vb, va, rise
+        ic[k], rise[k], first_above[k] = rising_onset(y, jb, pk, floor_level, high, lead, idx)
+    return ic, to, amp, vb, va, rise, first_above
 

@@ -16,7 +16,7 @@ from numba import njit
 
 G = 9.80665  # m/s^2 per g
 #: The impact burst is the first second difference above this fraction of the window's largest.
-FIRST_BURST = 1.0
+FIRST_BURST = 0.6
 
 
 @njit(cache=True)
@@ -285,12 +285,13 @@ def still_intervals(dev: np.ndarray, thr: float, min_len: int):
 
 
 @njit(cache=True)
-def acc_only_events(d2: np.ndarray, st: np.ndarray, en: np.ndarray, min_ratio: float):
+def acc_only_events(d2: np.ndarray, st: np.ndarray, en: np.ndarray, flat_guard: int, min_ratio: float):
     """IC and TO around each still interval without a gyroscope.
 
-    IC is the impact onset (largest second-difference burst) in the quarter of the preceding
-    swing nearest the still interval, TO the unloading in the following third; mid-stance is the
-    interval's centre. Intervals at the ends of the stretch (no swing on one side) give NaN.
+    IC is the impact onset (first clear second-difference burst) in the third of the preceding
+    movement nearest the still interval, ending ``flat_guard`` samples before it (the foot-flat
+    slap); TO the largest burst from an eighth to half of the following movement (after the
+    heel-off); mid-stance is the interval's centre. Intervals at the ends of the stretch (no swing on one side) give NaN.
     """
     m = st.shape[0]
     ic = np.full(m, np.nan)
@@ -303,8 +304,8 @@ def acc_only_events(d2: np.ndarray, st: np.ndarray, en: np.ndarray, min_ratio: f
         gap_b = st[k] - en[k - 1]
         gap_a = st[k + 1] - en[k]
         base = np.median(d2[en[k - 1]:st[k + 1]])
-        ic[k] = _jerk_onset(d2, st[k] - max(gap_b // 4, 3), st[k] - 1, base, min_ratio, True)
-        to[k] = _jerk_onset(d2, en[k] + 2, en[k] + max(gap_a // 3, 3), base, min_ratio, False)
+        ic[k] = _jerk_onset(d2, st[k] - max(gap_b // 3, 3), st[k] - flat_guard, base, min_ratio, True)
+        to[k] = _jerk_onset(d2, en[k] + max(gap_a // 8, 2), en[k] + max(gap_a // 2, 3), base, min_ratio, False)
     return ic, to, mid
 
 

@@ -9,6 +9,9 @@
 * :func:`connect` opens a stream (async context manager + async iterator of :class:`LiveUpdate`);
   :func:`connect_blocking` is the same for plain scripts (a private loop in a daemon thread).
 * :func:`scan` lists supported sensors nearby.
+* :class:`LiveWaistAnalyzer` (``analyzer=``): live steps and cadence / GCT / VO / balance from a
+  waist or chest sensor, equal to ``gaitlab analyze`` on the recorded file;
+  :func:`gaitlab.stream.jupyter.live_view` draws them in a notebook.
 * Profiles (:mod:`.profiles`): Polar PMD, Movesense GSP, gaitlab's GLF, footpod RSC.
 * Sources (:class:`Source`) are injectable; the bumble-backed test backends and emulated sensors
   are in :mod:`gaitlab.testing`.
@@ -18,6 +21,7 @@ bleak is imported only when a stream or scan actually starts.
 
 from __future__ import annotations
 
+from .analyzer import LiveWaistAnalyzer
 from .blocking import BlockingStream, LoopThread, connect_blocking
 from .live import LiveAnalyzer, LiveUpdate, RateAnalyzer, summarize_steps
 from .packets import ImuPacket, RscMeasurement, Timing
@@ -40,7 +44,7 @@ from .timebase import Block, ClockFit, Timeline
 
 __all__ = [
     "connect", "connect_blocking", "scan", "Stream", "BlockingStream", "LoopThread", "LiveUpdate", "LiveAnalyzer",
-    "RateAnalyzer", "summarize_steps", "Source", "BleakSource", "StreamError", "find_device",
+    "RateAnalyzer", "LiveWaistAnalyzer", "summarize_steps", "Source", "BleakSource", "StreamError", "find_device",
     "FoundSensor", "Profile", "PolarProfile", "MovesenseProfile", "GlfProfile", "RscProfile", "PROFILES",
     "get_profile", "detect_profile", "register_profile", "CsvRecorder", "Timeline", "ClockFit", "Block",
     "ImuPacket", "RscMeasurement", "Timing",

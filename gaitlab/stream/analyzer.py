@@ -34,6 +34,8 @@ On clean data these agree; the test suite states the tolerances.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
 import math
 from collections import deque
@@ -53,6 +55,30 @@ __all__ = ["LiveWaistAnalyzer", "STEP_FIELDS"]
 STEP_FIELDS = ("ic_s", "to_s", "side", "gct_ms", "flight_ms", "step_time_ms", "vo_cm", "impact_g", "valid",
                "loading_rate_gps", "braking_mps", "pelvic_tilt_deg", "pelvic_drop_deg", "activity",
                "speed_mps")
+
+_in_live_pass: contextvars.ContextVar[bool] = contextvars.ContextVar("gaitlab_live_pass", default=False)
+
+
+class _RepeatFilter(logging.Filter):
+    """Drops the batch pipeline's per-recording INFO notes during live passes (one a second)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.INFO or not _in_live_pass.get()
+
+
+_FILTER = _RepeatFilter()
+for _name in ("gaitlab.gait.orientation", "gaitlab.gait.waist", "gaitlab.gait.segments"):
+    logging.getLogger(_name).addFilter(_FILTER)
+
+
+@contextlib.contextmanager
+def _live_pass():
+    token = _in_live_pass.set(True)
+    try:
+        yield
+    finally:
+        _in_live_pass.reset(token)
+
 
 #: Low-latency mode: a candidate this close (s) after the last emitted step is that step moved by
 #: the open block's orientation update, not a new one (steps are >= 250 ms apart when running).
@@ -341,6 +367,10 @@ class LiveWaistAnalyzer:
 
     def _analyze(self, final_n: int, end: bool = False) -> list[dict[str, Any]]:
         """One analysis pass: emit the steps that are final, keep the rest as provisional."""
+        with _live_pass():
+            return self._pass(final_n, end)
+
+    def _pass(self, final_n: int, end: bool) -> list[dict[str, Any]]:
         from ..gait.segments import split_stretches
         from ..recording import Recording
 
@@ -366,7 +396,8 @@ class LiveWaistAnalyzer:
                 cols, _ = self.pipeline.stretch_steps(st)
                 ic = cols["ic_s"]
                 for j in range(ic.size):
-                    if not ic[j] > self._emitted_s or (not self.exact and ic[j] < self._last_ic_s + _SAME_STEP_S):
+                    # 1 us slack: a step's time can differ in the last bits between passes
+                    if not ic[j] > self._emitted_s + 1e-6 or (not self.exact and ic[j] < self._last_ic_s + _SAME_STEP_S):
                         continue
                     if end or closed or ic[j] <= t_final - self.settle_s:
                         emit.append(_row(cols, j))

@@ -30,7 +30,10 @@ class LiveAnalyzer(Protocol):
 
     An analyzer may also define ``summary() -> Mapping`` returning current values of
     ``cadence_spm``, ``gct_ms``, ``vo_cm``, ``balance_left_pct`` and ``flags``; without it the
-    stream summarises the recent step rows itself (:func:`summarize_steps`).
+    stream summarises the recent step rows itself (:func:`summarize_steps`). An analyzer that
+    holds steps back until they are final may define ``finish() -> Sequence[Mapping]``, returning
+    the remaining steps at the end of the stream
+    (:class:`~gaitlab.stream.analyzer.LiveWaistAnalyzer`).
     """
 
     def push(self, t_s: np.ndarray, acc_g: np.ndarray, gyr_dps: np.ndarray | None
