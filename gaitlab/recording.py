@@ -137,7 +137,8 @@ class Recording:
             if i is not None:
                 raise InputError(f"gyr has a NaN or infinite value at sample {i}", path=path)
         if fs is None:
-            fs = float(1.0 / np.median(dt))
+            # 9 significant digits: 1 / 0.005 is 199.99999999999997 in binary floating point
+            fs = float(f"{1.0 / np.median(dt):.9g}")
         fs = float(fs)
         if not np.isfinite(fs) or fs <= 0:
             raise InputError(f"fs must be a positive number of Hz, found {fs!r}", path=path)
@@ -309,6 +310,11 @@ class Recording:
         return cls(df[TIME_COLUMN].to_numpy(dtype=np.float64),
                    df[list(ACC_COLUMNS)].to_numpy(dtype=np.float64), gyr, **kw)
 
+    def __reduce__(self):
+        # the mapping proxies are not picklable; rebuild from plain dicts (process pools, Dask)
+        return (_rebuild, (self._t, self._acc, self._gyr, self._fs, self._placement, self._side,
+                           dict(self._meta), dict(self._extra)))
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Recording):
             return NotImplemented
@@ -336,3 +342,7 @@ class Recording:
         if src:
             parts.append(f"source={src!r}")
         return f"Recording({', '.join(parts)})"
+
+
+def _rebuild(t, acc, gyr, fs, placement, side, meta, extra) -> Recording:
+    return Recording(t, acc, gyr, fs=fs, placement=placement, side=side, meta=meta, extra=extra)

@@ -7,13 +7,14 @@ import sys
 
 import numpy as np
 import pytest
-from .test_report_support import make_analysis, ramp
 
 from gaitlab.errors import InputError
 from gaitlab.report import evaluate
 from gaitlab.report.figures import KINDS, plot
 from gaitlab.report.html import render_html, render_summary_html
 from gaitlab.report.zones import zone_for
+
+from .test_report_support import make_analysis, ramp
 
 EVIL = '<img src=x onerror="alert(1)">&run".csv'
 

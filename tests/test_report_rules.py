@@ -13,10 +13,11 @@ import json
 
 import numpy as np
 import pytest
-from .test_report_support import make_analysis, ramp, step_in
 
 from gaitlab.report import RULES, evaluate, evaluate_detailed
 from gaitlab.report.evaluate import clock
+
+from .test_report_support import make_analysis, ramp, step_in
 
 
 def codes(flags, severities=("warn", "alert")):

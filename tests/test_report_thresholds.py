@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from .test_report_support import make_analysis
 
 from gaitlab.errors import InputError
 from gaitlab.report import RULES, evaluate, load_thresholds
 from gaitlab.report.thresholds import SECTIONS
+
+from .test_report_support import make_analysis
 
 
 def warn_codes(flags):

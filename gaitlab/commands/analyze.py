@@ -107,6 +107,11 @@ def run(args: argparse.Namespace) -> int:
                                thresholds=args.thresholds)
     for line in summary_lines(analysis):
         print(line)
+    from pathlib import Path
+
+    for out in (args.json, args.html, args.steps_csv):
+        if out:
+            Path(out).parent.mkdir(parents=True, exist_ok=True)
     if args.json:
         analysis.to_json(args.json, indent=1)
         print(f"  wrote {args.json}")

@@ -14,6 +14,8 @@ import math
 import numpy as np
 from numba import njit
 
+from .stepstats import impact_peak
+
 G = 9.80665  # m/s^2 per g
 #: The impact burst is the first second difference above this fraction of the window's largest.
 FIRST_BURST = 0.6
@@ -527,19 +529,7 @@ def contact_statistics(acc: np.ndarray, w_pitch: np.ndarray, w_roll: np.ndarray,
         e = int(math.floor(mid[k]))
         if a < 1 or e >= n or e <= a:
             continue
-        hi = min(a + w, n - 1)
-        pk = a
-        for i in range(a, hi + 1):
-            if acc[i, 2] > acc[pk, 2]:
-                pk = i
-        impact[k] = acc[pk, 2]
-        best = -np.inf
-        for i in range(a - 1, pk):
-            d = (acc[i + 1, 2] - acc[i, 2]) * fs
-            if d > best:
-                best = d
-        if best > -np.inf:
-            rate[k] = best
+        impact[k], rate[k] = impact_peak(acc[:, 2], acc[:, 2], a, w, fs)
         bk = 0.0
         for i in range(a, e + 1):
             if -acc[i, 0] > bk:

@@ -19,6 +19,28 @@ def _stride_mean(x: np.ndarray, a: int, b: int) -> float:
 
 
 @njit(cache=True)
+def impact_peak(f_peak: np.ndarray, f_slope: np.ndarray, a: int, window: int, fs: float):
+    """Impact after a contact starting at sample ``a``: (peak, loading rate).
+
+    The peak is the largest ``f_peak`` within ``window`` samples from ``a`` (g); the loading rate
+    the steepest rise of ``f_slope`` from just before ``a`` to that peak (g/s; NaN if none). Shared
+    by the waist and shoe pipelines (same definition: running_science.md section 2.2, item 7).
+    """
+    n = f_peak.shape[0]
+    hi = min(a + window, n - 1)
+    pk = a
+    for i in range(a, hi + 1):
+        if f_peak[i] > f_peak[pk]:
+            pk = i
+    best = -np.inf
+    for i in range(max(a - 1, 0), max(pk, a)):
+        d = (f_slope[i + 1] - f_slope[i]) * fs
+        if d > best:
+            best = d
+    return f_peak[pk], (best if best > -np.inf else np.nan)
+
+
+@njit(cache=True)
 def step_statistics(fz_raw: np.ndarray, fz: np.ndarray, fx: np.ndarray, fy: np.ndarray,
                     ic: np.ndarray, to: np.ndarray, fs: float, impact_window_s: float):
     """Impact, loading rate, braking and lateral evidence for each step.
@@ -88,19 +110,7 @@ def step_statistics(fz_raw: np.ndarray, fz: np.ndarray, fx: np.ndarray, fy: np.n
             s0 = int(math.ceil(ic[k - 2]))
             s1 = a
         s1 = min(s1, n)
-        hi = min(a + w, n - 1)
-        pk = a
-        for i in range(a, hi + 1):
-            if fz_raw[i] > fz_raw[pk]:
-                pk = i
-        impact[k] = fz_raw[pk]
-        best = -np.inf
-        for i in range(max(a - 1, 0), max(pk, a)):
-            d = (fz[i + 1] - fz[i]) * fs
-            if d > best:
-                best = d
-        if best > -np.inf:
-            rate[k] = best
+        impact[k], rate[k] = impact_peak(fz_raw, fz, a, w, fs)
         mx = _stride_mean(fx, s0, s1)
         my = _stride_mean(fy, s0, s1)
         v = 0.0

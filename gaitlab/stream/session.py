@@ -156,6 +156,7 @@ class Stream:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         try:
             self._drain_now()
+            self._finish_analysis()
         finally:
             if self.recorder is not None:
                 self.recorder.close()
@@ -385,6 +386,16 @@ class Stream:
             self._last_arrival = b.arrival_s
             if self._done:
                 break
+
+    def _finish_analysis(self) -> None:
+        """Let an analyzer that holds back unsettled steps (``finish()``) emit them at the end."""
+        finish = getattr(self.analyzer, "finish", None)
+        rows = finish() if callable(finish) else None
+        if rows:
+            self._steps_all.extend(rows)
+            del self._steps_all[:-200]
+            self._steps_new.extend(rows)
+            self._publish()
 
     def _publish(self) -> None:
         self._version += 1
