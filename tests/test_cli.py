@@ -64,8 +64,8 @@ def test_missing_file_and_usage_errors(tmp_path, capsys):
 
 
 def test_fail_on_gives_exit_code_1(tmp_path):
-    from gaitlab.synth import simulate_waist
     import gaitlab
+    from gaitlab.synth import simulate_waist
 
     slow = simulate_waist(300, fs=100, seed=1, cadence_spm=150, gct_ms=300, speed_mps=2.6).recording
     path = tmp_path / "slow.csv"
