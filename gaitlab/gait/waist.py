@@ -184,26 +184,25 @@ class WaistPipeline:
         all samples (gaps included) before the recording is split: even a short stretch between
         two gaps is then in the right frame. The vertical is scaled so that its stride mean is
         exactly 1 g in every block. Returns body-frame acc (n, 3), gyro (or None), the extra
-        channels plus ``pelvic_tilt_block_deg`` (each block's forward tilt relative to the
-        reference posture) and ``orientation_block`` (each sample's block number), and the name of
-        that reference.
+        channels plus ``orientation_block`` (each sample's block number), and the name of the tilt
+        reference. Sets ``block_tilt_deg_``: each block's forward tilt relative to that reference.
         """
         from ..kernels.signal import rotate_blocks
 
         ori = estimate_orientation(rec.acc, rec.fs, block_s=self.block_s, axes=axes)
         n = rec.n_samples
         lengths = np.diff(np.append(ori.block_starts, n))
-        body = rotate_blocks(np.ascontiguousarray(rec.acc), ori.rot, ori.block_starts)
-        body *= np.repeat(1.0 / ori.gravity_g, lengths)[:, None]
+        # the vertical scale (stride mean exactly 1 g) is folded into each block's rotation
+        scaled = ori.rot / ori.gravity_g[:, None, None]
+        body = rotate_blocks(np.ascontiguousarray(rec.acc), scaled, ori.block_starts)
         gyr = None
         if rec.gyr is not None:
             gyr = rotate_blocks(np.ascontiguousarray(rec.gyr), ori.rot, ori.block_starts)
         fwd_ref, up_ref, ref_name = self._tilt_reference(rec, ori)
         ups = ori.rot[:, 2]
-        block_tilt = np.degrees(np.arctan2(-(ups @ fwd_ref), ups @ up_ref))
+        self.block_tilt_deg_ = np.degrees(np.arctan2(-(ups @ fwd_ref), ups @ up_ref))
         extra = dict(rec.extra)
-        extra["pelvic_tilt_block_deg"] = np.repeat(block_tilt, lengths)
-        extra["orientation_block"] = np.repeat(np.arange(lengths.size, dtype=np.float64), lengths)
+        extra["orientation_block"] = np.repeat(np.arange(lengths.size, dtype=np.float32), lengths)
         return body, gyr, extra, ref_name
 
     def stretch_steps(self, st: Stretch) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -227,9 +226,11 @@ class WaistPipeline:
         ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
         # flight floor: real sensors read a little above or below 0 g in flight (soft tissue,
         # residual tilt, bias); move the floor to 0 while keeping the 1 g mean, then refit.
-        floor = self._flight_floor(fz, ic, to, np.rint(st.extra["orientation_block"]).astype(np.int64))
+        block = np.rint(st.extra["orientation_block"]).astype(np.int32)
+        floor = self._flight_floor(fz, ic, to, block)
         if np.any(floor != 0.0):
-            fz = (fz - floor) / (1.0 - floor)
+            fz = fz - floor  # a new array: fz_raw (impact peaks) stays as measured
+            fz /= 1.0 - floor
             ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
         ic = self._refine_ic(fz, down, ic, to, n_rise, first_above, fs)
         m = up.size
@@ -249,7 +250,7 @@ class WaistPipeline:
         gct_ms = (t_to - t_ic) * 1e3
         flight_ms = (next_ic - t_to) * 1e3
         vo_cm = vertical_oscillation(fz_raw, ic_k, fs)
-        impact, rate, brake, lat = step_statistics(fz_raw, fz, body[:, 0].copy(), body[:, 1].copy(),
+        impact, rate, brake, lat = step_statistics(fz_raw, fz, body[:, 0], body[:, 1],
                                                    ic_k, to_k, fs, self.impact_window_s)
         n_steps = ic_k.size
         activity = np.where(run_k, "running", "walking").astype(object)
@@ -311,7 +312,8 @@ class WaistPipeline:
 
     @staticmethod
     def _flight_floor(fz: np.ndarray, ic: np.ndarray, to: np.ndarray, block: np.ndarray) -> np.ndarray:
-        """Per-sample level (g) of the vertical force in flight, estimated per orientation block.
+        """Level (g) of the vertical force in flight, per sample (or ``[0.0]`` where all zero),
+        estimated per orientation block.
 
         The middle of each flight (between toe-off and the next contact, a quarter of the flight
         in from each end) is free of both edges; the median of those samples is robust to noise,
@@ -320,30 +322,28 @@ class WaistPipeline:
         blocks with fewer than 4 flights, a negligible level (< 0.01 g) or an implausible one
         (beyond +-0.3 g) get 0.
         """
-        floor = np.zeros(fz.size)
+        table = np.zeros(int(block.max()) + 1 if block.size else 0)
         good = np.flatnonzero(np.isfinite(to[:-1]) & np.isfinite(ic[1:]))
-        if good.size == 0:
-            return floor
-        a = to[good]
-        b = ic[good + 1]
-        quarter = 0.25 * (b - a)
-        lo = np.ceil(a + quarter).astype(np.int64)
-        hi = np.floor(b - quarter).astype(np.int64)
-        keep = hi >= lo
-        lo, hi = lo[keep], hi[keep]
-        if lo.size == 0:
-            return floor
-        flight_block = block[lo]
-        for blk in np.unique(flight_block):
-            sel = flight_block == blk
-            if sel.sum() < 4:
-                continue
-            lengths = hi[sel] - lo[sel] + 1
-            # the samples of all these flight middles, without a Python loop over samples
-            idx = np.repeat(lo[sel] - np.cumsum(np.concatenate(([0], lengths[:-1]))), lengths) + np.arange(lengths.sum())
-            level = float(np.median(fz[idx]))
-            if 0.01 <= abs(level) < 0.3:  # below 0.01 g the edges move by < 0.4 ms: leave as is
-                floor[block == blk] = level
+        if good.size:
+            a = to[good]
+            b = ic[good + 1]
+            quarter = 0.25 * (b - a)
+            lo = np.ceil(a + quarter).astype(np.int64)
+            hi = np.floor(b - quarter).astype(np.int64)
+            keep = hi >= lo
+            lo, hi = lo[keep], hi[keep]
+            flight_block = block[lo]
+            for blk in np.unique(flight_block):
+                sel = flight_block == blk
+                if sel.sum() < 4:
+                    continue
+                lengths = hi[sel] - lo[sel] + 1
+                # the samples of all these flight middles, without a Python loop over samples
+                start = np.repeat(lo[sel] - np.cumsum(np.concatenate(([0], lengths[:-1]))), lengths)
+                level = float(np.median(fz[start + np.arange(lengths.sum())]))
+                if 0.01 <= abs(level) < 0.3:  # below 0.01 g the edges move by < 0.4 ms: leave as is
+                    table[blk] = level
+        floor = table[block] if table.any() else np.zeros(1)
         return floor
 
     @staticmethod
@@ -444,31 +444,32 @@ class WaistPipeline:
         side[sign < 0] = "R"
         return side
 
-    @staticmethod
-    def _pelvic_tilt(st: Stretch, ic: np.ndarray) -> np.ndarray:
+    def _pelvic_tilt(self, st: Stretch, ic: np.ndarray) -> np.ndarray:
         """Forward tilt (deg) of each stride relative to the reference posture.
 
         The block's tilt (from its gravity direction) plus the stride's own deviation from the
         block's vertical: the forward component of the stride-mean specific force. Forward lean
-        is positive.
+        is positive. A stride is [IC_k, IC_k+2): sums over steps (``np.add.reduceat``), two per
+        stride, so no signal-sized temporaries.
         """
         n = st.acc.shape[0]
         tilt = np.full(ic.size, np.nan)
-        if ic.size < 3:
+        ok = np.flatnonzero(np.isfinite(ic))
+        if ok.size < 3:
             return tilt
-        # stride means [IC_k, IC_k+2) from cumulative sums: no loop over samples
-        block = st.extra["pelvic_tilt_block_deg"]
-        ok = np.isfinite(ic)
-        ia = np.clip(np.where(ok, np.ceil(np.nan_to_num(ic)), 0).astype(np.int64), 0, n)
-        ib = np.append(ia[2:], [0, 0])
-        good = ok & np.append(ok[2:], [False, False]) & (ib > ia)
-        a, b = ia[good], ib[good]
-        cols = []
-        for x in (st.acc[:, 0], st.acc[:, 2], block):
-            c = np.concatenate(([0.0], np.cumsum(x)))
-            cols.append((c[b] - c[a]) / (b - a))
-        fwd, up, blk = cols
-        tilt[good] = blk + np.degrees(np.arctan2(-fwd, up))
+        edges = np.clip(np.ceil(ic[ok]).astype(np.int64), 0, n - 1)
+        step_sums = {}
+        for name, col in (("fwd", st.acc[:, 0]), ("up", st.acc[:, 2])):
+            step_sums[name] = np.add.reduceat(col, edges)[:-1]  # [edge_k, edge_k+1)
+        block = np.rint(st.extra["orientation_block"][edges]).astype(np.int64)
+        lengths = np.diff(edges)
+        fwd = step_sums["fwd"][:-1] + step_sums["fwd"][1:]
+        up = step_sums["up"][:-1] + step_sums["up"][1:]
+        # consecutive detected contacts only (a NaN in between breaks the stride)
+        consecutive = (ok[2:] - ok[:-2] == 2) & (lengths[:-1] > 0) & (lengths[1:] > 0)
+        k = ok[:-2][consecutive]
+        tilt[k] = self.block_tilt_deg_[block[:-2][consecutive]] + np.degrees(
+            np.arctan2(-fwd[consecutive], up[consecutive]))
         return tilt
 
     @staticmethod

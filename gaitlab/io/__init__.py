@@ -21,6 +21,7 @@ from ..recording import Recording
 from ._assemble import Signal, finish
 from ._source import Source, load
 from ._table import Header, find_header
+from .fit import read_fit as read_fit  # Garmin FIT running dynamics (a table, not a Recording)
 from .formats import COMPANION_HEADERS, FORMATS, Format, expected_formats
 from .writers import WRITE_FORMATS, write
 

@@ -82,7 +82,11 @@ def find_humps(ys: np.ndarray, level: float, low: float, min_peak: float):
         stance cut off by the end of the data or a gap, whose initial contact can still be found.
     """
     n = ys.shape[0]
-    cap = n // 2 + 1
+    # upper bound on the number of humps: the number of upward crossings of ``level``
+    cap = 1
+    for i in range(n - 1):
+        if ys[i] < level <= ys[i + 1]:
+            cap += 1
     up = np.empty(cap)
     down = np.empty(cap)
     peak = np.empty(cap)
@@ -276,7 +280,15 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
     va = np.full(m, np.nan)
     rise = np.zeros(m, dtype=np.int64)
     first_above = np.full(m, np.nan)
-    idx = np.empty(n, dtype=np.int64)
+    # scratch for edge samples: both edges of hump k lie in [lo_b, hi_a] (the search range below)
+    span = 2
+    for k in range(m):
+        s = int(math.floor(up[k]))
+        e = int(math.ceil(down[k]))
+        lo_b = int(math.ceil(down[k - 1])) if k > 0 else max(0, s - (e - s))
+        hi_a = int(math.floor(up[k + 1])) if k + 1 < m else min(n - 1, e + (e - s))
+        span = max(span, hi_a - lo_b + 2)
+    idx = np.empty(min(span, n), dtype=np.int64)
     for k in range(m):
         s = int(math.floor(up[k]))
         e = int(math.ceil(down[k]))
