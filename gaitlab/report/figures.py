@@ -378,4 +378,34 @@ def plot(analysis: Analysis, kind: str = "overview", *, evaluation: Evaluation |
         unknown = [m for m in metrics if m not in METRICS]
         if unknown:
             raise InputError(f"unknown metrics {unknown}; valid: {', '.join(METRICS)}")
+    _register_notebook_display()
     return KINDS[kind](_Data(analysis, evaluation), **kwargs)
+
+
+def _register_notebook_display() -> None:
+    """Show returned Figures as images in Jupyter without ``%matplotlib inline``.
+
+    Figures are built without pyplot (no GUI, nothing leaks into pyplot's registry), so IPython
+    does not know how to display them: register a PNG formatter for ``Figure`` once, only when
+    running under IPython.
+    """
+    import sys
+
+    ipython_mod = sys.modules.get("IPython")
+    if ipython_mod is None:
+        return
+    ip = ipython_mod.get_ipython()
+    if ip is None:
+        return
+    png = ip.display_formatter.formatters["image/png"]
+    if Figure in png.type_printers:
+        return
+
+    def to_png(fig: Figure) -> bytes:
+        import io
+
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", bbox_inches="tight")
+        return buf.getvalue()
+
+    png.for_type(Figure, to_png)
