@@ -300,3 +300,18 @@ def test_cli_stream_shows_live_cadence_gct_vo(tmp_path, capsys):
     assert "lost=0" in last and "cadence=" in last and "gct_ms=" in last and "vo_cm=" in last
     cadence = float(last.split("cadence=")[1].split()[0])
     assert cadence == pytest.approx(run.truth.summary["cadence_spm"], abs=4.0)
+
+
+def test_live_flags_follow_the_report_rules():
+    """A low-cadence run raises the report's low_cadence flag live, once it has persisted."""
+    run = simulate_waist(150.0, fs=100.0, seed=21, cadence_spm=150.0, gct_ms=300.0, speed_mps=2.6)
+    rec = run.recording
+    live = LiveWaistAnalyzer(fs=100.0, block_s=10.0, exact=False, flags_every_s=5.0)
+    codes_over_time = []
+    for i in range(0, rec.n_samples, 100):
+        live.push(rec.t[i:i + 100], rec.acc[i:i + 100], None)
+        codes_over_time.append({f["code"] for f in live.summary()["flags"]})
+    assert "low_cadence" not in codes_over_time[20]  # 20 s in: not persistent yet
+    assert "low_cadence" in codes_over_time[-1]
+    batch = {f["code"] for f in gaitlab.analyze(rec).flags}
+    assert "low_cadence" in batch

@@ -87,6 +87,9 @@ _SAME_STEP_S = 0.15
 #: Samples used to measure the sample rate when ``fs`` is not given.
 _FS_PROBE_S = 2.0
 
+#: Steps of the run's start kept for the report's baseline rules (their baseline: first 10 min).
+_BASELINE_S = 600.0
+
 
 class _SampleBuffer:
     """Growable, front-trimmable arrays of time (s), acc (g) and optional gyro (deg/s).
@@ -173,6 +176,9 @@ class LiveWaistAnalyzer:
         batch analysis of the recorded file (15-35 s after the step with 20 s blocks). False: emit
         ``settle_s`` after the step with the still-open block's provisional orientation (a few
         seconds); its numbers then differ slightly from the batch analysis (``docs/streaming.md``).
+    flags_every_s : float
+        Stream time (s) between two evaluations of the report's rules for :meth:`summary`'s
+        ``flags`` (the same rules and persistence as ``gaitlab analyze``).
     **pipeline_params
         Further :class:`~gaitlab.gait.waist.WaistPipeline` settings (``block_s``, ``smooth_hz``, ...);
         use the same ones as the batch analysis to get the same steps.
@@ -188,7 +194,8 @@ class LiveWaistAnalyzer:
     Notes
     -----
     Memory is bounded: about two orientation blocks plus ``window_s + settle_s`` of samples, the
-    (at most two) reference blocks, and ``max_rows`` step rows, whatever the run's length.
+    (at most two) reference blocks, ``max_rows`` step rows and the first 10 minutes of step rows
+    (the report's baseline), whatever the run's length.
     Call :meth:`finish` at the end of a stream for the last steps (they are final only then).
 
     Examples
@@ -204,7 +211,8 @@ class LiveWaistAnalyzer:
 
     def __init__(self, fs: float | None = None, *, speed_mps: float | None = None, axes: Any = None,
                  window_s: float = 5.0, settle_s: float = 5.0, update_s: float = 1.0, summary_steps: int = 20,
-                 max_rows: int = 1000, exact: bool = True, **pipeline_params: Any) -> None:
+                 max_rows: int = 1000, exact: bool = True, flags_every_s: float = 10.0,
+                 **pipeline_params: Any) -> None:
         from ..gait.orientation import parse_axes
         from ..gait.waist import WaistPipeline
 
@@ -224,6 +232,11 @@ class LiveWaistAnalyzer:
         self.summary_steps = int(summary_steps)
         self.exact = bool(exact)
         self.steps_: deque[dict[str, Any]] = deque(maxlen=int(max_rows))
+        self.flags_every_s = float(flags_every_s)
+        self._baseline_rows: list[dict[str, Any]] = []  # the first _BASELINE_S of steps, for the rules
+        self._baseline_end_s = -math.inf
+        self._flags: tuple[dict[str, Any], ...] = ()
+        self._flags_at: float | None = None
         self.n_samples = 0          # global index of the next sample
         self.n_analyses = 0
         self._buf: _SampleBuffer | None = None
@@ -299,10 +312,51 @@ class LiveWaistAnalyzer:
         """
         recent = list(self.steps_)[-self.summary_steps:] + self._provisional
         out: dict[str, Any] = dict(summarize_steps(recent, last_n=self.summary_steps))
-        out["flags"] = ()
+        out["flags"] = self._live_flags()
         return out
 
+    def _live_flags(self) -> tuple[dict[str, Any], ...]:
+        """The report's flags on the steps so far: the early-run baseline plus the recent steps.
+
+        The same rules as ``gaitlab analyze`` (persistence included, so one odd step never flags),
+        evaluated at most every ``flags_every_s`` of signal on a bounded history: the first
+        ``_BASELINE_S`` of running (the rules' own baseline) and the newest ``max_rows`` steps.
+        """
+        if not self.steps_:
+            return ()
+        last_ic = self.steps_[-1]["ic_s"]
+        if self._flags_at is not None and last_ic - self._flags_at < self.flags_every_s:
+            return self._flags
+        self._flags_at = last_ic
+        import pandas as pd
+
+        from ..analysis import STEP_COLUMNS, Analysis
+        from ..gait.summary import segment_table, summarize
+        from ..report import evaluate
+
+        rows = list(self._baseline_rows) + [r for r in self.steps_ if r["ic_s"] > self._baseline_end_s]
+        steps = pd.DataFrame(rows).reindex(columns=list(STEP_COLUMNS) + ["speed_mps"])
+        steps = steps.astype({c: float for c in STEP_COLUMNS if c not in ("side", "activity", "valid")})
+        steps["valid"] = steps["valid"].fillna(False).astype(bool)
+        span = float(steps["ic_s"].iloc[-1] - steps["ic_s"].iloc[0]) if len(steps) else 0.0
+        analysis = Analysis(steps=steps, summary=summarize(steps, duration_s=span),
+                            segments=segment_table(steps), gaps=pd.DataFrame(columns=["start_s", "end_s"]),
+                            input={"placement": "waist", "path": "live"},
+                            params={"pelvic_tilt_reference": "early_run"})
+        self._flags = tuple(evaluate(analysis))
+        return self._flags
+
     # -- internals -----------------------------------------------------------------------------
+    def _keep_baseline(self, rows: list[dict[str, Any]]) -> None:
+        """Keep the steps of the first ``_BASELINE_S`` of the run for the report's baseline rules."""
+        if not rows:
+            return
+        first = self._baseline_rows[0]["ic_s"] if self._baseline_rows else rows[0]["ic_s"]
+        for r in rows:
+            if r["ic_s"] - first <= _BASELINE_S:
+                self._baseline_rows.append(r)
+                self._baseline_end_s = r["ic_s"]
+
     def _probe_fs(self) -> bool:
         """Measure the sample rate from the first contiguous samples; False while too few."""
         buf = self._buf
@@ -410,6 +464,7 @@ class LiveWaistAnalyzer:
         self._provisional = provisional
         if emit:
             self.steps_.extend(emit)
+            self._keep_baseline(emit)
             self._emitted_s = max(self._emitted_s, emit[-1]["ic_s"])
             self._last_ic_s = emit[-1]["ic_s"]
         if math.isfinite(t_final):

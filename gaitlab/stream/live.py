@@ -165,4 +165,7 @@ class LiveUpdate:
                              ("speed", self.speed_mps, ".2f")):
             if v is not None:
                 parts.append(f"{name}={format(v, fmt)}")
+        for flag in self.flags:
+            code = flag.get("code") if isinstance(flag, dict) else str(flag)
+            parts.append(f"[{flag.get('severity', '?') if isinstance(flag, dict) else '?'}:{code}]")
         return " ".join(parts)
