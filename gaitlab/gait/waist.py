@@ -224,13 +224,17 @@ class WaistPipeline:
         up, down, _, open_up = find_humps(ys, 1.0, 0.9, 1.15)
         edges = (up, down, self.floor_level_g, self.band_high_g, self.max_valley_g)
         ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
-        # flight floor: real sensors read a little above or below 0 g in flight (soft tissue,
-        # residual tilt, bias); move the floor to 0 while keeping the 1 g mean, then refit.
+        # flight floor: real sensors read a little above or below 0 g in flight (accelerometer
+        # bias along the vertical, residual tilt, soft tissue); an offset b also scales the
+        # signal by 1 / (1 + b) through the 1 g normalisation. Mapping the floor to 0 g while
+        # keeping the 1 g mean undoes both (edges, VO and impact alike), then the edges are refit.
         block = np.rint(st.extra["orientation_block"]).astype(np.int32)
         floor = self._flight_floor(fz, ic, to, block)
         if np.any(floor != 0.0):
-            fz = fz - floor  # a new array: fz_raw (impact peaks) stays as measured
-            fz /= 1.0 - floor
+            calibrated = fz_raw - floor  # a new array, not the body-frame signal
+            calibrated /= 1.0 - floor
+            fz_raw = calibrated
+            fz = fz_raw if self.edge_lowpass_hz is None else _lowpass(fz_raw, fs, self.edge_lowpass_hz, order=4)
             ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
         ic = self._refine_ic(fz, down, ic, to, n_rise, first_above, fs)
         m = up.size
