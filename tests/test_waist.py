@@ -223,3 +223,19 @@ def test_accelerometer_bias_does_not_scale_vo_or_shift_events(seed):
     a = gaitlab.analyze(run.recording, report=False)
     assert a.summary["vo_cm"] == pytest.approx(run.truth.summary["vo_cm"], rel=0.02)
     assert a.summary["step_time_asymmetry_pct"] < 0.6
+
+
+def test_speed_per_segment():
+    run = simulate_waist(60, fs=100, seed=4)
+    rec = run.recording.replace(extra={})
+    a = gaitlab.analyze(rec, speed_mps="0-30:3.0,30-60:3.5", report=False)
+    steps = a.steps
+    assert (steps.loc[steps["ic_s"] < 30, "speed_mps"] == 3.0).all()
+    assert (steps.loc[steps["ic_s"] >= 30, "speed_mps"] == 3.5).all()
+    assert a.segments["vertical_ratio_pct"].notna().all()
+    with pytest.raises(InputError, match="overlap"):
+        gaitlab.analyze(rec, speed_mps=[(0, 40, 3.0), (30, 60, 3.5)], report=False)
+    with pytest.raises(InputError, match="running speed"):
+        gaitlab.analyze(rec, speed_mps=30.0, report=False)
+    with pytest.raises(InputError, match="START-END:SPEED"):
+        gaitlab.analyze(rec, speed_mps="fast", report=False)

@@ -18,8 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--placement", choices=("waist", "shoe", "auto"), default="auto",
                    help="where the sensor was worn (default: from the file, else inferred)")
     p.add_argument("--side", choices=("L", "R"), help="which foot, for a single shoe sensor")
-    p.add_argument("--speed", type=float, metavar="M/S", dest="speed_mps",
-                   help="constant running speed, for step length and vertical ratio")
+    p.add_argument("--speed", metavar="M/S", dest="speed_mps",
+                   help="running speed for step length and vertical ratio: one value in m/s, or per "
+                        "segment as START-END:SPEED in seconds, e.g. 0-600:3.0,600-1200:3.4")
     p.add_argument("--axes", metavar="F,L,U",
                    help="explicit sensor axes pointing forward,left,up, e.g. '-y,+x,+z' (default: estimated)")
     p.add_argument("--thresholds", metavar="TOML", help="TOML file overriding the report's thresholds")

@@ -34,6 +34,7 @@ from ..recording import Recording
 from .foot_frame import STILL_GYRO_DPS, FootFrame, estimate_foot_frame
 from .orientation import parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
+from .speed import parse_speed, speed_at
 
 logger = logging.getLogger(__name__)
 
@@ -361,8 +362,7 @@ def analyze_shoes(recordings: Sequence[Recording], speed_mps: float | None = Non
     for r in recs:
         if not isinstance(r, Recording):
             raise InputError(f"expected a Recording, found {type(r).__name__}")
-    if speed_mps is not None and not (0.5 <= float(speed_mps) <= 12.0):
-        raise InputError(f"speed_mps must be a running speed in m/s (0.5-12), found {speed_mps}")
+    speed_spec = parse_speed(speed_mps)
     segment_s = float(params.pop("segment_s", 60.0))
     sides = _sides(recs)
     if len(recs) == 2:
@@ -376,8 +376,8 @@ def analyze_shoes(recordings: Sequence[Recording], speed_mps: float | None = Non
         pipe = FootPipeline(axes=axes, **params).run(rec)
         tab = dict(pipe.contacts_)
         tab["side"] = np.full(tab["ic_s"].size, side, dtype=object)
-        if rec.gyr is None and speed_mps is not None:
-            tab["speed_mps"] = np.full(tab["ic_s"].size, float(speed_mps))
+        if rec.gyr is None and speed_spec is not None:
+            tab["speed_mps"] = speed_at(speed_spec, tab["ic_s"])
         tables.append(tab)
         frames.append(pipe.frame_)
         gap_list.append(pipe.gaps_)
@@ -407,7 +407,7 @@ def analyze_shoes(recordings: Sequence[Recording], speed_mps: float | None = Non
     segments = segment_table(steps, segment_s)
     run_params = {k: v for k, v in vars(FootPipeline(**params)).items() if not k.endswith("_")}
     run_params.update({"axes": None if axes is None else str(axes), "segment_s": segment_s,
-                       "speed_mps": speed_mps})
+                       "speed_mps": None if speed_mps is None else str(speed_mps)})
     first = recs[0]
     path = " + ".join(str(f["path"]) for f in files) if any(f["path"] for f in files) else None
     return Analysis(

@@ -30,6 +30,7 @@ from ..errors import InputError
 from ..recording import Recording
 from .orientation import estimate_orientation, parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
+from .speed import parse_speed, speed_at
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +63,10 @@ class WaistPipeline:
 
     Parameters
     ----------
-    speed_mps : float, optional
-        Constant running speed for step length and vertical ratio (a ``speed_mps`` channel in the
-        recording takes precedence).
+    speed_mps : float or sequence of (start_s, end_s, speed_mps), optional
+        Running speed for step length and vertical ratio: a constant, or per segment of the run
+        (see :func:`gaitlab.gait.speed.parse_speed`). A ``speed_mps`` channel in the recording
+        takes precedence.
     axes : str or (3, 3) array, optional
         Explicit sensor-to-body mapping (see :func:`gaitlab.gait.orientation.parse_axes`).
     smooth_hz : float
@@ -111,7 +113,7 @@ class WaistPipeline:
     171
     """
 
-    speed_mps: float | None = None
+    speed_mps: Any = None
     axes: Any = None
     smooth_hz: float = 5.0
     edge_lowpass_hz: float | None = None
@@ -133,8 +135,7 @@ class WaistPipeline:
         if not isinstance(recording, Recording):
             raise InputError(f"expected a Recording, found {type(recording).__name__}")
         axes = None if self.axes is None else parse_axes(self.axes)
-        if self.speed_mps is not None and not (0.5 <= float(self.speed_mps) <= 12.0):
-            raise InputError(f"speed_mps must be a running speed in m/s (0.5-12), found {self.speed_mps}")
+        self._speed_spec = parse_speed(self.speed_mps)
         body, gyr_body, extra, tilt_ref = self.body_frame(recording, axes)
         stretches, gaps = split_stretches(recording.t, body, gyr_body, recording.fs, extra)
         if not stretches:
@@ -505,9 +506,7 @@ class WaistPipeline:
             ok = np.isfinite(ic) & np.isfinite(nxt) & (b > a)
             out[ok] = (csum[b[ok]] - csum[a[ok]]) / (b[ok] - a[ok])
             return out
-        if self.speed_mps is not None:
-            return np.full(ic.size, float(self.speed_mps))
-        return np.full(ic.size, np.nan)
+        return speed_at(getattr(self, "_speed_spec", parse_speed(self.speed_mps)), st.time_at(ic))
 
     @staticmethod
     def _plausible(activity, gct_ms, step_time_ms, flight_ms, vo_cm) -> np.ndarray:
