@@ -32,16 +32,6 @@ def _jobs(text: str) -> int:
     return n
 
 
-def _speed(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a speed in m/s, found {text!r}") from None
-    if not 0.5 <= v <= 12.0:
-        raise argparse.ArgumentTypeError(f"expected a running speed between 0.5 and 12 m/s, found {v}")
-    return v
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("batch", help=HELP, description=HELP, epilog=EPILOG,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -59,7 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="redo files whose outputs are up to date")
     p.add_argument("--placement", choices=("waist", "shoe", "auto"), default="auto",
                    help="sensor placement of every file (default: auto, from the file or the signal)")
-    p.add_argument("--speed", type=_speed, metavar="M/S", help="constant running speed (m/s), for all files")
+    p.add_argument("--speed", metavar="M/S", help="running speed for all files: m/s, or START-END:SPEED "
+                   "segments in seconds (as for gaitlab analyze)")
     p.add_argument("--thresholds", metavar="TOML", help="report threshold overrides (TOML file)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
@@ -80,7 +71,9 @@ def run(args: argparse.Namespace) -> int:
     if args.placement != "auto":
         kwargs["placement"] = args.placement
     if args.speed is not None:
-        kwargs["speed_mps"] = args.speed
+        from ..gait.speed import parse_speed
+
+        kwargs["speed_mps"] = parse_speed(args.speed)  # a bad value stops the batch before it starts
     if args.thresholds is not None:
         kwargs["thresholds"] = args.thresholds
     t0 = time.perf_counter()
