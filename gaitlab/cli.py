@@ -14,6 +14,7 @@ import argparse
 import importlib
 import logging
 import sys
+import warnings
 from collections.abc import Sequence
 
 from ._version import __version__
@@ -47,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
 def _configure_logging(debug: bool, quiet: bool) -> None:
     level = logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO
     logging.basicConfig(level=level, format="gaitlab: %(levelname)s: %(message)s")
+    if not debug:
+        # library warnings (e.g. "truncated last line ignored") as one readable line each
+        def show(message, category, filename, lineno, file=None, line=None):
+            logging.getLogger("gaitlab").warning("%s", message)
+
+        warnings.showwarning = show
     if not debug:
         # third-party chatter (numba, bumble, matplotlib) stays at warning level
         for name in ("numba", "bumble", "matplotlib", "asyncio", "bleak", "distributed"):

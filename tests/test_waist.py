@@ -40,11 +40,13 @@ def _run(name: str, fs: float, seed: int = 11):
     return simulate_waist(duration, fs=fs, seed=seed, **kw)
 
 
-@pytest.mark.parametrize("fs", [50.0, 100.0, 200.0, 500.0])
+@pytest.mark.parametrize("fs", [50.0, 100.0, 200.0, 500.0, 1600.0])
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_accuracy_against_ground_truth(name, fs):
     if fs == 500.0 and name not in ("steady", "asymmetry_10pct", "gaps"):
         pytest.skip("500 Hz checked on a subset to keep the suite fast")
+    if fs == 1600.0 and name != "steady":
+        pytest.skip("1600 Hz checked on the steady run to keep the suite fast")
     run = _run(name, fs)
     analysis = gaitlab.analyze(run.recording, report=False)
     sc = score(analysis, run.truth)
