@@ -49,14 +49,14 @@ def _sos_pass_inplace(y: np.ndarray, sos: np.ndarray, backward: bool) -> None:
     """One causal pass through the sections (direct form II transposed), in place, forward or
     backward in time, starting in the steady state of the first value (no start-up transient)."""
     n = y.shape[0]
+    start, stop, step = (n - 1, -1, -1) if backward else (0, n, 1)
     for s in range(sos.shape[0]):
         b0, b1, b2, a1, a2 = sos[s, 0], sos[s, 1], sos[s, 2], sos[s, 4], sos[s, 5]
-        x0 = y[n - 1] if backward else y[0]
+        x0 = y[start]
         y0 = x0 * (b0 + b1 + b2) / (1.0 + a1 + a2)  # steady-state output for input x0
         z1 = y0 - b0 * x0
         z2 = b2 * x0 - a2 * y0
-        for k in range(n):
-            i = n - 1 - k if backward else k
+        for i in range(start, stop, step):
             xi = y[i]
             yi = b0 * xi + z1
             z1 = b1 * xi - a1 * yi + z2

@@ -19,38 +19,41 @@ G = 9.80665  # m/s^2 per g
 
 
 @njit(cache=True)
-def _stride_height(fz: np.ndarray, a: int, b: int, dt: float, z: np.ndarray) -> None:
-    """Height (m) over samples [a, b] into ``z[0 : b - a + 1]``: both integrations drift-free."""
+def _stride_height(fz: np.ndarray, a: int, b: int, dt: float, z: np.ndarray, stop: int) -> None:
+    """Height (m) over samples [a, b] into ``z[0 : stop + 1]``: both integrations drift-free.
+
+    Three passes: the stride-mean force; the velocity (trapezoid rule) and its mean; the height,
+    with the residual linear trend removed on the fly (its end value follows from the velocity's
+    sum: the height of a zero-mean velocity ends at ``dt (mean_v - v_end / 2)``). ``stop`` (<= b -
+    a) ends the last pass early when only the start of the stride is needed.
+    """
     n = b - a + 1
     mean_f = 0.0
     for i in range(a, b + 1):
         mean_f += fz[i]
     mean_f /= n
-    # velocity by the trapezoid rule, from (f - mean) g
+    # velocity from (f - mean) g, kept in z, and its sum
     v = 0.0
-    z[0] = 0.0  # reuse z as velocity first
+    total = 0.0
+    z[0] = 0.0
     prev = (fz[a] - mean_f) * G
     for i in range(1, n):
         cur = (fz[a + i] - mean_f) * G
         v += 0.5 * (prev + cur) * dt
         z[i] = v
+        total += v
         prev = cur
-    mean_v = 0.0
-    for i in range(n):
-        mean_v += z[i]
-    mean_v /= n
-    # height, then remove the residual linear trend so it closes over the stride
+    mean_v = total / n
+    slope = dt * (mean_v - 0.5 * v) / (n - 1)  # drift of the height per sample
+    # height of the zero-mean velocity, detrended so it closes over the stride
     h = 0.0
     prev = z[0] - mean_v
     z[0] = 0.0
-    for i in range(1, n):
+    for i in range(1, min(stop, n - 1) + 1):
         cur = z[i] - mean_v
         h += 0.5 * (prev + cur) * dt
         prev = cur
-        z[i] = h
-    end = z[n - 1]
-    for i in range(n):
-        z[i] -= end * i / (n - 1)
+        z[i] = h - slope * i
 
 
 @njit(cache=True)
@@ -87,7 +90,7 @@ def vertical_oscillation(fz: np.ndarray, ic: np.ndarray, fs: float) -> np.ndarra
         b = int(math.floor(ic[i + 2] + 0.5))
         if a < 0 or b >= fz.shape[0] or b - a < 4 or mid <= a or mid >= b:
             continue
-        _stride_height(fz, a, b, dt, z)
+        _stride_height(fz, a, b, dt, z, b - a)
         for step, lo, hi in ((i, 0, mid - a), (i + 1, mid - a, b - a)):
             zmax = -np.inf
             zmin = np.inf
@@ -204,11 +207,11 @@ def flight_apex(fz: np.ndarray, down: np.ndarray, to: np.ndarray, fs: float) -> 
         b = int(math.floor(down[k + 2] + 0.5))
         if a < 0 or b >= fz.shape[0] or b - a < 6:
             continue
-        _stride_height(fz, a, b, dt, z)
         lo = int(math.ceil(to[k])) - a
         hi = int(math.floor(down[k + 1])) - a
         if lo < 1 or hi > b - a - 1 or hi - lo < 1:
             continue
+        _stride_height(fz, a, b, dt, z, hi + 1)  # the flight lies in the first half
         best = lo
         for i in range(lo, hi + 1):
             if z[i] > z[best]:
