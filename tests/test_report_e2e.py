@@ -65,3 +65,16 @@ def test_analyze_passes_thresholds_through(clean):
     a = gaitlab.analyze(clean.recording, thresholds={"low_cadence": {"info_below_spm": 190.0,
                                                                      "warn_below_spm": 185.0}})
     assert warn_codes(a) == {"low_cadence"}
+
+
+def test_cadence_falling_below_own_baseline_warns():
+    """178 spm for 10 min, then 166 spm (still above the absolute 164 spm warn limit, but 7 % below
+    the runner's own baseline): low_cadence warns with the baseline as evidence."""
+    from gaitlab.synth.scenario import CadenceChange
+
+    run = simulate_waist(900.0, fs=50.0, seed=31, cadence_spm=178.0, gct_ms=235.0,
+                         cadence_changes=(CadenceChange(at_s=600.0, cadence_spm=166.0),))
+    flags = {f["code"]: f for f in gaitlab.analyze(run.recording).flags}
+    assert "low_cadence" in flags and flags["low_cadence"]["severity"] == "warn"
+    evidence = flags["low_cadence"]["evidence"]
+    assert evidence["baseline"] and evidence["change_pct"] < -5

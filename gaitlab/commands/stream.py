@@ -5,7 +5,8 @@
 
 Prints one status line per second; for a waist-worn sensor (the default placement) it includes the
 live cadence, ground contact time, vertical oscillation and GCT balance
-(:class:`gaitlab.stream.analyzer.LiveWaistAnalyzer`). With ``--emulate`` a bumble-emulated sensor plays FILE's
+(:class:`gaitlab.stream.analyzer.LiveWaistAnalyzer`); with ``--placement shoe`` the cadence and
+ground contact time of one foot-mounted IMU (:class:`gaitlab.stream.shoe_analyzer.LiveShoeAnalyzer`). With ``--emulate`` a bumble-emulated sensor plays FILE's
 samples in real time (or ``--speed`` times faster) and the stream reaches it through the same
 bleak calls as a real sensor; it needs the optional ``bumble`` package.
 """
@@ -34,8 +35,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--rate", type=int, metavar="HZ", help="requested sample rate (default: profile's)")
     p.add_argument("--gyro", action="store_true", help="also stream the gyroscope (movesense, gaitlab)")
     p.add_argument("--placement", choices=("waist", "shoe"),
-                   help="where the sensor is worn (default: the --source file's, else waist); live gait "
-                        "analysis is for waist, sacrum or chest-strap sensors")
+                   help="where the sensor is worn (default: the --source file's, else waist); waist covers "
+                        "sacrum and chest-strap sensors, shoe a foot-mounted IMU (live contacts, GCT, "
+                        "stride length)")
+    p.add_argument("--side", choices=("L", "R"), help="shoe placement: the foot wearing the sensor")
     p.add_argument("--no-analysis", action="store_true", help="only stream and record, no live gait analysis")
     p.set_defaults(run=run)
 
@@ -61,11 +64,16 @@ def _profile(args: argparse.Namespace, source_fs: float | None = None):  # -> Pr
     return name
 
 
-def _analyzer(args: argparse.Namespace, source_placement: str | None = None):  # -> LiveAnalyzer | None
-    """The live waist analyzer unless analysis is off or the sensor is not on the trunk."""
+def _analyzer(args: argparse.Namespace, source_placement: str | None = None,
+              source_side: str | None = None):  # -> LiveAnalyzer | None
+    """The live waist or shoe analyzer for the placement, None when analysis is off."""
     placement = args.placement or source_placement or "waist"
-    if args.no_analysis or placement != "waist" or args.profile == "rsc":
+    if args.no_analysis or args.profile == "rsc":
         return None
+    if placement == "shoe":
+        from ..stream.shoe_analyzer import LiveShoeAnalyzer
+
+        return LiveShoeAnalyzer(side=args.side or source_side)
     from ..stream.analyzer import LiveWaistAnalyzer
 
     return LiveWaistAnalyzer()
@@ -114,7 +122,7 @@ async def _run_emulated(args: argparse.Namespace) -> int:
     await sensor.start()
     print(f"emulating {sensor.name} ({args.emulate}) from {args.source}: {rec.n_samples} samples, "
           f"{rec.duration_s:.1f} s at {rec.fs:g} Hz, speed x{args.speed:g}", flush=True)
-    analyzer = _analyzer(args, rec.placement)
+    analyzer = _analyzer(args, rec.placement, rec.side)
     try:
         async with connect(sensor.name, profile=_profile(args, rec.fs), record=args.record, duration_s=args.duration,
                            analyzer=analyzer, scanner_backend=radio.scanner_backend,

@@ -136,12 +136,17 @@ class FootPipeline:
     impact_window_s: float = 0.05
     frame_: FootFrame | None = field(default=None, init=False, repr=False)
 
-    def run(self, recording: Recording) -> FootPipeline:
-        """Detect the contacts of ``recording``; sets ``contacts_``, ``frame_``, ``gaps_``."""
+    def run(self, recording: Recording, frame: FootFrame | None = None) -> FootPipeline:
+        """Detect the contacts of ``recording``; sets ``contacts_``, ``frame_``, ``gaps_``.
+
+        ``frame`` is a foot frame estimated beforehand (e.g. by the live analyzer from the start
+        of a stream); by default it is estimated from ``recording`` (:func:`estimate_foot_frame`).
+        """
         if not isinstance(recording, Recording):
             raise InputError(f"expected a Recording, found {type(recording).__name__}")
-        axes = None if self.axes is None else parse_axes(self.axes)
-        frame = estimate_foot_frame(recording.acc, recording.gyr, recording.fs, axes)
+        if frame is None:
+            axes = None if self.axes is None else parse_axes(self.axes)
+            frame = estimate_foot_frame(recording.acc, recording.gyr, recording.fs, axes)
         acc = _to_foot(recording.acc, frame.rot)
         acc /= frame.gravity_g
         gyr = None if recording.gyr is None else _to_foot(recording.gyr, frame.rot)

@@ -440,7 +440,32 @@ def _check_low_cadence(ctx: _Context, rule: Rule, checked: list[str]) -> dict[st
     cad = _need(_cadence(ctx), "step time")
     th = ctx.th
     limits = {s: th.get_value(rule.code, f"{s}_below_spm") for s in ("info", "warn", "alert")}
-    return _absolute(ctx, rule, [(cad, limits, -1)], checked)
+    flag = _absolute(ctx, rule, [(cad, limits, -1)], checked)
+    if flag is not None and flag["severity"] != "info":
+        return flag
+    # a cadence within the band can still fall well below the runner's own early-run cadence
+    if ctx.baseline is None:
+        checked.append("Cadence against your own baseline: not evaluated (run too short for a baseline)")
+        return flag
+    try:
+        cond, info = ctx.beyond_baseline(ctx.rolling(cad.values), direction=-1,
+                                         rel_pct=th.get_value(rule.code, "drop_pct"))
+    except _NotEvaluated as exc:
+        checked.append(f"Cadence against your own baseline: not evaluated ({exc})")
+        return flag
+    checked.append(f"Cadence against your baseline {cad.show(info['level'])}: warn below {cad.show(info['limit'])}")
+    eps = ctx.baseline_episodes(cond)
+    if not eps:
+        return flag
+    main = max(eps, key=lambda e: e.running_s)
+    value = _median(cad.values, main)
+    pct = 100.0 * (value / info["level"] - 1.0)
+    detail = (f"Your cadence fell to {cad.show(value)} {_span_text(eps)}, {pct:+.0f} % against your own "
+              f"{cad.show(info['level'])} in your first {ctx.baseline.running_s / 60:.0f} min.")
+    ev = {"label": "Cadence", "value": round(value, 1), "threshold": round(info["limit"], 1), "unit": "spm",
+          "change_pct": round(pct, 1), "baseline": _baseline_ev(ctx, info)}
+    return _flag(rule, "warn", detail, {"metric": "cadence_spm", **ev, **_episode_evidence(eps),
+                                        "metrics": {"cadence_spm": ev}})
 
 
 def _vertical_ratio(ctx: _Context) -> _Metric:

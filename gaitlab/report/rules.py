@@ -150,6 +150,8 @@ RULES: dict[str, Rule] = {r.code: r for r in (
             Threshold("info_below_spm", 170.0, "bottom of the 170-190 spm band the Baleaf article recommends"),
             Threshold("warn_below_spm", 164.0, "Garmin orange/red zones (< 30th percentile) [R]"),
             Threshold("alert_below_spm", 153.0, "Garmin red zone (< 5th percentile) [R]"),
+            Threshold("drop_pct", 5.0, "5 % below your own early-run cadence (at matched speed when a "
+                      "speed is known): running_science.md 3.1, rule 1"),
         ),
         persistence=_ABS,
         uses_baseline=False,

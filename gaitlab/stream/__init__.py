@@ -12,6 +12,8 @@
 * :class:`LiveWaistAnalyzer` (``analyzer=``): live steps and cadence / GCT / VO / balance from a
   waist or chest sensor, equal to ``gaitlab analyze`` on the recorded file;
   :func:`gaitlab.stream.jupyter.live_view` draws them in a notebook.
+* :class:`LiveShoeAnalyzer`: live contacts, cadence / GCT / stride length / foot strike from one
+  shoe-mounted IMU, the batch shoe pipeline on a bounded buffer.
 * Profiles (:mod:`.profiles`): Polar PMD, Movesense GSP, gaitlab's GLF, footpod RSC.
 * Sources (:class:`Source`) are injectable; the bumble-backed test backends and emulated sensors
   are in :mod:`gaitlab.testing`.
@@ -22,6 +24,7 @@ bleak is imported only when a stream or scan actually starts.
 from __future__ import annotations
 
 from .analyzer import LiveWaistAnalyzer
+from .shoe_analyzer import LiveShoeAnalyzer
 from .blocking import BlockingStream, LoopThread, connect_blocking
 from .live import LiveAnalyzer, LiveUpdate, RateAnalyzer, summarize_steps
 from .packets import ImuPacket, RscMeasurement, Timing
@@ -44,7 +47,7 @@ from .timebase import Block, ClockFit, Timeline
 
 __all__ = [
     "connect", "connect_blocking", "scan", "Stream", "BlockingStream", "LoopThread", "LiveUpdate", "LiveAnalyzer",
-    "RateAnalyzer", "LiveWaistAnalyzer", "summarize_steps", "Source", "BleakSource", "StreamError", "find_device",
+    "RateAnalyzer", "LiveWaistAnalyzer", "LiveShoeAnalyzer", "summarize_steps", "Source", "BleakSource", "StreamError", "find_device",
     "FoundSensor", "Profile", "PolarProfile", "MovesenseProfile", "GlfProfile", "RscProfile", "PROFILES",
     "get_profile", "detect_profile", "register_profile", "CsvRecorder", "Timeline", "ClockFit", "Block",
     "ImuPacket", "RscMeasurement", "Timing",
