@@ -24,7 +24,6 @@ bleak is imported only when a stream or scan actually starts.
 from __future__ import annotations
 
 from .analyzer import LiveWaistAnalyzer
-from .shoe_analyzer import LiveShoeAnalyzer
 from .blocking import BlockingStream, LoopThread, connect_blocking
 from .live import LiveAnalyzer, LiveUpdate, RateAnalyzer, summarize_steps
 from .packets import ImuPacket, RscMeasurement, Timing
@@ -42,6 +41,7 @@ from .profiles import (
 from .recorder import CsvRecorder
 from .scan import FoundSensor, scan
 from .session import Stream, connect
+from .shoe_analyzer import LiveShoeAnalyzer
 from .source import BleakSource, Source, StreamError, find_device
 from .timebase import Block, ClockFit, Timeline
 
