@@ -220,7 +220,7 @@ class WaistPipeline:
         fs = st.fs
         body = st.acc  # already in the body frame (x forward, y left, z up)
         fz_raw = np.ascontiguousarray(body[:, 2])
-        fz = fz_raw if self.edge_lowpass_hz is None else _lowpass(fz_raw, fs, self.edge_lowpass_hz, order=4)
+        fz = self._edge_signal(fz_raw, fs)
         ys = _lowpass(fz_raw, fs, self.smooth_hz, order=2)
         up, down, _, open_up = find_humps(ys, 1.0, 0.9, 1.15)
         edges = (up, down, self.floor_level_g, self.band_high_g, self.max_valley_g)
@@ -235,7 +235,7 @@ class WaistPipeline:
             calibrated = fz_raw - floor  # a new array, not the body-frame signal
             calibrated /= 1.0 - floor
             fz_raw = calibrated
-            fz = fz_raw if self.edge_lowpass_hz is None else _lowpass(fz_raw, fs, self.edge_lowpass_hz, order=4)
+            fz = self._edge_signal(fz_raw, fs)
             ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
         ic = self._refine_ic(fz, down, ic, to, n_rise, first_above, fs)
         m = up.size
@@ -282,6 +282,10 @@ class WaistPipeline:
             cols[name] = np.where(activity == "running", cols[name], np.nan)
         cols["to_s"] = np.where(activity == "running", t_to, np.nan)
         return cols, fz_raw
+
+    def _edge_signal(self, fz: np.ndarray, fs: float) -> np.ndarray:
+        """The vertical force the contact edges are fitted on: as measured, or lightly low-passed."""
+        return fz if self.edge_lowpass_hz is None else _lowpass(fz, fs, self.edge_lowpass_hz, order=4)
 
     @staticmethod
     def _regularity(stretches: list[Stretch], vertical_g: list[np.ndarray], steps) -> tuple[float, float]:
