@@ -62,6 +62,13 @@ def summary_lines(analysis) -> list[str]:
     ]
     if inp.get("placement") == "shoe":
         lines.extend(_shoe_lines(s))
+    if not s.get("n_valid_steps"):
+        if s.get("n_steps"):
+            lines.append("  note: no valid running steps (walking, or steps at gaps / implausible): "
+                         "running metrics are n/a")
+        else:
+            lines.append("  note: no steps found: the recording looks like standing still (or the sensor "
+                         "was not worn); running metrics are n/a")
     if analysis.flags:
         lines.append("  flags:")
         for f in analysis.flags:
