@@ -105,6 +105,14 @@ class _SampleBuffer:
         self.gyr = np.empty((capacity, 3)) if gyro else None
 
     def append(self, t_s: np.ndarray, acc_g: np.ndarray, gyr_dps: np.ndarray | None) -> None:
+        """Append a checked block (:func:`_as_block`); it must follow the samples already held and
+        carry a gyroscope exactly when the first block did (nothing is invented for a missing one)."""
+        if (gyr_dps is None) != (self.gyr is None):
+            raise InputError("gyr_dps must be given for every block or for none: the stream started "
+                             f"{'with' if self.gyr is not None else 'without'} a gyroscope")
+        if self.n and not t_s[0] > self.t[self.n - 1]:
+            raise InputError(f"samples must arrive in time order: t = {t_s[0]:.6f} s after "
+                             f"{self.t[self.n - 1]:.6f} s")
         k = t_s.size
         if self.n + k > self.t.size:
             cap = max(2 * self.t.size, self.n + k)
@@ -115,7 +123,7 @@ class _SampleBuffer:
         self.t[self.n: self.n + k] = t_s
         self.acc[self.n: self.n + k] = acc_g
         if self.gyr is not None:
-            self.gyr[self.n: self.n + k] = 0.0 if gyr_dps is None else gyr_dps
+            self.gyr[self.n: self.n + k] = gyr_dps
         self.n += k
 
     def drop_front(self, k: int) -> None:
@@ -130,6 +138,21 @@ class _SampleBuffer:
 
     def view(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         return self.t[a:b], self.acc[a:b], None if self.gyr is None else self.gyr[a:b]
+
+
+def _as_block(t_s: Any, acc_g: Any, gyr_dps: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """One pushed block as float arrays, checked: matching shapes, strictly increasing time."""
+    t_s = np.asarray(t_s, dtype=np.float64).reshape(-1)
+    acc_g = np.asarray(acc_g, dtype=np.float64)
+    if acc_g.shape != (t_s.size, 3):
+        raise InputError(f"acc_g must have shape ({t_s.size}, 3) to match t_s, found {acc_g.shape}")
+    if gyr_dps is not None:
+        gyr_dps = np.asarray(gyr_dps, dtype=np.float64)
+        if gyr_dps.shape != (t_s.size, 3):
+            raise InputError(f"gyr_dps must have shape ({t_s.size}, 3) to match t_s, found {gyr_dps.shape}")
+    if np.any(np.diff(t_s) <= 0):
+        raise InputError("t_s must be strictly increasing within a block")
+    return t_s, acc_g, gyr_dps
 
 
 def _row(cols: Mapping[str, np.ndarray], j: int) -> dict[str, Any]:
@@ -266,25 +289,12 @@ class LiveWaistAnalyzer:
         """
         if self._finished:
             raise InputError("push() after finish(): this LiveWaistAnalyzer's stream has ended")
-        t_s = np.asarray(t_s, dtype=np.float64).reshape(-1)
-        acc_g = np.asarray(acc_g, dtype=np.float64)
+        t_s, acc_g, gyr_dps = _as_block(t_s, acc_g, gyr_dps)
         if t_s.size == 0:
             return []
-        if acc_g.shape != (t_s.size, 3):
-            raise InputError(f"acc_g must have shape ({t_s.size}, 3) to match t_s, found {acc_g.shape}")
-        if gyr_dps is not None:
-            gyr_dps = np.asarray(gyr_dps, dtype=np.float64)
-            if gyr_dps.shape != (t_s.size, 3):
-                raise InputError(f"gyr_dps must have shape ({t_s.size}, 3) to match t_s, found {gyr_dps.shape}")
         if self._buf is None:
             self._buf = _SampleBuffer(gyro=gyr_dps is not None)
-        buf = self._buf
-        if buf.n and not t_s[0] > buf.t[buf.n - 1]:
-            raise InputError(f"samples must arrive in time order: t = {t_s[0]:.6f} s after "
-                             f"{buf.t[buf.n - 1]:.6f} s")
-        if np.any(np.diff(t_s) <= 0):
-            raise InputError("t_s must be strictly increasing within a block")
-        buf.append(t_s, acc_g, gyr_dps)
+        self._buf.append(t_s, acc_g, gyr_dps)
         self.n_samples += t_s.size
         if self.fs is None and not self._probe_fs():
             return []

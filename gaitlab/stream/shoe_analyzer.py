@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from .analyzer import _FILTER, _FS_PROBE_S, _live_pass, _SampleBuffer
+from .analyzer import _FILTER, _FS_PROBE_S, _as_block, _live_pass, _SampleBuffer
 from .live import summarize_steps
 
 logger = logging.getLogger(__name__)
@@ -194,27 +194,12 @@ class LiveShoeAnalyzer:
         """
         if self._finished:
             raise InputError("push() after finish(): this LiveShoeAnalyzer's stream has ended")
-        t_s = np.asarray(t_s, dtype=np.float64).reshape(-1)
-        acc_g = np.asarray(acc_g, dtype=np.float64)
+        t_s, acc_g, gyr_dps = _as_block(t_s, acc_g, gyr_dps)
         if t_s.size == 0:
             return []
-        if acc_g.shape != (t_s.size, 3):
-            raise InputError(f"acc_g must have shape ({t_s.size}, 3) to match t_s, found {acc_g.shape}")
-        if gyr_dps is not None:
-            gyr_dps = np.asarray(gyr_dps, dtype=np.float64)
-            if gyr_dps.shape != (t_s.size, 3):
-                raise InputError(f"gyr_dps must have shape ({t_s.size}, 3) to match t_s, found {gyr_dps.shape}")
         if self._buf is None:
             self._buf = _SampleBuffer(gyro=gyr_dps is not None)
         buf = self._buf
-        if (gyr_dps is None) != (buf.gyr is None):
-            raise InputError("gyr_dps must be given for every block or for none: the stream started "
-                             f"{'with' if buf.gyr is not None else 'without'} a gyroscope")
-        if buf.n and not t_s[0] > buf.t[buf.n - 1]:
-            raise InputError(f"samples must arrive in time order: t = {t_s[0]:.6f} s after "
-                             f"{buf.t[buf.n - 1]:.6f} s")
-        if np.any(np.diff(t_s) <= 0):
-            raise InputError("t_s must be strictly increasing within a block")
         buf.append(t_s, acc_g, gyr_dps)
         self.n_samples += t_s.size
         if self.fs is None:
