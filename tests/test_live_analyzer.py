@@ -15,6 +15,8 @@ from gaitlab.errors import InputError
 from gaitlab.stream.analyzer import LiveWaistAnalyzer
 from gaitlab.synth import simulate_waist
 
+from .live_support import assert_same_rows, stream_in_chunks
+
 # Exact mode, stated tolerances. Without a flight-floor offset (ideal sensor) the live pass is the
 # batch computation on the same block-aligned samples: equal to rounding. With realistic sensors the
 # batch pipeline shifts the flight floor by the median valley of the WHOLE gap-free stretch, which
@@ -28,35 +30,8 @@ REALISTIC = {"ic_s": (1e-4, 1.5e-3), "to_s": (1e-4, 1.5e-3), "gct_ms": (0.2, 2.0
              "loading_rate_gps": (1.0, 60.0), "braking_mps": (1e-3, 5e-3), "pelvic_tilt_deg": (0.01, 0.05)}
 
 
-def _stream(rec: gaitlab.Recording, live: LiveWaistAnalyzer, seed: int, max_chunk: int = 80) -> list[dict]:
-    """Push the recording through ``live`` in chunks of random sizes (1..max_chunk samples)."""
-    rng = np.random.default_rng(seed)
-    rows: list[dict] = []
-    i = 0
-    while i < rec.n_samples:
-        k = int(rng.integers(1, max_chunk + 1))
-        gyr = None if rec.gyr is None else rec.gyr[i:i + k]
-        rows += live.push(rec.t[i:i + k], rec.acc[i:i + k], gyr)
-        i += k
-    rows += live.finish()
-    return rows
-
-
-def _assert_same_steps(rows: list[dict], batch: pd.DataFrame, tol: dict = EXACT) -> None:
-    """Same steps (count, sides, validity, activity); metrics within ``tol``: an absolute bound per
-    column, or a (95th percentile, maximum) pair."""
-    live = pd.DataFrame(rows)
-    assert len(live) == len(batch), f"{len(live)} live steps vs {len(batch)} batch steps"
-    assert list(live["side"]) == list(batch["side"])
-    assert list(live["valid"]) == list(batch["valid"].astype(bool))
-    assert list(live["activity"]) == list(batch["activity"])
-    for name, bound in tol.items():
-        x, y = live[name].to_numpy(float), batch[name].to_numpy(float)
-        np.testing.assert_array_equal(np.isnan(x), np.isnan(y), err_msg=name)
-        d = np.abs(x - y)[np.isfinite(x)]
-        p95, top = (bound, bound) if np.isscalar(bound) else bound
-        assert np.percentile(d, 95) <= p95 and d.max() <= top, \
-            f"{name}: p95 {np.percentile(d, 95):.3g} (<= {p95}), max {d.max():.3g} (<= {top})"
+def _stream(rec, live, seed, max_chunk=80, emitted_at=None):
+    return stream_in_chunks(rec, live, seed, max_chunk, emitted_at)
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +51,7 @@ def test_live_steps_equal_batch_exactly_for_random_chunks():
     """Ideal sensor, random mounting, three gaps: the live steps are the batch steps."""
     rec = simulate_waist(65.0, fs=200.0, seed=12, mounting="random", noise="ideal", gaps=3).recording
     rows = _stream(rec, LiveWaistAnalyzer(), seed=5)  # fs measured from the stream
-    _assert_same_steps(rows, gaitlab.analyze(rec, report=False).steps, EXACT)
+    assert_same_rows(rows, gaitlab.analyze(rec, report=False).steps, EXACT)
 
 
 def test_live_steps_match_batch_with_realistic_noise(noisy_run, noisy_batch):
@@ -84,7 +59,7 @@ def test_live_steps_match_batch_with_realistic_noise(noisy_run, noisy_batch):
     live = LiveWaistAnalyzer()
     rows = _stream(rec, live, seed=1)
     assert len(rows) > 180
-    _assert_same_steps(rows, noisy_batch, REALISTIC)
+    assert_same_rows(rows, noisy_batch, REALISTIC)
     exact = np.abs(pd.DataFrame(rows)["ic_s"].to_numpy() - noisy_batch["ic_s"].to_numpy()) < 1e-9
     assert exact.mean() > 0.5
     # emitted once, in time order, never across a gap
@@ -149,7 +124,7 @@ def test_standing_start_long_disconnect_short_blocks_and_bounded_memory():
         span_s.append(buf.n / 100.0)
         i += k
     rows += live.finish()
-    _assert_same_steps(rows, batch.steps, REALISTIC)
+    assert_same_rows(rows, batch.steps, REALISTIC)
     assert not any(r["ic_s"] < 30.0 < r["ic_s"] + (r["step_time_ms"] or 0) / 1e3 for r in rows)
     # buffer: <= 2.5 blocks + window_s + settle_s + update_s of samples (here 24 s), whatever the run length
     assert max(span_s) <= 2.5 * 5.0 + live.window_s + live.settle_s + live.update_s
@@ -162,7 +137,7 @@ def test_gyro_and_extra_columns():
     rec = gaitlab.Recording(run.recording.t, run.recording.acc, run.recording.gyr, fs=100.0, placement="waist")
     batch = gaitlab.analyze(rec, report=False, speed_mps=3.0).steps
     rows = _stream(rec, LiveWaistAnalyzer(fs=100.0, speed_mps=3.0), seed=4)
-    _assert_same_steps(rows, batch, {**REALISTIC, "pelvic_drop_deg": (0.01, 0.5), "speed_mps": 0.0})
+    assert_same_rows(rows, batch, {**REALISTIC, "pelvic_drop_deg": (0.01, 0.5), "speed_mps": 0.0})
     assert np.isfinite([r["pelvic_drop_deg"] for r in rows[1:-2]]).all()
 
 
@@ -240,7 +215,7 @@ async def test_emulated_polar_stream_equals_batch_of_recorded_file(tmp_path):
     # the file stores times to 1 us and acc to 1e-6 g (PMD's 1 mG counts are exact in it);
     # realistic noise: the flight-floor tolerance applies
     batch = gaitlab.analyze(rec, report=False).steps
-    _assert_same_steps(rows, batch, REALISTIC)
+    assert_same_rows(rows, batch, REALISTIC)
     assert len(rows) > 150
 
 

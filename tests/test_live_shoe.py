@@ -17,6 +17,8 @@ from gaitlab.gait.shoe import FootPipeline
 from gaitlab.stream.shoe_analyzer import LiveShoeAnalyzer
 from gaitlab.synth import simulate_shoes
 
+from .live_support import assert_same_rows, stream_in_chunks
+
 # Given the batch pipeline's foot frame, a live pass is the batch computation on the same samples:
 # equal to float rounding. One exception: the ZUPT integration rounds fractional mid-stance
 # indices half-to-even on the stretch's sample axis, so a stride can start one sample apart when
@@ -33,35 +35,8 @@ OWN_FRAME = {"ic_s": 5e-4, "to_s": 5e-4, "gct_ms": 1.0, "stride_time_ms": 1.0, "
              "speed_mps": 0.03}
 
 
-def _stream(rec: gaitlab.Recording, live: LiveShoeAnalyzer, seed: int, max_chunk: int = 120,
-            emitted_at: list[float] | None = None) -> list[dict]:
-    """Push ``rec`` through ``live`` in chunks of random sizes (1..max_chunk samples)."""
-    rng = np.random.default_rng(seed)
-    rows: list[dict] = []
-    i = 0
-    while i < rec.n_samples:
-        k = int(rng.integers(1, max_chunk + 1))
-        gyr = None if rec.gyr is None else rec.gyr[i:i + k]
-        new = live.push(rec.t[i:i + k], rec.acc[i:i + k], gyr)
-        if emitted_at is not None:
-            emitted_at += [float(rec.t[min(i + k, rec.n_samples) - 1])] * len(new)
-        rows += new
-        i += k
-    rows += live.finish()
-    return rows
-
-
-def _assert_same_contacts(rows: list[dict], batch: pd.DataFrame, tol: dict) -> None:
-    live = pd.DataFrame(rows)
-    assert len(live) == len(batch), f"{len(live)} live contacts vs {len(batch)} batch contacts"
-    assert list(live["side"]) == list(batch["side"])
-    assert list(live["valid"]) == list(batch["valid"].astype(bool))
-    assert list(live["activity"]) == list(batch["activity"])
-    for name, bound in tol.items():
-        x, y = live[name].to_numpy(float), batch[name].to_numpy(float)
-        np.testing.assert_array_equal(np.isnan(x), np.isnan(y), err_msg=name)
-        d = np.abs(x - y)[np.isfinite(x)]
-        assert d.max() <= bound, f"{name}: max |live - batch| {d.max():.3g} > {bound}"
+def _stream(rec, live, seed, max_chunk=120, emitted_at=None):
+    return stream_in_chunks(rec, live, seed, max_chunk, emitted_at)
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +56,7 @@ def test_live_contacts_equal_batch_given_the_batch_frame(shoe_run, shoe_batch):
     rec = shoe_run.recording
     frame = FootPipeline().run(rec).frame_
     rows = _stream(rec, LiveShoeAnalyzer(fs=rec.fs, side="L", frame=frame), seed=1)
-    _assert_same_contacts(rows, shoe_batch, SAME_FRAME)
+    assert_same_rows(rows, shoe_batch, SAME_FRAME)
     assert list(pd.DataFrame(rows)["strike_class"]) == list(shoe_batch["strike_class"])
 
 
@@ -91,7 +66,7 @@ def test_live_contacts_with_own_frame_random_chunks_and_gaps(shoe_run, shoe_batc
     live = LiveShoeAnalyzer(side="L")
     emitted_at: list[float] = []
     rows = _stream(rec, live, seed=2, emitted_at=emitted_at)
-    _assert_same_contacts(rows, shoe_batch, OWN_FRAME)
+    assert_same_rows(rows, shoe_batch, OWN_FRAME)
     # the live frame is the batch one within a degree
     batch_frame = FootPipeline().run(rec).frame_
     cos = np.clip(np.einsum("ij,ij->i", live.frame_.rot, batch_frame.rot), -1.0, 1.0)
@@ -234,7 +209,7 @@ async def test_emulated_movesense_imu6_stream_equals_batch_of_recorded_file(tmp_
     rec = gaitlab.read(out)
     assert rec.n_samples == live.n_samples and rec.has_gyro
     batch = gaitlab.analyze(rec.replace(side="L"), placement="shoe", report=False).steps
-    _assert_same_contacts(rows, batch, OWN_FRAME)
+    assert_same_rows(rows, batch, OWN_FRAME)
     assert len(rows) >= 55
 
 
