@@ -45,6 +45,11 @@ PLAUSIBLE = {
 }
 WALK_STEP_TIME_MS = (350.0, 1200.0)  # 50-170 spm
 
+#: Largest median disagreement (s) over a stretch between the flight-apex and onset estimates of
+#: initial contact for the apex to be used: above the onset's sampling/filter error, below the
+#: ~20 ms an impact peak (asymmetric contact force) shifts the apex estimate by.
+APEX_AGREEMENT_S = 0.012
+
 
 def _lowpass(x: np.ndarray, fs: float, fc: float, order: int = 2) -> np.ndarray:
     """Zero-phase Butterworth low-pass; returns ``x`` unchanged when ``fc`` is above 0.45 fs."""
@@ -357,13 +362,17 @@ class WaistPipeline:
 
     @staticmethod
     def _refine_ic(fz, down, ic_onset, to, n_rise, first_above, fs) -> np.ndarray:
-        """Combine the onset fit with the flight-apex estimate of initial contact.
+        """Initial contact from the flight apex, unless this runner's contacts are asymmetric.
 
-        A ballistic flight is symmetric about its apex, so ``IC = 2 * apex - TO_prev``; it does
-        not depend on how sharply the contact onset was sampled (an impact transient makes a two-
-        or three-sample edge a poor guide), so it is used wherever it is plausible: after the
-        previous toe-off and no later than the first sample of the rising edge. Where the onset is
-        well sampled (>= 3 samples on the edge) the two independent estimates are averaged.
+        The flight apex gives ``IC = 2 * apex - TO_prev``: exact when the contact force is
+        symmetric about mid-stance (the pelvis is then at the same height at toe-off and at the
+        next contact), and independent of how sharply the onset was sampled or smeared by the
+        sensor's anti-alias filter, which makes it the better estimate at low rates. A heel
+        strike's impact peak makes the force asymmetric and puts every apex estimate ~20 ms
+        before the onset fit. The choice is made once per stretch, from the median disagreement
+        (strike pattern is the runner's, not the step's, and a per-step choice would flip with
+        noise): above ``APEX_AGREEMENT_S`` (at least 1.5 samples) the onset fit is used; else the
+        apex, averaged with the onset where that is well sampled (>= 3 samples on the edge).
         """
         from ..kernels.integrate import flight_apex
 
@@ -372,13 +381,20 @@ class WaistPipeline:
         ic_apex[1:] = 2.0 * apex[:-1] - to[:-1]
         prev_to = np.concatenate(([np.nan], to[:-1]))
         with np.errstate(invalid="ignore"):
-            ok = (ic_apex > prev_to) & (ic_apex <= first_above + 1.0)
+            plausible = (ic_apex > prev_to) & (ic_apex <= first_above + 1.0)
         # contact starts no later than the first sample on the edge: a small excess (noise) is
         # clipped rather than rejected, so estimates do not jump between methods
         ic_apex = np.fmin(ic_apex, first_above)
-        both = ok & np.isfinite(ic_onset) & (n_rise >= 3) & (np.abs(ic_apex - ic_onset) < 1.0)
+        has_onset = np.isfinite(ic_onset)
+        gap = np.abs(ic_apex - ic_onset)[plausible & has_onset]
+        asymmetric = gap.size >= 5 and float(np.median(gap)) > max(APEX_AGREEMENT_S * fs, 1.5)
         out = ic_onset.copy()
-        out[ok] = ic_apex[ok]
+        if asymmetric:
+            alone = plausible & ~has_onset
+            out[alone] = ic_apex[alone]
+            return out
+        both = plausible & has_onset & (n_rise >= 3) & (np.abs(ic_apex - ic_onset) < 1.0)
+        out[plausible] = ic_apex[plausible]
         out[both] = 0.5 * (ic_apex[both] + ic_onset[both])
         return out
 
