@@ -140,3 +140,11 @@ class _no_fail:
 
     def __exit__(self, *exc):
         return self._cm.__exit__(*exc)
+
+
+def test_carriage_return_inside_the_header_is_an_input_error(tmp_path):
+    """Found by the fuzz test: csv's own error must not escape."""
+    path = tmp_path / "cr.csv"
+    path.write_bytes(b"\x01\r\x01")
+    with pytest.raises(gaitlab.InputError, match="header line"):
+        gaitlab.read(path)

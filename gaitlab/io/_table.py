@@ -60,7 +60,11 @@ def find_header(data: bytes, path: str) -> Header:
         text = raw.decode("utf-8", errors="replace").strip()
         if text and not text.startswith("#"):
             delimiter = max(DELIMITERS, key=lambda d: (text.count(d), -DELIMITERS.index(d)))
-            fields = next(csv.reader([text], delimiter=delimiter, skipinitialspace=True))
+            try:
+                fields = next(csv.reader([text], delimiter=delimiter, skipinitialspace=True))
+            except csv.Error as exc:  # e.g. a lone carriage return inside the header line
+                raise InputError(f"the header line cannot be parsed as delimited text: {exc}",
+                                 path=path, line=line_no) from None
             return Header([f.strip() for f in fields], delimiter, line_no, pos)
         if end < 0:
             break
