@@ -146,5 +146,5 @@ def test_carriage_return_inside_the_header_is_an_input_error(tmp_path):
     """Found by the fuzz test: csv's own error must not escape."""
     path = tmp_path / "cr.csv"
     path.write_bytes(b"\x01\r\x01")
-    with pytest.raises(gaitlab.InputError, match="header line"):
-        gaitlab.read(path)
+    with pytest.raises(InputError, match="header line"):
+        read(path)
