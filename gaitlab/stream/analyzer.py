@@ -136,6 +136,12 @@ class _SampleBuffer:
             self.gyr[:keep] = self.gyr[k: self.n]
         self.n = keep
 
+    def measured_rate(self) -> float | None:
+        """Sample rate (Hz) from the median interval once ``_FS_PROBE_S`` of samples are held."""
+        if self.n < 2 or self.t[self.n - 1] - self.t[0] < _FS_PROBE_S:
+            return None
+        return float(1.0 / np.median(np.diff(self.t[: self.n])))
+
     def view(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         return self.t[a:b], self.acc[a:b], None if self.gyr is None else self.gyr[a:b]
 
@@ -369,12 +375,11 @@ class LiveWaistAnalyzer:
 
     def _probe_fs(self) -> bool:
         """Measure the sample rate from the first contiguous samples; False while too few."""
-        buf = self._buf
-        assert buf is not None
-        if buf.t[buf.n - 1] - buf.t[0] < _FS_PROBE_S:
+        assert self._buf is not None
+        fs = self._buf.measured_rate()
+        if fs is None:
             return False
-        dt = np.diff(buf.t[: buf.n])
-        self.fs = float(1.0 / np.median(dt))
+        self.fs = fs
         logger.info("live analysis: measured sample rate %.3f Hz", self.fs)
         return True
 

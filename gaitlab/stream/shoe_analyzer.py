@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from .analyzer import _FILTER, _FS_PROBE_S, _as_block, _live_pass, _SampleBuffer
+from .analyzer import _FILTER, _as_block, _live_pass, _SampleBuffer
 from .live import summarize_steps
 
 logger = logging.getLogger(__name__)
@@ -203,9 +203,9 @@ class LiveShoeAnalyzer:
         buf.append(t_s, acc_g, gyr_dps)
         self.n_samples += t_s.size
         if self.fs is None:
-            if buf.t[buf.n - 1] - buf.t[0] < _FS_PROBE_S:
+            self.fs = buf.measured_rate()
+            if self.fs is None:
                 return []
-            self.fs = float(1.0 / np.median(np.diff(buf.t[: buf.n])))
             logger.info("live shoe analysis: measured sample rate %.3f Hz", self.fs)
         if self.n_samples - self._last_analysis_n < self.update_s * self.fs:
             return []
