@@ -44,3 +44,27 @@ def assert_same_rows(rows: list[dict], batch: pd.DataFrame, tol: dict) -> None:
         p95, top = (bound, bound) if np.isscalar(bound) else bound
         assert np.percentile(d, 95) <= p95 and d.max() <= top, \
             f"{name}: p95 {np.percentile(d, 95):.3g} (<= {p95}), max {d.max():.3g} (<= {top})"
+
+
+async def collect_updates(stream, sensor, on_update=None) -> list:
+    """All updates of ``stream`` until the emulated ``sensor`` has sent everything, then close.
+
+    ``on_update(update)`` (an async callable, optional) runs for each update, e.g. to force a
+    disconnect mid-run.
+    """
+    import asyncio
+
+    async def stop_when_done():
+        await sensor.finished.wait()
+        await asyncio.sleep(0.2)
+        await stream.close()
+
+    updates = []
+    async with stream:
+        stopper = asyncio.create_task(stop_when_done())
+        async for u in stream:
+            updates.append(u)
+            if on_update is not None:
+                await on_update(u)
+        await stopper
+    return updates

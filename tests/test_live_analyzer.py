@@ -15,7 +15,7 @@ from gaitlab.errors import InputError
 from gaitlab.stream.analyzer import LiveWaistAnalyzer
 from gaitlab.synth import simulate_waist
 
-from .live_support import assert_same_rows, stream_in_chunks
+from .live_support import assert_same_rows, collect_updates, stream_in_chunks
 
 # Exact mode, stated tolerances. Without a flight-floor offset (ideal sensor) the live pass is the
 # batch computation on the same block-aligned samples: equal to rounding. With realistic sensors the
@@ -188,23 +188,16 @@ async def test_emulated_polar_stream_equals_batch_of_recorded_file(tmp_path):
     await sensor.start()
     out = tmp_path / "live.csv"
     live = LiveWaistAnalyzer()
-    updates = []
     stream = gs.connect(sensor.name, record=out, analyzer=live, backoff_s=(0.05, 0.5),
                         scanner_backend=radio.scanner_backend, client_backend=radio.client_backend)
-    async with stream:
-        async def stop_when_done():
-            await sensor.finished.wait()
-            await asyncio.sleep(0.2)
-            await stream.close()
+    dropped = []
 
-        stopper = asyncio.create_task(stop_when_done())
-        dropped = False
-        async for u in stream:
-            updates.append(u)
-            if not dropped and u.t_s > 40.0:
-                dropped = True
-                await sensor.drop_connections()
-        await stopper
+    async def disconnect_once_after_40_s(u):
+        if not dropped and u.t_s > 40.0:
+            dropped.append(True)
+            await sensor.drop_connections()
+
+    updates = await collect_updates(stream, sensor, disconnect_once_after_40_s)
     await sensor.close()
     rows = [r for u in updates for r in u.steps] + live.finish()
     assert updates[-1].reconnects == 1 and len(updates[-1].gaps) == 2

@@ -5,8 +5,6 @@ and the CLI."""
 
 from __future__ import annotations
 
-import asyncio
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,7 +15,7 @@ from gaitlab.gait.shoe import FootPipeline
 from gaitlab.stream.shoe_analyzer import LiveShoeAnalyzer
 from gaitlab.synth import simulate_shoes
 
-from .live_support import assert_same_rows, stream_in_chunks
+from .live_support import assert_same_rows, collect_updates, stream_in_chunks
 
 # Given the batch pipeline's foot frame, a live pass is the batch computation on the same samples:
 # equal to float rounding. One exception: the ZUPT integration rounds fractional mid-stance
@@ -189,19 +187,9 @@ async def test_emulated_movesense_imu6_stream_equals_batch_of_recorded_file(tmp_
     await sensor.start()
     out = tmp_path / "shoe_live.csv"
     live = LiveShoeAnalyzer(fs=208.0, side="L")
-    updates = []
     stream = gs.connect(sensor.name, profile=gs.MovesenseProfile(208, gyro=True), record=out, analyzer=live,
                         scanner_backend=radio.scanner_backend, client_backend=radio.client_backend)
-    async with stream:
-        async def stop_when_done():
-            await sensor.finished.wait()
-            await asyncio.sleep(0.2)
-            await stream.close()
-
-        stopper = asyncio.create_task(stop_when_done())
-        async for u in stream:
-            updates.append(u)
-        await stopper
+    updates = await collect_updates(stream, sensor)
     await sensor.close()
     rows = [r for u in updates for r in u.steps] + live.finish()
     assert updates[-1].cadence_spm == pytest.approx(left.truth.summary["cadence_spm"], abs=4.0)
