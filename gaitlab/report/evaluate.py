@@ -448,24 +448,11 @@ def _check_low_cadence(ctx: _Context, rule: Rule, checked: list[str]) -> dict[st
         checked.append("Cadence against your own baseline: not evaluated (run too short for a baseline)")
         return flag
     try:
-        cond, info = ctx.beyond_baseline(ctx.rolling(cad.values), direction=-1,
-                                         rel_pct=th.get_value(rule.code, "drop_pct"))
+        drop = _check_baseline_rise(ctx, rule, checked, [cad], direction=-1, pct_key="drop_pct")
     except _NotEvaluated as exc:
         checked.append(f"Cadence against your own baseline: not evaluated ({exc})")
         return flag
-    checked.append(f"Cadence against your baseline {cad.show(info['level'])}: warn below {cad.show(info['limit'])}")
-    eps = ctx.baseline_episodes(cond)
-    if not eps:
-        return flag
-    main = max(eps, key=lambda e: e.running_s)
-    value = _median(cad.values, main)
-    pct = 100.0 * (value / info["level"] - 1.0)
-    detail = (f"Your cadence fell to {cad.show(value)} {_span_text(eps)}, {pct:+.0f} % against your own "
-              f"{cad.show(info['level'])} in your first {ctx.baseline.running_s / 60:.0f} min.")
-    ev = {"label": "Cadence", "value": round(value, 1), "threshold": round(info["limit"], 1), "unit": "spm",
-          "change_pct": round(pct, 1), "baseline": _baseline_ev(ctx, info)}
-    return _flag(rule, "warn", detail, {"metric": "cadence_spm", **ev, **_episode_evidence(eps),
-                                        "metrics": {"cadence_spm": ev}})
+    return drop or flag
 
 
 def _vertical_ratio(ctx: _Context) -> _Metric:
@@ -630,24 +617,26 @@ def _baseline_ev(ctx: _Context, info: Mapping[str, float]) -> dict[str, float]:
             "min_change": round(info["delta"], 3)}
 
 
-def _check_baseline_rise(ctx: _Context, rule: Rule, checked: list[str],
-                         metrics: list[_Metric]) -> dict[str, Any] | None:
-    """hard_landing and braking: a rise of >= rise_pct (and >= n SD) over the runner's own baseline."""
+def _check_baseline_rise(ctx: _Context, rule: Rule, checked: list[str], metrics: list[_Metric], *,
+                         direction: int = +1, pct_key: str = "rise_pct") -> dict[str, Any] | None:
+    """A change of >= ``pct_key`` % (and >= n SD) against the runner's own baseline, upwards
+    (``direction=+1``: hard_landing, braking) or downwards (-1: cadence in low_cadence)."""
     metrics = [m for m in metrics if _finite(m.values)]
     if not metrics:
         raise _NotEvaluated(f"{' and '.join(rule.metrics)} not measured")
-    rise = ctx.th.get_value(rule.code, "rise_pct")
+    pct_min = ctx.th.get_value(rule.code, pct_key)
+    verb, side = ("rose", "above") if direction > 0 else ("fell", "below")
     parts, metrics_ev = [], {}
     for m in metrics:
-        cond, info = ctx.beyond_baseline(ctx.rolling(m.values), direction=+1, rel_pct=rise)
-        checked.append(f"{m.label}: baseline {m.show(info['level'])}, warn above {m.show(info['limit'])}")
+        cond, info = ctx.beyond_baseline(ctx.rolling(m.values), direction=direction, rel_pct=pct_min)
+        checked.append(f"{m.label}: baseline {m.show(info['level'])}, warn {side} {m.show(info['limit'])}")
         eps = ctx.baseline_episodes(cond)
         if not eps:
             continue
         main = max(eps, key=lambda e: e.running_s)
         value = _median(m.values, main)
         pct = 100.0 * (value / info["level"] - 1.0) if info["level"] else math.nan
-        parts.append(f"{m.label} rose to {m.show(value)} {_span_text(eps)}, {pct:+.0f} % against your own "
+        parts.append(f"{m.label} {verb} to {m.show(value)} {_span_text(eps)}, {pct:+.0f} % against your own "
                      f"baseline of {m.show(info['level'])} (first {ctx.baseline.running_s / 60:.0f} min).")
         metrics_ev[m.key] = {"label": m.label, "value": round(value, 3), "threshold": round(info["limit"], 3),
                              "unit": m.unit,
