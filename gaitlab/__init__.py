@@ -33,7 +33,6 @@ __all__ = [
     "batch",
     "report",
     "io",
-    "kernels",
 ]
 
 # public name -> (module, attribute or None for the module itself)
@@ -42,20 +41,20 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "read": ("gaitlab.io", "read"),
     "write": ("gaitlab.io", "write"),
     "analyze": ("gaitlab.analysis", "analyze"),
-    "Analysis": ("gaitlab.analysis", "Analysis"),
+    "Analysis": ("gaitlab.result", "Analysis"),
     "synth": ("gaitlab.synth", None),
     "stream": ("gaitlab.stream", None),
     "batch": ("gaitlab.batch", None),
     "report": ("gaitlab.report", None),
     "io": ("gaitlab.io", None),
-    "kernels": ("gaitlab.kernels", None),
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from . import batch, io, kernels, report, stream, synth
-    from .analysis import Analysis, analyze
+    from . import batch, io, report, stream, synth
+    from .analysis import analyze
     from .io import read, write
     from .recording import Recording
+    from .result import Analysis
 
 
 def __getattr__(name: str) -> Any:

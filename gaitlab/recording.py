@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import types
 from collections.abc import Mapping
-from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -95,7 +94,7 @@ class Recording:
     (100.0, 9.99, 1000)
     """
 
-    __slots__ = ("_t", "_acc", "_gyr", "_fs", "_placement", "_side", "_meta", "_extra", "__dict__")
+    __slots__ = ("_t", "_acc", "_gyr", "_fs", "_placement", "_side", "_meta", "_extra", "_gaps")
 
     def __init__(
         self,
@@ -161,6 +160,7 @@ class Recording:
         self._side = side
         self._meta = types.MappingProxyType(meta)
         self._extra = types.MappingProxyType(extras)
+        self._gaps: np.ndarray | None = None
 
     # -- read-only attributes -------------------------------------------------------------
     @property
@@ -220,13 +220,16 @@ class Recording:
         return self.n_samples
 
     # -- derived ----------------------------------------------------------------------------
-    @cached_property
+    @property
     def gaps(self) -> np.ndarray:
         """Spans with missing samples, shape (k, 2): ``[t_before, t_after]`` in seconds.
 
-        A gap is an interval between consecutive samples longer than ``1.5 / fs``.
+        A gap is an interval between consecutive samples longer than ``1.5 / fs``. Computed on
+        first use and kept (read-only).
         """
-        return self.gap_spans(self._t, self._fs)
+        if self._gaps is None:
+            self._gaps = self.gap_spans(self._t, self._fs)
+        return self._gaps
 
     @staticmethod
     def gap_spans(t: np.ndarray, fs: float) -> np.ndarray:

@@ -225,7 +225,7 @@ _TEXT_COLUMNS = frozenset({"file", "status", "error", "placement", "flag_codes",
 
 
 def _metric_keys(rows: Iterable[Mapping[str, Any]]) -> list[str]:
-    from ..analysis import SUMMARY_KEYS
+    from ..schema import SUMMARY_KEYS
 
     seen = set()
     for r in rows:

@@ -13,8 +13,9 @@ Stages, each over plain arrays with the hot loops in :mod:`gaitlab.kernels.foot`
 4. per contact: GCT, swing, stride time, foot-strike angle and class, impact, loading rate,
    braking, pronation (roll) excursion and velocity, stride length and speed by zero-velocity
    strapdown integration between mid-stances (Zrenner et al. 2018);
-5. the pair: flight time (TO of one foot to the next IC of the other), step time, balance and
-   symmetry indices; the same :class:`~gaitlab.analysis.Analysis` shape as the waist.
+5. the pair (:class:`ShoePipeline`): flight time (TO of one foot to the next IC of the other),
+   step time; the same result shape as the waist pipeline (balance and symmetry indices are in
+   :mod:`.metrics`).
 
 See ``docs/shoe.md`` for the definitions, conventions and known limits.
 """
@@ -22,7 +23,6 @@ See ``docs/shoe.md`` for the definitions, conventions and known limits.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +31,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..recording import Recording
+from ..schema import PLAUSIBLE_SHOE, SHOE_COLUMNS, STEP_COLUMNS
 from .foot_frame import STILL_GYRO_DPS, FootFrame, estimate_foot_frame
 from .orientation import parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
@@ -38,23 +39,16 @@ from .speed import parse_speed, speed_at
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FootPipeline", "analyze_shoes", "CONTACT_COLUMNS", "strike_class", "RFS_MIN_DEG", "FFS_MAX_DEG"]
+__all__ = ["FootPipeline", "ShoePipeline", "pair_columns", "strike_class", "RFS_MIN_DEG", "FFS_MAX_DEG"]
 
 #: Altman & Davis (2012): rearfoot above 8 deg, forefoot below -1.6 deg, midfoot between.
 RFS_MIN_DEG, FFS_MAX_DEG = 8.0, -1.6
 
-#: Shoe columns added after :data:`gaitlab.analysis.STEP_COLUMNS` (units in the names).
-CONTACT_COLUMNS: tuple[str, ...] = (
-    "midstance_s", "swing_ms", "stride_time_ms", "duty_factor", "stride_length_m", "speed_mps",
-    "foot_strike_angle_deg", "strike_class", "braking_g", "pronation_deg", "pronation_velocity_dps",
-    "foot_clearance_m", "ic_gyro_s", "to_gyro_s",
-)
-
-#: Plausible ranges (running_science.md section 5) per activity.
-RUN_GCT_MS = (100.0, 450.0)
-WALK_GCT_MS = (250.0, 2000.0)
-RUN_STRIDE_MS = (450.0, 1300.0)
-WALK_STRIDE_MS = (700.0, 2600.0)
+#: Plausible ranges (running_science.md section 5) per activity, from :mod:`gaitlab.schema`.
+RUN_GCT_MS = PLAUSIBLE_SHOE["run_gct_ms"]
+WALK_GCT_MS = PLAUSIBLE_SHOE["walk_gct_ms"]
+RUN_STRIDE_MS = PLAUSIBLE_SHOE["run_stride_ms"]
+WALK_STRIDE_MS = PLAUSIBLE_SHOE["walk_stride_ms"]
 
 
 def strike_class(angle_deg: np.ndarray) -> np.ndarray:
@@ -290,7 +284,7 @@ def _norm(x: np.ndarray) -> np.ndarray:
     return np.sqrt(np.einsum("ij,ij->i", x, x))
 
 
-# -- pair and Analysis ---------------------------------------------------------------------------
+# -- pair ---------------------------------------------------------------------------
 def _sides(recs: list[Recording]) -> list[str]:
     given = [r.side for r in recs]
     if len(recs) == 1:
@@ -306,8 +300,11 @@ def _sides(recs: list[Recording]) -> list[str]:
     return ["L", "R"]
 
 
-def _pair_columns(tab: dict[str, np.ndarray], side: np.ndarray, paired: bool) -> None:
-    """Step time and flight time: from each contact to the next IC of the other foot."""
+def pair_columns(tab: dict[str, np.ndarray], side: np.ndarray, paired: bool) -> None:
+    """Step time and flight time: from each contact to the next IC of the other foot (in place).
+
+    One foot (``paired=False``): step time is half the stride time and flight is not measured.
+    """
     ic, to = tab["ic_s"], tab["to_s"]
     n = ic.size
     step = np.full(n, np.nan)
@@ -333,131 +330,110 @@ def _pair_columns(tab: dict[str, np.ndarray], side: np.ndarray, paired: bool) ->
     tab["flight_ms"] = np.where(tab["activity"] == "running", flight, np.nan)
 
 
-def analyze_shoes(recordings: Sequence[Recording], speed_mps: float | None = None, axes: Any = None,
-                  **params: Any):
-    """Analyse one shoe recording (one foot) or a left/right pair.
+@dataclass
+class ShoePipeline:
+    """Contacts of one shoe sensor or a left/right pair, as one step table.
+
+    The shoe counterpart of :class:`~gaitlab.gait.waist.WaistPipeline`, with the same result
+    attributes; :func:`gaitlab.analyze` turns them into an :class:`~gaitlab.Analysis`.
 
     Parameters
     ----------
-    recordings : sequence of 1 or 2 Recording
-        Shoe sensor signals. The side comes from ``Recording.side``; without it the order is
-        taken as left, right. A pair must share a time axis (one clock, as recorded together).
     speed_mps : float, optional
         Running speed used where the stride length cannot be integrated (no gyroscope).
     axes : str or (3, 3) array, optional
         Explicit sensor-to-foot mapping for every recording (forward, left, up).
-    **params
-        :class:`FootPipeline` settings, plus ``segment_s`` (segment length, s).
+    segment_s : float
+        Segment length (s) of the per-segment table.
+    **foot_params
+        :class:`FootPipeline` settings.
 
-    Returns
-    -------
-    gaitlab.Analysis
-        ``steps`` has one row per contact of either foot, sorted by ``ic_s``:
-        :data:`gaitlab.analysis.STEP_COLUMNS` (``vo_cm``, ``braking_mps`` and the pelvic columns
-        are NaN for shoes) then :data:`CONTACT_COLUMNS`.
+    Attributes
+    ----------
+    steps_ : pandas.DataFrame
+        One row per contact of either foot, sorted by ``ic_s``: :data:`gaitlab.schema.STEP_COLUMNS`
+        (``vo_cm``, ``braking_mps`` and the pelvic columns are NaN for shoes) then
+        :data:`gaitlab.schema.SHOE_COLUMNS`.
+    gaps_ : ndarray, shape (k, 2)
+    gap_s_, duration_s_ : float
+    regularity_ : None
+    paired_ : bool
+        Whether both feet were analysed.
+    input_, params_, signals_ : dict
     """
-    import pandas as pd
 
-    from ..analysis import STEP_COLUMNS, Analysis
-    from .summary import segment_table, summarize
+    speed_mps: float | None = None
+    axes: Any = None
+    segment_s: float = 60.0
+    foot_params: dict[str, Any] = field(default_factory=dict)
 
-    recs = list(recordings)
-    if not 1 <= len(recs) <= 2:
-        raise InputError(f"analyze_shoes takes one or two shoe recordings, found {len(recs)}")
-    for r in recs:
-        if not isinstance(r, Recording):
-            raise InputError(f"expected a Recording, found {type(r).__name__}")
-    speed_spec = parse_speed(speed_mps)
-    segment_s = float(params.pop("segment_s", 60.0))
-    sides = _sides(recs)
-    if len(recs) == 2:
-        a, b = recs
-        if min(a.t[-1], b.t[-1]) <= max(a.t[0], b.t[0]):
-            raise InputError(
-                f"the two shoe recordings do not overlap in time ({a.t[0]:.1f}-{a.t[-1]:.1f} s and "
-                f"{b.t[0]:.1f}-{b.t[-1]:.1f} s): a pair must be recorded on one clock")
-    tables, frames, gap_list, files = [], [], [], []
-    for rec, side in zip(recs, sides, strict=True):
-        pipe = FootPipeline(axes=axes, **params).run(rec)
-        tab = dict(pipe.contacts_)
-        tab["side"] = np.full(tab["ic_s"].size, side, dtype=object)
-        if rec.gyr is None and speed_spec is not None:
-            tab["speed_mps"] = speed_at(speed_spec, tab["ic_s"])
-        tables.append(tab)
-        frames.append(pipe.frame_)
-        gap_list.append(pipe.gaps_)
-        files.append({"path": rec.meta.get("source"), "format": rec.meta.get("format"), "side": side,
-                      "fs_hz": rec.fs, "duration_s": rec.duration_s, "n_samples": rec.n_samples,
-                      "has_gyro": rec.has_gyro, "device": rec.meta.get("device"),
-                      "frame": pipe.frame_.method if pipe.frame_ else None})
-    tab = {k: np.concatenate([t[k] for t in tables]) for k in tables[0]}
-    order = np.argsort(tab["ic_s"], kind="stable")
-    tab = {k: v[order] for k, v in tab.items()}
-    side = tab["side"]
-    _pair_columns(tab, side, len(recs) == 2)
-    n = side.size
-    for col in STEP_COLUMNS:
-        if col not in tab:
-            tab[col] = np.full(n, np.nan)
-    steps = pd.DataFrame({c: tab[c] for c in list(STEP_COLUMNS) + list(CONTACT_COLUMNS)})
-    steps["valid"] = steps["valid"].astype(bool)
-    gaps = np.vstack(gap_list) if gap_list else np.empty((0, 2))
-    gaps = gaps[np.argsort(gaps[:, 0])] if len(gaps) else np.empty((0, 2))
-    t0 = min(r.t[0] for r in recs)
-    t1 = max(r.t[-1] for r in recs)
-    duration = float(t1 - t0)
-    gap_s = float(max(((g[:, 1] - g[:, 0]).sum() if len(g) else 0.0) for g in gap_list))
-    summary = summarize(steps, duration_s=duration, gap_s=gap_s)
-    _shoe_summary(summary, steps, paired=len(recs) == 2, duration_s=duration, gap_s=gap_s)
-    segments = segment_table(steps, segment_s)
-    run_params = {k: v for k, v in vars(FootPipeline(**params)).items() if not k.endswith("_")}
-    run_params.update({"axes": None if axes is None else str(axes), "segment_s": segment_s,
-                       "speed_mps": None if speed_mps is None else str(speed_mps)})
-    first = recs[0]
-    path = " + ".join(str(f["path"]) for f in files) if any(f["path"] for f in files) else None
-    return Analysis(
-        steps=steps, summary=summary, segments=segments,
-        gaps=pd.DataFrame(gaps, columns=["start_s", "end_s"]),
-        input={"path": path, "format": first.meta.get("format"), "fs_hz": first.fs, "duration_s": duration,
-               "placement": "shoe", "n_samples": int(sum(r.n_samples for r in recs)),
-               "has_gyro": all(r.has_gyro for r in recs), "sides": list(sides), "files": files},
-        recording=first,
-        signals={},
-        params=run_params,
-    )
+    def run(self, recordings: Sequence[Recording]) -> ShoePipeline:
+        """Analyse one shoe recording (one foot) or a left/right pair (a shared time axis).
 
+        The side comes from ``Recording.side``; without it the order is taken as left, right.
+        """
+        import pandas as pd
 
-def _mean(x) -> float:
-    x = x.dropna()
-    return float(x.mean()) if len(x) else math.nan
-
-
-def _shoe_summary(out: dict[str, Any], steps, *, paired: bool, duration_s: float, gap_s: float) -> None:
-    """Shoe keys on top of :func:`gaitlab.gait.summary.summarize` (in place)."""
-    from .summary import balance_left_pct, symmetry_index_pct
-
-    run = steps[steps["valid"] & (steps["activity"] == "running")]
-    side = run["side"]
-    out["stride_time_ms"] = _mean(run["stride_time_ms"])
-    out["swing_ms"] = _mean(run["swing_ms"])
-    out["stride_length_m"] = _mean(run["stride_length_m"])
-    out["step_length_m"] = out["stride_length_m"] / 2.0
-    out["speed_mps"] = _mean(run["speed_mps"])
-    out["foot_strike_angle_deg"] = _mean(run["foot_strike_angle_deg"])
-    classes = run["strike_class"].dropna()
-    out["strike_class"] = str(classes.mode().iloc[0]) if len(classes) else None
-    for cls in ("rearfoot", "midfoot", "forefoot"):
-        out[f"{cls}_pct"] = 100.0 * float((classes == cls).mean()) if len(classes) else math.nan
-    out["braking_g"] = _mean(run["braking_g"])
-    out["pronation_deg"] = _mean(run["pronation_deg"])
-    out["pronation_velocity_dps"] = _mean(run["pronation_velocity_dps"].abs())
-    if not paired:
-        # one foot: each contact stands for a whole stride; the flight needs the other foot
-        out["running_s"] = float(steps.loc[steps["activity"] == "running", "stride_time_ms"].sum()) / 1000.0
-        out["walking_s"] = float(steps.loc[steps["activity"] == "walking", "stride_time_ms"].sum()) / 1000.0
-        out["standing_s"] = max(0.0, duration_s - gap_s - out["running_s"] - out["walking_s"])
-        out["duty_factor"] = _mean(run["duty_factor"])
-    out["gct_balance_left_pct"] = balance_left_pct(run["gct_ms"], side) if paired else math.nan
-    for key, col in (("gct_si_pct", "gct_ms"), ("flight_si_pct", "flight_ms"), ("impact_si_pct", "impact_g"),
-                     ("stride_length_si_pct", "stride_length_m"), ("swing_si_pct", "swing_ms")):
-        out[key] = symmetry_index_pct(run[col], side) if paired else math.nan
+        speed_mps, axes, params = self.speed_mps, self.axes, dict(self.foot_params)
+        recs = list(recordings)
+        if not 1 <= len(recs) <= 2:
+            raise InputError(f"a shoe analysis takes one or two shoe recordings, found {len(recs)}")
+        for r in recs:
+            if not isinstance(r, Recording):
+                raise InputError(f"expected a Recording, found {type(r).__name__}")
+        speed_spec = parse_speed(speed_mps)
+        segment_s = float(self.segment_s)
+        sides = _sides(recs)
+        if len(recs) == 2:
+            a, b = recs
+            if min(a.t[-1], b.t[-1]) <= max(a.t[0], b.t[0]):
+                raise InputError(
+                    f"the two shoe recordings do not overlap in time ({a.t[0]:.1f}-{a.t[-1]:.1f} s and "
+                    f"{b.t[0]:.1f}-{b.t[-1]:.1f} s): a pair must be recorded on one clock")
+        tables, frames, gap_list, files = [], [], [], []
+        for rec, side in zip(recs, sides, strict=True):
+            pipe = FootPipeline(axes=axes, **params).run(rec)
+            tab = dict(pipe.contacts_)
+            tab["side"] = np.full(tab["ic_s"].size, side, dtype=object)
+            if rec.gyr is None and speed_spec is not None:
+                tab["speed_mps"] = speed_at(speed_spec, tab["ic_s"])
+            tables.append(tab)
+            frames.append(pipe.frame_)
+            gap_list.append(pipe.gaps_)
+            files.append({"path": rec.meta.get("source"), "format": rec.meta.get("format"), "side": side,
+                          "fs_hz": rec.fs, "duration_s": rec.duration_s, "n_samples": rec.n_samples,
+                          "has_gyro": rec.has_gyro, "device": rec.meta.get("device"),
+                          "frame": pipe.frame_.method if pipe.frame_ else None})
+        tab = {k: np.concatenate([t[k] for t in tables]) for k in tables[0]}
+        order = np.argsort(tab["ic_s"], kind="stable")
+        tab = {k: v[order] for k, v in tab.items()}
+        side = tab["side"]
+        pair_columns(tab, side, len(recs) == 2)
+        n = side.size
+        for col in STEP_COLUMNS:
+            if col not in tab:
+                tab[col] = np.full(n, np.nan)
+        steps = pd.DataFrame({c: tab[c] for c in list(STEP_COLUMNS) + list(SHOE_COLUMNS)})
+        steps["valid"] = steps["valid"].astype(bool)
+        gaps = np.vstack(gap_list) if gap_list else np.empty((0, 2))
+        gaps = gaps[np.argsort(gaps[:, 0])] if len(gaps) else np.empty((0, 2))
+        t0 = min(r.t[0] for r in recs)
+        t1 = max(r.t[-1] for r in recs)
+        self.steps_ = steps
+        self.gaps_ = gaps
+        self.duration_s_ = float(t1 - t0)
+        self.gap_s_ = float(max(((g[:, 1] - g[:, 0]).sum() if len(g) else 0.0) for g in gap_list))
+        self.regularity_ = None
+        self.paired_ = len(recs) == 2
+        self.params_ = {k: v for k, v in vars(FootPipeline(**params)).items()
+                        if not (k.endswith("_") or k.startswith("_"))}
+        self.params_.update({"axes": None if axes is None else str(axes), "segment_s": segment_s,
+                             "speed_mps": None if speed_mps is None else str(speed_mps)})
+        first = recs[0]
+        path = " + ".join(str(f["path"]) for f in files) if any(f["path"] for f in files) else None
+        self.input_ = {"path": path, "format": first.meta.get("format"), "fs_hz": first.fs,
+                       "duration_s": self.duration_s_, "placement": "shoe",
+                       "n_samples": int(sum(r.n_samples for r in recs)),
+                       "has_gyro": all(r.has_gyro for r in recs), "sides": list(sides), "files": files}
+        self.signals_ = {}
+        return self

@@ -22,28 +22,24 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from ..errors import InputError
 from ..recording import Recording
+from ..schema import PLAUSIBLE_WAIST, STEP_COLUMNS
 from .orientation import estimate_orientation, parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
 from .speed import parse_speed, speed_at
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["WaistPipeline"]
+__all__ = ["WaistPipeline", "BodyFrame"]
 
-#: running_science.md section 5: plausible running values.
-PLAUSIBLE = {
-    "gct_ms": (100.0, 450.0),
-    "step_time_ms": (250.0, 600.0),  # 100-240 spm
-    "flight_ms": (-10.0, 250.0),
-    "vo_cm": (2.0, 16.0),
-}
-WALK_STEP_TIME_MS = (350.0, 1200.0)  # 50-170 spm
+#: running_science.md section 5: plausible running values (defined in :mod:`gaitlab.schema`).
+PLAUSIBLE = PLAUSIBLE_WAIST
+WALK_STEP_TIME_MS = PLAUSIBLE_WAIST["walk_step_time_ms"]  # 50-170 spm
 
 #: Largest median disagreement (s) over a stretch between the flight-apex and onset estimates of
 #: initial contact for the apex to be used: above the onset's sampling/filter error, below the
@@ -60,6 +56,30 @@ def _lowpass(x: np.ndarray, fs: float, fc: float, order: int = 2) -> np.ndarray:
         return x
     sos = butter_lowpass_sos(order, fc, fs)
     return sosfiltfilt(x, sos, 3 * (2 * sos.shape[0] + 1))
+
+
+class BodyFrame(NamedTuple):
+    """A recording rotated into the body frame (x forward, y left, z up), see :meth:`WaistPipeline.body_frame`.
+
+    Attributes
+    ----------
+    acc : ndarray, shape (n, 3)
+        Specific force (g), body frame, vertical scaled so its stride mean is 1 g per block.
+    gyr : ndarray, shape (n, 3) or None
+        Angular rate (deg/s), body frame.
+    extra : dict of ndarray
+        The recording's extra channels plus ``orientation_block`` (each sample's block number).
+    tilt_reference : {'standing', 'early_run'}
+        What the pelvic tilt is measured against.
+    block_tilt_deg : ndarray, shape (m,)
+        Forward tilt (deg) of each orientation block against that reference.
+    """
+
+    acc: np.ndarray
+    gyr: np.ndarray | None
+    extra: dict[str, np.ndarray]
+    tilt_reference: str
+    block_tilt_deg: np.ndarray
 
 
 @dataclass
@@ -93,9 +113,18 @@ class WaistPipeline:
     Attributes
     ----------
     steps_ : pandas.DataFrame
-        One row per step (see :data:`gaitlab.analysis.STEP_COLUMNS`).
-    analysis_ : gaitlab.Analysis
-        The full result.
+        One row per step (see :data:`gaitlab.schema.STEP_COLUMNS`), then ``speed_mps``.
+    gaps_ : ndarray, shape (k, 2)
+        ``[t_before, t_after]`` of each gap (s).
+    gap_s_, duration_s_ : float
+        Time inside gaps and the recording's duration (s), for the summary.
+    regularity_ : (float, float)
+        Step and stride regularity of the vertical signal.
+    input_, params_, signals_ : dict
+        What was analysed, the public settings used, and the vertical force for figures.
+
+    The same attributes as :class:`gaitlab.gait.shoe.ShoePipeline`; :func:`gaitlab.analyze` turns
+    them into an :class:`~gaitlab.Analysis` (summary, segments, report).
 
     References
     ----------
@@ -114,8 +143,8 @@ class WaistPipeline:
     >>> import gaitlab
     >>> run = gaitlab.synth.simulate_waist(30.0, fs=200.0, seed=1)      # doctest: +SKIP
     >>> pipe = WaistPipeline().run(run.recording)                        # doctest: +SKIP
-    >>> round(pipe.analysis_.summary["cadence_spm"])                     # doctest: +SKIP
-    171
+    >>> int(pipe.steps_["valid"].sum()) > 80                             # doctest: +SKIP
+    True
     """
 
     speed_mps: Any = None
@@ -131,18 +160,15 @@ class WaistPipeline:
     params_: dict = field(default_factory=dict, init=False, repr=False)
 
     def run(self, recording: Recording) -> WaistPipeline:
-        """Analyse ``recording``; sets ``steps_``, ``summary_``, ``segments_``, ``analysis_``."""
+        """Analyse ``recording``; sets the step table and what the summary needs (see Attributes)."""
         import pandas as pd
-
-        from ..analysis import STEP_COLUMNS, Analysis
-        from .summary import segment_table, summarize
 
         if not isinstance(recording, Recording):
             raise InputError(f"expected a Recording, found {type(recording).__name__}")
         axes = None if self.axes is None else parse_axes(self.axes)
         self._speed_spec = parse_speed(self.speed_mps)
-        body, gyr_body, extra, tilt_ref = self.body_frame(recording, axes)
-        stretches, gaps = split_stretches(recording.t, body, gyr_body, recording.fs, extra)
+        frame = self.body_frame(recording, axes)
+        stretches, gaps = split_stretches(recording.t, frame.acc, frame.gyr, recording.fs, frame.extra)
         if not stretches:
             raise InputError(
                 f"no stretch of at least {MIN_STRETCH_S} s without gaps in {recording.duration_s:.1f} s "
@@ -151,7 +177,7 @@ class WaistPipeline:
         vertical_t: list[np.ndarray] = []
         vertical_g: list[np.ndarray] = []
         for st in stretches:
-            cols, fz = self.stretch_steps(st)
+            cols, fz = self.stretch_steps(st, frame.block_tilt_deg)
             parts.append(cols)
             vertical_t.append(st.t)
             vertical_g.append(fz)
@@ -159,39 +185,33 @@ class WaistPipeline:
         steps = pd.DataFrame(cols)
         steps["valid"] = steps["valid"].astype(bool)
         steps = steps[list(STEP_COLUMNS) + [c for c in steps.columns if c not in STEP_COLUMNS]]
-        gaps_df = pd.DataFrame(gaps, columns=["start_s", "end_s"])
-        summary = summarize(steps, duration_s=recording.duration_s,
-                            gap_s=float((gaps[:, 1] - gaps[:, 0]).sum()) if len(gaps) else 0.0,
-                            regularity=self._regularity(stretches, vertical_g, steps))
         self.steps_ = steps
-        self.summary_ = summary
-        self.segments_ = segment_table(steps, self.segment_s)
-        self.params_ = {k: v for k, v in vars(self).items() if not k.endswith("_")}
+        self.gaps_ = gaps
+        self.gap_s_ = float((gaps[:, 1] - gaps[:, 0]).sum()) if len(gaps) else 0.0
+        self.duration_s_ = recording.duration_s
+        self.regularity_ = self._regularity(stretches, vertical_g, steps)
+        self.paired_ = False
+        self.params_ = {k: v for k, v in vars(self).items() if not (k.endswith("_") or k.startswith("_"))}
         self.params_["axes"] = None if self.axes is None else str(self.axes)
-        self.params_["pelvic_tilt_reference"] = tilt_ref
+        self.params_["pelvic_tilt_reference"] = frame.tilt_reference
         meta = recording.meta
-        self.analysis_ = Analysis(
-            steps=steps, summary=summary, segments=self.segments_, gaps=gaps_df,
-            input={"path": meta.get("source"), "format": meta.get("format"), "fs_hz": recording.fs,
-                   "duration_s": recording.duration_s, "placement": "waist",
-                   "n_samples": recording.n_samples, "has_gyro": recording.has_gyro,
-                   "device": meta.get("device")},
-            recording=recording,
-            signals={"t_s": np.concatenate(vertical_t), "vertical_g": np.concatenate(vertical_g)},
-            params=self.params_,
-        )
+        self.input_ = {"path": meta.get("source"), "format": meta.get("format"), "fs_hz": recording.fs,
+                       "duration_s": recording.duration_s, "placement": "waist",
+                       "n_samples": recording.n_samples, "has_gyro": recording.has_gyro,
+                       "device": meta.get("device")}
+        self.signals_ = {"t_s": np.concatenate(vertical_t), "vertical_g": np.concatenate(vertical_g)}
         return self
 
     # -- one stretch ---------------------------------------------------------------------------
-    def body_frame(self, rec: Recording, axes: np.ndarray | None):
-        """Rotate the whole recording into the body frame, block by block.
+    def body_frame(self, rec: Recording, axes: np.ndarray | None) -> BodyFrame:
+        """Rotate the whole recording into the body frame, block by block (no state is kept).
 
         Orientation is a property of how the sensor sits, not of gaps, so it is estimated over
         all samples (gaps included) before the recording is split: even a short stretch between
         two gaps is then in the right frame. The vertical is scaled so that its stride mean is
-        exactly 1 g in every block. Returns body-frame acc (n, 3), gyro (or None), the extra
-        channels plus ``orientation_block`` (each sample's block number), and the name of the tilt
-        reference. Sets ``block_tilt_deg_``: each block's forward tilt relative to that reference.
+        exactly 1 g in every block. Returns a :class:`BodyFrame`: body-frame acc (n, 3), gyro (or
+        None), the extra channels plus ``orientation_block`` (each sample's block number), the name
+        of the tilt reference and each block's forward tilt relative to it.
         """
         from ..kernels.signal import rotate_blocks
 
@@ -206,17 +226,19 @@ class WaistPipeline:
             gyr = rotate_blocks(np.ascontiguousarray(rec.gyr), ori.rot, ori.block_starts)
         fwd_ref, up_ref, ref_name = self._tilt_reference(rec, ori)
         ups = ori.rot[:, 2]
-        self.block_tilt_deg_ = np.degrees(np.arctan2(-(ups @ fwd_ref), ups @ up_ref))
+        block_tilt_deg = np.degrees(np.arctan2(-(ups @ fwd_ref), ups @ up_ref))
         extra = dict(rec.extra)
         extra["orientation_block"] = np.repeat(np.arange(lengths.size, dtype=np.float32), lengths)
-        return body, gyr, extra, ref_name
+        return BodyFrame(body, gyr, extra, ref_name, block_tilt_deg)
 
-    def stretch_steps(self, st: Stretch) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    def stretch_steps(self, st: Stretch, block_tilt_deg: np.ndarray
+                      ) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Steps of one gap-free, body-frame stretch (see :meth:`body_frame`, ``split_stretches``).
 
-        Returns the per-step columns (arrays, :data:`gaitlab.analysis.STEP_COLUMNS` plus
-        ``speed_mps``) and the stretch's vertical specific force (g). The live analyser calls this
-        on its buffer so that live and recorded analyses share one implementation.
+        ``block_tilt_deg`` is :attr:`BodyFrame.block_tilt_deg` of the frame the stretch was cut
+        from. Returns the per-step columns (arrays, :data:`gaitlab.schema.STEP_COLUMNS` plus
+        ``speed_mps``) and the stretch's vertical specific force (g). Stateless: the live analyser
+        calls this on its buffer so that live and recorded analyses share one implementation.
         """
         from ..kernels.events import contact_edges, find_humps
         from ..kernels.integrate import stride_angle_range, vertical_oscillation
@@ -268,7 +290,7 @@ class WaistPipeline:
         df = gct_ms / (2.0 * step_time_ms)
         activity[run_k & (df >= 0.5)] = "walking"
         side = self._sides(lat, step_time_ms, activity)
-        tilt = self._pelvic_tilt(st, ic_k)
+        tilt = self._pelvic_tilt(st, ic_k, block_tilt_deg)
         drop = np.full(n_steps, np.nan)
         if st.gyr is not None:
             drop = stride_angle_range(np.ascontiguousarray(st.gyr[:, 0]), ic_k, to_k, fs)
@@ -469,7 +491,7 @@ class WaistPipeline:
         side[sign < 0] = "R"
         return side
 
-    def _pelvic_tilt(self, st: Stretch, ic: np.ndarray) -> np.ndarray:
+    def _pelvic_tilt(self, st: Stretch, ic: np.ndarray, block_tilt_deg: np.ndarray) -> np.ndarray:
         """Forward tilt (deg) of each stride relative to the reference posture.
 
         The block's tilt (from its gravity direction) plus the stride's own deviation from the
@@ -493,7 +515,7 @@ class WaistPipeline:
         # consecutive detected contacts only (a NaN in between breaks the stride)
         consecutive = (ok[2:] - ok[:-2] == 2) & (lengths[:-1] > 0) & (lengths[1:] > 0)
         k = ok[:-2][consecutive]
-        tilt[k] = self.block_tilt_deg_[block[:-2][consecutive]] + np.degrees(
+        tilt[k] = block_tilt_deg[block[:-2][consecutive]] + np.degrees(
             np.arctan2(-fwd[consecutive], up[consecutive]))
         return tilt
 

@@ -14,9 +14,11 @@ import math
 import numpy as np
 from numba import njit
 
+from ..schema import GRAVITY_MPS2
+
 from .stepstats import impact_peak
 
-G = 9.80665  # m/s^2 per g
+G = GRAVITY_MPS2  # m/s^2 per g (a compile-time constant in the kernels)
 #: The impact burst is the first second difference above this fraction of the window's largest.
 FIRST_BURST = 0.6
 

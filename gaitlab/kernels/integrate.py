@@ -15,7 +15,9 @@ import math
 import numpy as np
 from numba import njit
 
-G = 9.80665  # m/s^2 per g
+from ..schema import GRAVITY_MPS2
+
+G = GRAVITY_MPS2  # m/s^2 per g (a compile-time constant in the kernels)
 
 
 @njit(cache=True)

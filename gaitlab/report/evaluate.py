@@ -1,4 +1,7 @@
-"""Evaluate the back-strain rules on an :class:`~gaitlab.analysis.Analysis`.
+"""The back-strain rules' checks, and their evaluation on a step table or an :class:`~gaitlab.Analysis`.
+
+This module holds one check per rule and the evaluation loop; the rolling windows, episodes and
+baselines are the rule engine's (:mod:`.engine`, plain arrays), the sentences :mod:`.text`'s.
 
 How every rule is judged (the rules themselves are data, in :mod:`gaitlab.report.rules`):
 
@@ -29,22 +32,25 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..gait.metrics import cadence_spm, duty_factor, step_length_m, vertical_ratio_pct
+from ..gait.metrics import symmetry_index_pct as _symmetry_index
+from .engine import Episode, _finite, _summary_value
+from .engine import NotEvaluated as _NotEvaluated
+from .engine import RuleContext as _Context
 from .rules import RULES, SEVERITIES, Rule
-from .sources import cite
+from .text import episode_evidence as _episode_evidence
+from .text import flag as _flag
+from .text import span_text as _span_text
 from .thresholds import Thresholds, load_thresholds
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from ..analysis import Analysis
+    from ..result import Analysis
 
-__all__ = ["evaluate", "evaluate_detailed", "Evaluation", "RuleResult", "clock", "rolling", "running_steps"]
+__all__ = ["evaluate", "evaluate_detailed", "evaluate_steps", "Evaluation", "RuleResult"]
 
 logger = logging.getLogger(__name__)
-
-
-class _NotEvaluated(Exception):
-    """Raised by a check when its metric cannot be measured on this analysis."""
 
 
 @dataclass
@@ -88,280 +94,7 @@ class Evaluation:
         return sorted(flags, key=lambda f: -SEVERITIES.index(f["severity"]))
 
 
-def clock(t_s: float) -> str:
-    """``m:ss`` (or ``h:mm:ss``) for a time in seconds on the recording's axis."""
-    if not math.isfinite(t_s):
-        return "?"
-    sign = "-" if t_s < 0 else ""
-    total = int(round(abs(t_s)))
-    h, rem = divmod(total, 3600)
-    m, s = divmod(rem, 60)
-    return f"{sign}{h}:{m:02d}:{s:02d}" if h else f"{sign}{m}:{s:02d}"
-
-
-@dataclass(frozen=True)
-class _Episode:
-    """A stretch of consecutive steps ``[i0, i1)`` where a pattern held."""
-
-    i0: int
-    i1: int
-    start_s: float
-    end_s: float
-    running_s: float
-
-    def as_dict(self) -> dict[str, float]:
-        return {"start_s": round(self.start_s, 2), "end_s": round(self.end_s, 2),
-                "duration_s": round(self.running_s, 1), "n_steps": self.i1 - self.i0}
-
-
-@dataclass(frozen=True)
-class _Baseline:
-    stop: int  # steps [0, stop) are the baseline
-    start_s: float
-    end_s: float
-    running_s: float
-
-
-def _finite(x: np.ndarray) -> bool:
-    return bool(np.isfinite(x).any())
-
-
-class _Context:
-    """Valid running steps as plain arrays, plus the shared machinery of all rules."""
-
-    def __init__(self, analysis: Analysis, th: Thresholds) -> None:
-        self.th = th
-        self._summary: Mapping[str, Any] = analysis.summary or {}
-        # the waist pipeline measures tilt against standing (absolute) or against the early run
-        self.tilt_reference = (getattr(analysis, "params", None) or {}).get("pelvic_tilt_reference")
-        self.placement = analysis.input.get("placement") if analysis.input else None
-        steps = running_steps(analysis.steps)
-        self.steps = steps
-        self.n = len(steps)
-        self.t_s = steps["ic_s"].to_numpy(dtype=np.float64)
-        step_ms = self.col("step_time_ms")
-        fallback = np.nanmedian(step_ms) if _finite(step_ms) else np.nan
-        self.dur_s = np.where(np.isfinite(step_ms), step_ms, fallback) / 1000.0
-        self.cum_s = np.cumsum(np.nan_to_num(self.dur_s))
-        self.running_s = float(self.cum_s[-1]) if self.n else 0.0
-        side = steps["side"].astype(object).to_numpy() if "side" in steps.columns else np.full(self.n, None)
-        self.left = np.array([s == "L" for s in side], dtype=bool)
-        self.right = np.array([s == "R" for s in side], dtype=bool)
-        # a pause (gap, walk break) between valid running steps breaks any pattern
-        dt = np.diff(self.t_s) if self.n else np.empty(0)
-        self.breaks = np.concatenate([[True], dt > max(self.g("max_step_gap_s"), 0.0)]) if self.n else dt
-        self.baseline = self._baseline()
-        self.speed_mps = self._speed()
-
-    # -- columns ---------------------------------------------------------------------------
-    def g(self, name: str) -> float:
-        """A ``general`` setting."""
-        return self.th.get_value("general", name)
-
-    def col(self, name: str) -> np.ndarray:
-        """A per-step column as float64 (all-NaN when absent)."""
-        if name not in self.steps.columns:
-            return np.full(self.n, np.nan)
-        return self.steps[name].to_numpy(dtype=np.float64, na_value=np.nan)
-
-    def _speed(self) -> np.ndarray:
-        speed = self.col("speed_mps")
-        if not _finite(speed):
-            summary_speed = _summary_value(self._summary, "speed_mps")
-            if summary_speed is not None and summary_speed > 0:
-                speed = np.full(self.n, summary_speed)
-        return speed
-
-    # -- rolling windows and persistence ----------------------------------------------------
-    def rolling(self, values: np.ndarray, *, how: str = "median", min_periods: int | None = None) -> np.ndarray:
-        """Centred rolling statistic over ``window_s`` of recording time (NaN where too few steps)."""
-        mp = int(self.g("min_window_steps")) if min_periods is None else min_periods
-        return rolling(self.t_s, values, window_s=self.g("window_s"), min_periods=mp, how=how)
-
-    def rolling_side(self, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """Rolling median of the steps of one side (``mask``), evaluated at every step."""
-        mp = max(int(self.g("min_window_steps")) // 2, 2)
-        return self.rolling(np.where(mask, values, np.nan), min_periods=mp)
-
-    def episodes(self, cond: np.ndarray, *, min_s: float | None = None,
-                 min_steps: int | None = None) -> list[_Episode]:
-        """Maximal runs of consecutive steps where ``cond`` holds, long enough to count."""
-        min_s = self.g("min_duration_s") if min_s is None else min_s
-        min_steps = int(self.g("min_steps")) if min_steps is None else min_steps
-        cond = np.asarray(cond, dtype=bool)
-        if not cond.any():
-            return []
-        starts = np.flatnonzero(cond & (self.breaks | ~np.concatenate([[False], cond[:-1]])))
-        out: list[_Episode] = []
-        for i0 in starts:
-            i1 = i0 + 1
-            while i1 < self.n and cond[i1] and not self.breaks[i1]:
-                i1 += 1
-            running_s = float(np.nansum(self.dur_s[i0:i1]))
-            if running_s >= min_s and (i1 - i0) >= min_steps:
-                end_s = float(self.t_s[i1 - 1] + self.dur_s[i1 - 1])
-                out.append(_Episode(int(i0), int(i1), float(self.t_s[i0]), end_s, running_s))
-        return out
-
-    # -- the runner's own baseline -------------------------------------------------------------
-    def _baseline(self) -> _Baseline | None:
-        if self.n == 0:
-            return None
-        length_s = min(self.g("baseline_s"), self.g("baseline_fraction") * self.running_s)
-        if length_s < self.g("baseline_min_s") or length_s <= 0:
-            return None
-        stop = int(np.searchsorted(self.cum_s, length_s, side="left")) + 1
-        stop = min(stop, self.n)
-        return _Baseline(stop, float(self.t_s[0]), float(self.t_s[stop - 1] + self.dur_s[stop - 1]),
-                         float(self.cum_s[stop - 1]))
-
-    def require_baseline(self) -> _Baseline:
-        if self.baseline is None:
-            need = min(self.g("baseline_min_s") / self.g("baseline_fraction") if self.g("baseline_fraction") > 0
-                       else math.inf, math.inf)
-            raise _NotEvaluated(f"needs a baseline of >= {self.g('baseline_min_s') / 60:.0f} min of running "
-                                f"(a run of >= {need / 60:.0f} min); this one has {self.running_s / 60:.1f} min")
-        return self.baseline
-
-    def beyond_baseline(self, rolled: np.ndarray, *, direction: int, rel_pct: float | None = None,
-                        abs_delta: float | None = None) -> tuple[np.ndarray, dict[str, float]]:
-        """Steps after the baseline whose rolling value lies beyond the baseline's band.
-
-        Parameters
-        ----------
-        rolled : ndarray
-            Rolling per-step values of one metric.
-        direction : {+1, -1, 0}
-            +1: a rise counts, -1: a drop counts, 0: either.
-        rel_pct, abs_delta : float
-            Smallest change that counts, relative to the baseline level (%) or absolute.
-
-        Returns
-        -------
-        cond : ndarray of bool
-        info : dict
-            ``level``, ``sd``, ``delta`` (the change that counts) and ``limit`` (level + direction*delta).
-        """
-        base = self.require_baseline()
-        ref = rolled[: base.stop]
-        if np.count_nonzero(np.isfinite(ref)) < int(self.g("min_window_steps")):
-            raise _NotEvaluated("too few baseline steps with this metric")
-        level = float(np.nanmedian(ref))
-        sd = float(np.nanstd(ref))
-        floor = abs(level) * rel_pct / 100.0 if rel_pct is not None else float(abs_delta or 0.0)
-        delta = max(self.g("baseline_n_sd") * sd, floor)
-        with np.errstate(invalid="ignore"):
-            if direction > 0:
-                cond = rolled > level + delta
-            elif direction < 0:
-                cond = rolled < level - delta
-            else:
-                cond = np.abs(rolled - level) > delta
-        cond[: base.stop] = False
-        cond &= self.speed_comparable(base)
-        return cond, {"level": level, "sd": sd, "delta": delta,
-                      "limit": level + (direction or 1) * delta}
-
-    def speed_comparable(self, base: _Baseline) -> np.ndarray:
-        """Windows at a speed within ``speed_match_pct`` of the baseline's (all True without speed)."""
-        if not _finite(self.speed_mps) or np.nanstd(self.speed_mps) == 0:
-            return np.ones(self.n, dtype=bool)
-        rolled = self.rolling(self.speed_mps)
-        ref = float(np.nanmedian(rolled[: base.stop]))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.abs(rolled / ref - 1.0) * 100.0 <= self.g("speed_match_pct")
-
-    def baseline_episodes(self, cond: np.ndarray) -> list[_Episode]:
-        return self.episodes(cond, min_s=self.g("baseline_persist_s"))
-
-    def baseline_evidence(self) -> dict[str, float]:
-        b = self.require_baseline()
-        return {"start_s": round(b.start_s, 2), "end_s": round(b.end_s, 2), "duration_s": round(b.running_s, 1)}
-
-
-def rolling(t_s: np.ndarray, values: np.ndarray, *, window_s: float = 60.0, min_periods: int = 20,
-            how: str = "median") -> np.ndarray:
-    """Centred rolling statistic of per-step values over a time window.
-
-    Parameters
-    ----------
-    t_s : ndarray, shape (n,)
-        Step times (s), increasing.
-    values : ndarray, shape (n,)
-        Per-step values; NaN values are skipped.
-    window_s : float
-        Window length (s of recording time), centred on each step.
-    min_periods : int
-        Fewest non-NaN values for a result; else NaN.
-    how : {'median', 'mean', 'std'}
-
-    Returns
-    -------
-    ndarray, shape (n,)
-    """
-    import pandas as pd
-
-    t_s = np.asarray(t_s, dtype=np.float64)
-    if t_s.size == 0:
-        return np.empty(0)
-    idx = pd.to_timedelta(t_s - t_s[0], unit="s")
-    roll = pd.Series(np.asarray(values, dtype=np.float64), index=idx).rolling(
-        pd.Timedelta(seconds=window_s), center=True, min_periods=max(int(min_periods), 1))
-    return getattr(roll, how)().to_numpy(dtype=np.float64, na_value=np.nan)
-
-
-def _summary_value(summary: Mapping[str, Any], key: str) -> float | None:
-    v = summary.get(key) if summary else None
-    try:
-        f = float(v)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
-def running_steps(steps: pd.DataFrame) -> pd.DataFrame:
-    """Valid running steps sorted by IC time (tolerates a missing ``valid``/``activity`` column)."""
-    if steps is None or len(steps) == 0 or "ic_s" not in steps.columns:
-        import pandas as pd
-
-        return pd.DataFrame({"ic_s": np.empty(0)})
-    keep = np.isfinite(steps["ic_s"].to_numpy(dtype=np.float64, na_value=np.nan))
-    if "valid" in steps.columns:
-        keep &= steps["valid"].fillna(False).to_numpy(dtype=bool)
-    if "activity" in steps.columns:
-        act = steps["activity"].astype(object).to_numpy()
-        keep &= np.array([a == "running" or a is None or (isinstance(a, float) and math.isnan(a))
-                          for a in act], dtype=bool)
-    out = steps.loc[keep].sort_values("ic_s", kind="stable").reset_index(drop=True)
-    return out
-
-
-# -- flag assembly ------------------------------------------------------------------------------
-def _flag(rule: Rule, severity: str, detail: str, evidence: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "code": rule.code,
-        "severity": severity,
-        "message": f"{detail} {rule.concern}",
-        "evidence": evidence,
-        "source": cite(rule.articles, rule.research),
-        "advice": rule.full_advice,
-    }
-
-
-def _span_text(eps: list[_Episode]) -> str:
-    main = max(eps, key=lambda e: e.running_s)
-    total = sum(e.running_s for e in eps)
-    more = f" ({len(eps)} stretches, {total / 60:.1f} min in all)" if len(eps) > 1 else ""
-    return f"from {clock(main.start_s)} to {clock(main.end_s)} ({main.running_s / 60:.1f} min){more}"
-
-
-def _episode_evidence(eps: list[_Episode]) -> dict[str, Any]:
-    main = max(eps, key=lambda e: e.running_s)
-    return {**main.as_dict(), "total_duration_s": round(sum(e.running_s for e in eps), 1),
-            "episodes": [e.as_dict() for e in eps[:20]]}
-
-
-def _median(values: np.ndarray, ep: _Episode, mask: np.ndarray | None = None) -> float:
+def _median(values: np.ndarray, ep: Episode, mask: np.ndarray | None = None) -> float:
     v = values[ep.i0:ep.i1]
     if mask is not None:
         v = v[mask[ep.i0:ep.i1]]
@@ -425,9 +158,7 @@ def _absolute(ctx: _Context, rule: Rule, specs: list[tuple[_Metric, dict[str, fl
 
 # -- the checks, one per rule code --------------------------------------------------------------
 def _cadence(ctx: _Context) -> _Metric:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cad = 60000.0 / ctx.col("step_time_ms")
-    return _Metric("cadence_spm", "Cadence", "spm", cad)
+    return _Metric("cadence_spm", "Cadence", "spm", cadence_spm(ctx.col("step_time_ms")))
 
 
 def _need(metric: _Metric, what: str) -> _Metric:
@@ -456,12 +187,10 @@ def _check_low_cadence(ctx: _Context, rule: Rule, checked: list[str]) -> dict[st
 
 
 def _vertical_ratio(ctx: _Context) -> _Metric:
-    vo_m = ctx.col("vo_cm") / 100.0
     step_m = ctx.col("step_length_m")
     if not _finite(step_m):
-        step_m = ctx.speed_mps * ctx.col("step_time_ms") / 1000.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        vr = np.where(step_m > 0, 100.0 * vo_m / step_m, np.nan)
+        step_m = step_length_m(ctx.speed_mps, ctx.col("step_time_ms"))
+    vr = vertical_ratio_pct(ctx.col("vo_cm"), step_m)
     return _Metric("vertical_ratio_pct", "Vertical ratio", "%", vr, ".1f")
 
 
@@ -484,19 +213,12 @@ def _check_pogo_bounce(ctx: _Context, rule: Rule, checked: list[str]) -> dict[st
 def _check_long_ground_contact(ctx: _Context, rule: Rule, checked: list[str]) -> dict[str, Any] | None:
     c = rule.code
     gct = _need(_Metric("gct_ms", "Ground contact time", "ms", ctx.col("gct_ms")), "ground contact time")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        df = gct.values / (2.0 * ctx.col("step_time_ms"))
+    df = duty_factor(gct.values, ctx.col("step_time_ms"))
     specs = [(gct, {"warn": ctx.th.get_value(c, "gct_warn_ms"), "alert": ctx.th.get_value(c, "gct_alert_ms")}, 1)]
     if _finite(df):
         specs.append((_Metric("duty_factor", "Duty factor", "", df, ".2f"),
                       {"warn": ctx.th.get_value(c, "duty_factor_warn")}, 1))
     return _absolute(ctx, rule, specs, checked)
-
-
-def _symmetry_index(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Robinson's symmetry index, % (0 = symmetric): 200 |L - R| / (L + R)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return 200.0 * np.abs(left - right) / (left + right)
 
 
 def _require_sides(ctx: _Context) -> None:
@@ -771,16 +493,27 @@ _CHECKS: dict[str, Callable[[_Context, Rule, list[str]], dict[str, Any] | None]]
 assert set(_CHECKS) == set(RULES), "every rule needs a check and every check a rule"
 
 
-def evaluate_detailed(
-    analysis: Analysis, thresholds: Thresholds | Mapping[str, Any] | str | os.PathLike[str] | None = None,
+def evaluate_steps(
+    steps: pd.DataFrame, *, placement: str | None = None, speed_mps: float | None = None,
+    tilt_reference: str | None = None,
+    thresholds: Thresholds | Mapping[str, Any] | str | os.PathLike[str] | None = None,
 ) -> Evaluation:
-    """Evaluate every rule and keep the details (status, reasons, what was compared).
+    """Evaluate every rule on a step table and keep the details (status, reasons, what was compared).
+
+    This is what :func:`gaitlab.analyze` calls, once per analysis (the result is stored on the
+    :class:`~gaitlab.Analysis` and the HTML report and figures read it); the live analyzers call
+    it on their recent steps.
 
     Parameters
     ----------
-    analysis : Analysis
-        Needs ``steps`` (:data:`~gaitlab.analysis.STEP_COLUMNS`), ``input['placement']`` and
-        optionally ``summary['speed_mps']``.
+    steps : pandas.DataFrame
+        Per-step table (:data:`gaitlab.schema.STEP_COLUMNS`, optionally ``speed_mps``).
+    placement : {'waist', 'shoe'}, optional
+        Rules not measurable with this placement are not evaluated.
+    speed_mps : float, optional
+        The run's speed (m/s) when the table has no ``speed_mps`` column.
+    tilt_reference : {'standing', 'early_run'}, optional
+        What the pelvic tilt was measured against (absolute posture rules need 'standing').
     thresholds : Thresholds, mapping, TOML path or None
         Overrides of the defaults (see :func:`gaitlab.report.thresholds.load_thresholds`).
 
@@ -789,7 +522,7 @@ def evaluate_detailed(
     Evaluation
     """
     th = load_thresholds(thresholds)
-    ctx = _Context(analysis, th)
+    ctx = _Context(steps, th, placement=placement, speed_mps=speed_mps, tilt_reference=tilt_reference)
     results: dict[str, RuleResult] = {}
     too_short = ctx.running_s < ctx.g("min_duration_s") or ctx.n < ctx.g("min_steps")
     for code, rule in RULES.items():
@@ -814,6 +547,29 @@ def evaluate_detailed(
     baseline = None if ctx.baseline is None else {
         "start_s": ctx.baseline.start_s, "end_s": ctx.baseline.end_s, "duration_s": ctx.baseline.running_s}
     return Evaluation(results, th, baseline, ctx.running_s, ctx.n)
+
+
+def evaluate_detailed(
+    analysis: Analysis, thresholds: Thresholds | Mapping[str, Any] | str | os.PathLike[str] | None = None,
+) -> Evaluation:
+    """:func:`evaluate_steps` on an :class:`~gaitlab.Analysis` (its steps, placement, speed, tilt reference).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        Needs ``steps`` (:data:`gaitlab.schema.STEP_COLUMNS`), ``input['placement']`` and
+        optionally ``summary['speed_mps']``.
+    thresholds : Thresholds, mapping, TOML path or None
+        Overrides of the defaults (see :func:`gaitlab.report.thresholds.load_thresholds`).
+
+    Returns
+    -------
+    Evaluation
+    """
+    params = getattr(analysis, "params", None) or {}
+    return evaluate_steps(analysis.steps, placement=analysis.input.get("placement") if analysis.input else None,
+                          speed_mps=_summary_value(analysis.summary, "speed_mps"),
+                          tilt_reference=params.get("pelvic_tilt_reference"), thresholds=thresholds)
 
 
 def evaluate(

@@ -25,13 +25,15 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..errors import InputError
-from .evaluate import Evaluation, evaluate_detailed, rolling, running_steps
+from ..gait.metrics import cadence_spm, step_length_m, symmetry_index_pct, vertical_ratio_pct
+from .engine import rolling, running_steps
+from .evaluate import Evaluation, evaluate_detailed
 from .zones import ZONE_ORDER, ZONES
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-    from ..analysis import Analysis
+    from ..result import Analysis
 
 __all__ = ["plot", "KINDS", "METRICS"]
 
@@ -69,20 +71,20 @@ class _Data:
 
     @property
     def evaluation(self) -> Evaluation:
+        """The evaluation given, else the analysis' own, else (an Analysis built without a report)
+        a new one."""
         if self._evaluation is None:
-            self._evaluation = evaluate_detailed(self.analysis)
+            self._evaluation = getattr(self.analysis, "evaluation", None) or evaluate_detailed(self.analysis)
         return self._evaluation
 
     def col(self, name: str) -> np.ndarray:
         s = self.steps
         if name == "cadence_spm" and "step_time_ms" in s.columns:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return 60000.0 / s["step_time_ms"].to_numpy(dtype=np.float64, na_value=np.nan)
+            return cadence_spm(s["step_time_ms"].to_numpy(dtype=np.float64, na_value=np.nan))
         if name == "vertical_ratio_pct" and name not in s.columns:
             speed = s["speed_mps"].to_numpy(dtype=np.float64, na_value=np.nan) if "speed_mps" in s.columns \
                 else np.full(len(s), float(self.analysis.summary.get("speed_mps") or math.nan))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return 100.0 * (self.col("vo_cm") / 100.0) / (speed * self.col("step_time_ms") / 1000.0)
+            return vertical_ratio_pct(self.col("vo_cm"), step_length_m(speed, self.col("step_time_ms")))
         if name not in s.columns:
             return np.full(len(s), np.nan)
         return s[name].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -163,13 +165,13 @@ def _draw_balance(ax: Axes, d: _Data) -> None:
                 label="left" if i == 0 else None)
         ax.barh(i - 0.18, 100.0 * rv / mean - 100.0, height=0.34, color=RIGHT_COLOUR,
                 label="right" if i == 0 else None)
-        si = 200.0 * abs(lv - rv) / (lv + rv)
+        si = symmetry_index_pct(lv, rv)
         label, unit = names.get(metric, (metric, ""))
         ax.text(1.01, i, f"L {lv:.3g} / R {rv:.3g} {unit}\nSI {si:.1f} %", transform=ax.get_yaxis_transform(),
                 va="center", fontsize=8)
     ax.set_yticks(y, [names.get(m, (m, ""))[0] for m, _, _ in rows])
     ax.axvline(0, color=LINE_COLOUR, lw=0.8)
-    lim = max(3.0, *(abs(200.0 * (lv - rv) / (lv + rv)) * 0.6 for _, lv, rv in rows))
+    lim = max(3.0, *(symmetry_index_pct(lv, rv) * 0.6 for _, lv, rv in rows))
     ax.set_xlim(-lim, lim)
     ax.set_xlabel("difference from the two-foot mean (%)")
     ax.invert_yaxis()

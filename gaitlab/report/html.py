@@ -24,15 +24,16 @@ from string import Template
 from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
-from .evaluate import Evaluation, clock, evaluate_detailed
+from .evaluate import Evaluation, evaluate_detailed
 from .rules import RULES, SEE_A_PROFESSIONAL
+from .text import clock
 from .sources import ARTICLES, RESEARCH
 from .zones import ZONE_SOURCE, zone_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-    from ..analysis import Analysis
+    from ..result import Analysis
 
 __all__ = ["render_html", "render_summary_html", "HEADLINE"]
 
@@ -264,9 +265,13 @@ def _verdict(flags: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
 
 
 def _resolve(analysis: Analysis, thresholds: Any) -> tuple[Evaluation, list[dict[str, Any]]]:
-    if thresholds is None:
-        thresholds = (getattr(analysis, "params", None) or {}).get("report_thresholds")
-    evaluation = evaluate_detailed(analysis, thresholds)
+    """The analysis' own evaluation (:func:`gaitlab.analyze` evaluated the rules once), or a new one
+    when other thresholds are asked for or the analysis was built without a report."""
+    evaluation = getattr(analysis, "evaluation", None)
+    if thresholds is not None or evaluation is None:
+        if thresholds is None:
+            thresholds = (getattr(analysis, "params", None) or {}).get("report_thresholds")
+        evaluation = evaluate_detailed(analysis, thresholds)
     flags = list(analysis.flags) if analysis.flags else evaluation.flags
     return evaluation, flags
 

@@ -45,10 +45,10 @@ from .shoe_analyzer import LiveShoeAnalyzer
 from .source import BleakSource, Source, StreamError, find_device
 from .timebase import Block, ClockFit, Timeline
 
+#: What a user needs: open a stream (or scan), analyse it live, inject a source, pick a profile,
+#: record. The other names above stay importable (tests, plug-ins) but are not the API surface.
 __all__ = [
-    "connect", "connect_blocking", "scan", "Stream", "BlockingStream", "LoopThread", "LiveUpdate", "LiveAnalyzer",
-    "RateAnalyzer", "LiveWaistAnalyzer", "LiveShoeAnalyzer", "summarize_steps", "Source", "BleakSource", "StreamError", "find_device",
-    "FoundSensor", "Profile", "PolarProfile", "MovesenseProfile", "GlfProfile", "RscProfile", "PROFILES",
-    "get_profile", "detect_profile", "register_profile", "CsvRecorder", "Timeline", "ClockFit", "Block",
-    "ImuPacket", "RscMeasurement", "Timing",
+    "connect", "connect_blocking", "scan", "Stream", "BlockingStream", "LiveUpdate", "LiveAnalyzer",
+    "LiveWaistAnalyzer", "LiveShoeAnalyzer", "Source", "BleakSource", "StreamError", "FoundSensor",
+    "Profile", "get_profile", "register_profile", "CsvRecorder",
 ]

@@ -34,149 +34,30 @@ On clean data these agree; the test suite states the tolerances.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import logging
 import math
-from collections import deque
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from ..errors import InputError
+from ..schema import LIVE_STEP_FIELDS, STEP_COLUMNS
+from .incremental import IncrementalAnalyzer, live_pass
 from .live import summarize_steps
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LiveWaistAnalyzer", "STEP_FIELDS"]
-
-#: Per-step fields of the emitted rows (the JSON schema's step fields, then the extras).
-STEP_FIELDS = ("ic_s", "to_s", "side", "gct_ms", "flight_ms", "step_time_ms", "vo_cm", "impact_g", "valid",
-               "loading_rate_gps", "braking_mps", "pelvic_tilt_deg", "pelvic_drop_deg", "activity",
-               "speed_mps")
-
-_in_live_pass: contextvars.ContextVar[bool] = contextvars.ContextVar("gaitlab_live_pass", default=False)
-
-
-class _RepeatFilter(logging.Filter):
-    """Drops the batch pipeline's per-recording INFO notes during live passes (one a second)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno > logging.INFO or not _in_live_pass.get()
-
-
-_FILTER = _RepeatFilter()
-for _name in ("gaitlab.gait.orientation", "gaitlab.gait.waist", "gaitlab.gait.segments"):
-    logging.getLogger(_name).addFilter(_FILTER)
-
-
-@contextlib.contextmanager
-def _live_pass():
-    token = _in_live_pass.set(True)
-    try:
-        yield
-    finally:
-        _in_live_pass.reset(token)
-
+__all__ = ["LiveWaistAnalyzer"]
 
 #: Low-latency mode: a candidate this close (s) after the last emitted step is that step moved by
 #: the open block's orientation update, not a new one (steps are >= 250 ms apart when running).
 _SAME_STEP_S = 0.15
 
-#: Samples used to measure the sample rate when ``fs`` is not given.
-_FS_PROBE_S = 2.0
-
 #: Steps of the run's start kept for the report's baseline rules (their baseline: first 10 min).
 _BASELINE_S = 600.0
 
 
-class _SampleBuffer:
-    """Growable, front-trimmable arrays of time (s), acc (g) and optional gyro (deg/s).
-
-    Memory is bounded by the caller trimming the front (the analyzer keeps about two orientation
-    blocks); capacity doubles only while the kept span grows.
-    """
-
-    def __init__(self, gyro: bool, capacity: int = 4096) -> None:
-        self.n = 0
-        self.t = np.empty(capacity)
-        self.acc = np.empty((capacity, 3))
-        self.gyr = np.empty((capacity, 3)) if gyro else None
-
-    def append(self, t_s: np.ndarray, acc_g: np.ndarray, gyr_dps: np.ndarray | None) -> None:
-        """Append a checked block (:func:`_as_block`); it must follow the samples already held and
-        carry a gyroscope exactly when the first block did (nothing is invented for a missing one)."""
-        if (gyr_dps is None) != (self.gyr is None):
-            raise InputError("gyr_dps must be given for every block or for none: the stream started "
-                             f"{'with' if self.gyr is not None else 'without'} a gyroscope")
-        if self.n and not t_s[0] > self.t[self.n - 1]:
-            raise InputError(f"samples must arrive in time order: t = {t_s[0]:.6f} s after "
-                             f"{self.t[self.n - 1]:.6f} s")
-        k = t_s.size
-        if self.n + k > self.t.size:
-            cap = max(2 * self.t.size, self.n + k)
-            self.t = np.concatenate((self.t[: self.n], np.empty(cap - self.n)))
-            self.acc = np.concatenate((self.acc[: self.n], np.empty((cap - self.n, 3))))
-            if self.gyr is not None:
-                self.gyr = np.concatenate((self.gyr[: self.n], np.empty((cap - self.n, 3))))
-        self.t[self.n: self.n + k] = t_s
-        self.acc[self.n: self.n + k] = acc_g
-        if self.gyr is not None:
-            self.gyr[self.n: self.n + k] = gyr_dps
-        self.n += k
-
-    def drop_front(self, k: int) -> None:
-        if k <= 0:
-            return
-        keep = self.n - k
-        self.t[:keep] = self.t[k: self.n]
-        self.acc[:keep] = self.acc[k: self.n]
-        if self.gyr is not None:
-            self.gyr[:keep] = self.gyr[k: self.n]
-        self.n = keep
-
-    def measured_rate(self) -> float | None:
-        """Sample rate (Hz) from the median interval once ``_FS_PROBE_S`` of samples are held."""
-        if self.n < 2 or self.t[self.n - 1] - self.t[0] < _FS_PROBE_S:
-            return None
-        return float(1.0 / np.median(np.diff(self.t[: self.n])))
-
-    def view(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        return self.t[a:b], self.acc[a:b], None if self.gyr is None else self.gyr[a:b]
-
-
-def _as_block(t_s: Any, acc_g: Any, gyr_dps: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """One pushed block as float arrays, checked: matching shapes, strictly increasing time."""
-    t_s = np.asarray(t_s, dtype=np.float64).reshape(-1)
-    acc_g = np.asarray(acc_g, dtype=np.float64)
-    if acc_g.shape != (t_s.size, 3):
-        raise InputError(f"acc_g must have shape ({t_s.size}, 3) to match t_s, found {acc_g.shape}")
-    if gyr_dps is not None:
-        gyr_dps = np.asarray(gyr_dps, dtype=np.float64)
-        if gyr_dps.shape != (t_s.size, 3):
-            raise InputError(f"gyr_dps must have shape ({t_s.size}, 3) to match t_s, found {gyr_dps.shape}")
-    if np.any(np.diff(t_s) <= 0):
-        raise InputError("t_s must be strictly increasing within a block")
-    return t_s, acc_g, gyr_dps
-
-
-def _row(cols: Mapping[str, np.ndarray], j: int) -> dict[str, Any]:
-    """Step ``j`` of a column table as a JSON-ready row (NaN -> None)."""
-    row: dict[str, Any] = {}
-    for name in STEP_FIELDS:
-        v = cols[name][j]
-        if name == "valid":
-            row[name] = bool(v)
-        elif name in ("side", "activity"):
-            row[name] = None if v is None else str(v)
-        else:
-            v = float(v)
-            row[name] = v if math.isfinite(v) else None
-    return row
-
-
-class LiveWaistAnalyzer:
+class LiveWaistAnalyzer(IncrementalAnalyzer):
     """Live per-step running metrics from a trunk-worn accelerometer (waist, sacrum, chest strap).
 
     Parameters
@@ -214,9 +95,9 @@ class LiveWaistAnalyzer:
 
     Attributes
     ----------
-    steps_ : list of dict
-        Every step emitted so far (``STEP_FIELDS``; NaN is None), in time order. Bounded: the
-        newest ``max_rows`` rows are kept.
+    steps_ : deque of dict
+        Every step emitted so far (:data:`gaitlab.schema.LIVE_STEP_FIELDS`; NaN is None), in time
+        order. Bounded: the newest ``max_rows`` rows are kept.
     n_samples : int
         Samples pushed so far.
 
@@ -245,86 +126,52 @@ class LiveWaistAnalyzer:
         from ..gait.orientation import parse_axes
         from ..gait.waist import WaistPipeline
 
-        if fs is not None and not (math.isfinite(fs) and fs > 0):
-            raise InputError(f"fs must be a positive sample rate in Hz, found {fs!r}")
+        super().__init__(fs, update_s=update_s, summary_steps=summary_steps, max_rows=max_rows)
         if speed_mps is not None and not (0.5 <= float(speed_mps) <= 12.0):
             raise InputError(f"speed_mps must be a running speed in m/s (0.5-12), found {speed_mps}")
-        for name, v in (("window_s", window_s), ("settle_s", settle_s), ("update_s", update_s)):
+        for name, v in (("window_s", window_s), ("settle_s", settle_s)):
             if not (math.isfinite(v) and v > 0):
                 raise InputError(f"{name} must be a positive number of seconds, found {v!r}")
         self.pipeline = WaistPipeline(speed_mps=speed_mps, axes=axes, **pipeline_params)
         self._axes = None if axes is None else parse_axes(axes)
-        self.fs = None if fs is None else float(fs)
         self.window_s = float(window_s)
         self.settle_s = float(settle_s)
-        self.update_s = float(update_s)
-        self.summary_steps = int(summary_steps)
         self.exact = bool(exact)
-        self.steps_: deque[dict[str, Any]] = deque(maxlen=int(max_rows))
         self.flags_every_s = float(flags_every_s)
         self._baseline_rows: list[dict[str, Any]] = []  # the first _BASELINE_S of steps, for the rules
         self._baseline_end_s = -math.inf
         self._flags: tuple[dict[str, Any], ...] = ()
         self._flags_at: float | None = None
-        self.n_samples = 0          # global index of the next sample
-        self.n_analyses = 0
-        self._buf: _SampleBuffer | None = None
         self._buf0 = 0              # global index of the buffer's first sample
         self._block = 0             # samples per orientation block (set with fs)
         self._checked_blocks = 0    # blocks 0.. already searched for the tilt reference
         self._head: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
         self._ref_found = False
-        self._emitted_s = -math.inf  # steps with IC at or before this are settled (emitted or none)
         self._last_ic_s = -math.inf
-        self._last_analysis_n = 0
-        self._provisional: list[dict[str, Any]] = []
-        self._finished = False
 
-    # -- the LiveAnalyzer protocol ------------------------------------------------------------
-    def push(self, t_s: np.ndarray, acc_g: np.ndarray, gyr_dps: np.ndarray | None) -> list[dict[str, Any]]:
-        """Add a block of samples; returns the steps that became final (rows, time order).
+    FIELDS = LIVE_STEP_FIELDS
+    NAME = "live analysis"
 
-        Parameters
-        ----------
-        t_s : ndarray, shape (k,)
-            Sample times on the stream axis (s), increasing; a jump > 1.5 periods is a gap.
-        acc_g : ndarray, shape (k, 3)
-            Specific force (g), sensor frame.
-        gyr_dps : ndarray, shape (k, 3) or None
-            Angular rate (deg/s), sensor frame.
-        """
-        if self._finished:
-            raise InputError("push() after finish(): this LiveWaistAnalyzer's stream has ended")
-        t_s, acc_g, gyr_dps = _as_block(t_s, acc_g, gyr_dps)
-        if t_s.size == 0:
-            return []
-        if self._buf is None:
-            self._buf = _SampleBuffer(gyro=gyr_dps is not None)
-        self._buf.append(t_s, acc_g, gyr_dps)
-        self.n_samples += t_s.size
-        if self.fs is None and not self._probe_fs():
-            return []
+    # -- the incremental base's hooks -------------------------------------------------------------
+    def _pushed(self) -> list[dict[str, Any]]:
+        """After each block: keep the reference blocks, analyse every ``update_s``."""
         if self._block == 0:
             self._block = max(int(round(self.pipeline.block_s * self.fs)), 1)
         self._search_reference(self._final_n())
-        if self.n_samples - self._last_analysis_n < self.update_s * self.fs:
+        if not self._due():
             return []
         return self._analyze(self._final_n() if self.exact else self.n_samples)
 
-    def finish(self) -> list[dict[str, Any]]:
-        """End of the stream: every remaining step is final now; returns them (rows)."""
-        if self._finished or self._buf is None or self.fs is None:
-            self._finished = True
-            return []
-        rows = self._analyze(self.n_samples, end=True)
-        self._finished = True
-        return rows
+    def _final_pass(self) -> list[dict[str, Any]]:
+        return self._analyze(self.n_samples, end=True)
 
     def summary(self) -> dict[str, Any]:
-        """Cadence (spm), GCT (ms), VO (cm) and GCT balance (left %) of the recent steps.
+        """Median cadence (spm), GCT (ms), VO (cm) and GCT balance (left %) of the recent steps.
 
-        Uses the last ``summary_steps`` valid steps, final and provisional (not yet emitted) ones,
-        so it follows the runner within about ``update_s`` plus one step.
+        Keys :data:`gaitlab.schema.LIVE_SUMMARY_KEYS` (medians, named apart from the batch
+        summary's means) and ``flags``. Uses the last ``summary_steps`` valid steps, final and
+        provisional (not yet emitted) ones, so it follows the runner within about ``update_s``
+        plus one step.
         """
         recent = list(self.steps_)[-self.summary_steps:] + self._provisional
         out: dict[str, Any] = dict(summarize_steps(recent, last_n=self.summary_steps))
@@ -346,20 +193,15 @@ class LiveWaistAnalyzer:
         self._flags_at = last_ic
         import pandas as pd
 
-        from ..analysis import STEP_COLUMNS, Analysis
-        from ..gait.summary import segment_table, summarize
-        from ..report import evaluate
+        from ..report import evaluate_steps
 
         rows = list(self._baseline_rows) + [r for r in self.steps_ if r["ic_s"] > self._baseline_end_s]
-        steps = pd.DataFrame(rows).reindex(columns=list(STEP_COLUMNS) + ["speed_mps"])
+        steps = pd.DataFrame(rows).reindex(columns=list(LIVE_STEP_FIELDS))
         steps = steps.astype({c: float for c in STEP_COLUMNS if c not in ("side", "activity", "valid")})
         steps["valid"] = steps["valid"].fillna(False).astype(bool)
-        span = float(steps["ic_s"].iloc[-1] - steps["ic_s"].iloc[0]) if len(steps) else 0.0
-        analysis = Analysis(steps=steps, summary=summarize(steps, duration_s=span),
-                            segments=segment_table(steps), gaps=pd.DataFrame(columns=["start_s", "end_s"]),
-                            input={"placement": "waist", "path": "live"},
-                            params={"pelvic_tilt_reference": "early_run"})
-        self._flags = tuple(evaluate(analysis))
+        # the live tilt reference is the early run (the stream rarely starts standing still)
+        evaluation = evaluate_steps(steps, placement="waist", tilt_reference="early_run")
+        self._flags = tuple(evaluation.flags)
         return self._flags
 
     # -- internals -----------------------------------------------------------------------------
@@ -372,16 +214,6 @@ class LiveWaistAnalyzer:
             if r["ic_s"] - first <= _BASELINE_S:
                 self._baseline_rows.append(r)
                 self._baseline_end_s = r["ic_s"]
-
-    def _probe_fs(self) -> bool:
-        """Measure the sample rate from the first contiguous samples; False while too few."""
-        assert self._buf is not None
-        fs = self._buf.measured_rate()
-        if fs is None:
-            return False
-        self.fs = fs
-        logger.info("live analysis: measured sample rate %.3f Hz", self.fs)
-        return True
 
     def _final_n(self) -> int:
         """Global index up to which block orientations are final (whole blocks).
@@ -436,7 +268,7 @@ class LiveWaistAnalyzer:
 
     def _analyze(self, final_n: int, end: bool = False) -> list[dict[str, Any]]:
         """One analysis pass: emit the steps that are final, keep the rest as provisional."""
-        with _live_pass():
+        with live_pass():
             return self._pass(final_n, end)
 
     def _pass(self, final_n: int, end: bool) -> list[dict[str, Any]]:
@@ -456,36 +288,33 @@ class LiveWaistAnalyzer:
         provisional: list[dict[str, Any]] = []
         try:
             rec = Recording(t, acc, gyr, fs=self.fs, placement="waist")
-            body, gyr_body, extra, _ = self.pipeline.body_frame(rec, self._axes)
-            stretches, _ = split_stretches(t, body, gyr_body, self.fs, extra)
+            frame = self.pipeline.body_frame(rec, self._axes)
+            stretches, _ = split_stretches(t, frame.acc, frame.gyr, self.fs, frame.extra)
             for st in stretches:
                 if st.last < off:
                     continue  # reference blocks only: analysed (and emitted) long ago
                 closed = st.ends_at_gap and (st.last - off + self._buf0) < final_n
-                cols, _ = self.pipeline.stretch_steps(st)
+                cols, _ = self.pipeline.stretch_steps(st, frame.block_tilt_deg)
                 ic = cols["ic_s"]
                 for j in range(ic.size):
                     # 1 us slack: a step's time can differ in the last bits between passes
                     if not ic[j] > self._emitted_s + 1e-6 or (not self.exact and ic[j] < self._last_ic_s + _SAME_STEP_S):
                         continue
                     if end or closed or ic[j] <= t_final - self.settle_s:
-                        emit.append(_row(cols, j))
+                        emit.append(self._row(cols, j))
                     elif math.isfinite(cols["step_time_ms"][j]):
-                        provisional.append(_row(cols, j))
+                        provisional.append(self._row(cols, j))
         except InputError as exc:
             # e.g. a block whose mean force is not ~1 g (sensor handled, not worn): the batch
             # analysis would refuse the file; live, those steps are skipped and streaming goes on
             logger.warning("live analysis skipped a window: %s", exc)
-        self._provisional = provisional
-        if emit:
-            self.steps_.extend(emit)
-            self._keep_baseline(emit)
-            self._emitted_s = max(self._emitted_s, emit[-1]["ic_s"])
-            self._last_ic_s = emit[-1]["ic_s"]
-        if math.isfinite(t_final):
-            self._emitted_s = max(self._emitted_s, t_final - self.settle_s)
+        self._settle(emit, provisional, t_final - self.settle_s)
         self._trim()
         return emit
+
+    def _on_emit(self, rows: list[dict[str, Any]]) -> None:
+        self._keep_baseline(rows)
+        self._last_ic_s = rows[-1]["ic_s"]
 
     def _trim(self) -> None:
         """Drop whole blocks before the history the next unsettled step needs."""

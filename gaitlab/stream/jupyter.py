@@ -33,8 +33,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["LiveFigure", "live_view", "METRICS"]
 
 #: (LiveUpdate attribute, axis label) of the panels, top to bottom.
-METRICS = (("cadence_spm", "cadence (steps/min)"), ("gct_ms", "GCT (ms)"), ("vo_cm", "VO (cm)"),
-           ("balance_left_pct", "GCT balance (% left)"))
+METRICS = (("cadence_median_spm", "cadence (steps/min)"), ("gct_median_ms", "GCT (ms)"),
+           ("vo_median_cm", "VO (cm)"), ("gct_balance_median_left_pct", "GCT balance (% left)"))
 
 
 class LiveFigure:
@@ -101,8 +101,8 @@ class LiveFigure:
         u = self.latest
         if u is not None:
             parts = [f"t = {u.t_s:.0f} s"]
-            for name, label, fmt in (("cadence_spm", "spm", ".0f"), ("gct_ms", "ms GCT", ".0f"),
-                                     ("vo_cm", "cm VO", ".1f"), ("balance_left_pct", "% L", ".1f")):
+            for name, label, fmt in (("cadence_median_spm", "spm", ".0f"), ("gct_median_ms", "ms GCT", ".0f"),
+                                     ("vo_median_cm", "cm VO", ".1f"), ("gct_balance_median_left_pct", "% L", ".1f")):
                 v = getattr(u, name)
                 if v is not None:
                     parts.append(f"{format(v, fmt)} {label}")

@@ -29,7 +29,8 @@ class LiveAnalyzer(Protocol):
     ``side``, ``gct_ms``, ``flight_ms``, ``step_time_ms``, ``vo_cm``, ``impact_g``, ``valid``).
 
     An analyzer may also define ``summary() -> Mapping`` returning current values of
-    ``cadence_spm``, ``gct_ms``, ``vo_cm``, ``balance_left_pct`` and ``flags``; without it the
+    ``cadence_median_spm``, ``gct_median_ms``, ``vo_median_cm``, ``gct_balance_median_left_pct``
+    (:data:`gaitlab.schema.LIVE_SUMMARY_KEYS`) and ``flags``; without it the
     stream summarises the recent step rows itself (:func:`summarize_steps`). An analyzer that
     holds steps back until they are final may define ``finish() -> Sequence[Mapping]``, returning
     the remaining steps at the end of the stream
@@ -76,9 +77,14 @@ class RateAnalyzer:
 def summarize_steps(steps: Sequence[Mapping[str, Any]], last_n: int = 10) -> dict[str, float | None]:
     """Median cadence, GCT and VO and the GCT balance over the most recent valid steps.
 
-    Cadence (steps/min) = 60 / median step time; GCT balance (left %) = 100 * GCT_L / (GCT_L + GCT_R)
-    from the median GCT of each side (ARCHITECTURE.md conventions). Missing inputs give None.
+    Keys ``cadence_median_spm``, ``gct_median_ms``, ``vo_median_cm`` and
+    ``gct_balance_median_left_pct`` (:data:`gaitlab.schema.LIVE_SUMMARY`): medians, so one odd step
+    does not move a live display, and named apart from the batch summary's means. Cadence =
+    60000 / median step time; GCT balance (left %) = 100 * GCT_L / (GCT_L + GCT_R) of each side's
+    median GCT (ARCHITECTURE.md conventions). Missing inputs give None.
     """
+    from ..gait.metrics import balance_left_pct, cadence_spm
+
     recent = [s for s in steps if s.get("valid", True)][-last_n:]
 
     def med(key: str, rows: Sequence[Mapping[str, Any]]) -> float | None:
@@ -89,10 +95,10 @@ def summarize_steps(steps: Sequence[Mapping[str, Any]], last_n: int = 10) -> dic
     gl = med("gct_ms", [s for s in recent if s.get("side") == "L"])
     gr = med("gct_ms", [s for s in recent if s.get("side") == "R"])
     return {
-        "cadence_spm": 60000.0 / step_ms if step_ms else None,
-        "gct_ms": med("gct_ms", recent),
-        "vo_cm": med("vo_cm", recent),
-        "balance_left_pct": 100.0 * gl / (gl + gr) if gl and gr else None,
+        "cadence_median_spm": float(cadence_spm(step_ms)) if step_ms else None,
+        "gct_median_ms": med("gct_ms", recent),
+        "vo_median_cm": med("vo_cm", recent),
+        "gct_balance_median_left_pct": float(balance_left_pct(gl, gr)) if gl and gr else None,
     }
 
 
@@ -122,8 +128,10 @@ class LiveUpdate:
         How many times the stream has reconnected.
     steps : tuple of mapping
         Step rows completed since the previous update (from the analyzer).
-    cadence_spm, gct_ms, vo_cm, balance_left_pct : float or None
-        Current metrics from the analyzer; None when it does not provide them.
+    cadence_median_spm, gct_median_ms, vo_median_cm, gct_balance_median_left_pct : float or None
+        Current metrics from the analyzer: medians of the recent steps
+        (:data:`gaitlab.schema.LIVE_SUMMARY`); None when it does not provide them. The old names
+        ``cadence_spm``, ``gct_ms``, ``vo_cm`` and ``balance_left_pct`` read the same values.
     flags : tuple
         Current flags from the analyzer.
     speed_mps, footpod_cadence_per_min, stride_length_m : float or None
@@ -140,14 +148,35 @@ class LiveUpdate:
     connected: bool
     reconnects: int
     steps: tuple[Mapping[str, Any], ...] = ()
-    cadence_spm: float | None = None
-    gct_ms: float | None = None
-    vo_cm: float | None = None
-    balance_left_pct: float | None = None
+    cadence_median_spm: float | None = None
+    gct_median_ms: float | None = None
+    vo_median_cm: float | None = None
+    gct_balance_median_left_pct: float | None = None
     flags: tuple[Any, ...] = field(default_factory=tuple)
     speed_mps: float | None = None
     footpod_cadence_per_min: float | None = None
     stride_length_m: float | None = None
+
+    # the names before the live medians were named apart from the batch summary's means
+    @property
+    def cadence_spm(self) -> float | None:
+        """Alias of :attr:`cadence_median_spm` (deprecated name)."""
+        return self.cadence_median_spm
+
+    @property
+    def gct_ms(self) -> float | None:
+        """Alias of :attr:`gct_median_ms` (deprecated name)."""
+        return self.gct_median_ms
+
+    @property
+    def vo_cm(self) -> float | None:
+        """Alias of :attr:`vo_median_cm` (deprecated name)."""
+        return self.vo_median_cm
+
+    @property
+    def balance_left_pct(self) -> float | None:
+        """Alias of :attr:`gct_balance_median_left_pct` (deprecated name)."""
+        return self.gct_balance_median_left_pct
 
     def line(self) -> str:
         """A one-line text summary (the CLI's live display)."""
@@ -160,8 +189,8 @@ class LiveUpdate:
             parts.append("DISCONNECTED")
         if self.reconnects:
             parts.append(f"reconnects={self.reconnects}")
-        for name, v, fmt in (("cadence", self.cadence_spm, ".0f"), ("gct_ms", self.gct_ms, ".0f"),
-                             ("vo_cm", self.vo_cm, ".1f"), ("balL%", self.balance_left_pct, ".1f"),
+        for name, v, fmt in (("cadence", self.cadence_median_spm, ".0f"), ("gct_ms", self.gct_median_ms, ".0f"),
+                             ("vo_cm", self.vo_median_cm, ".1f"), ("balL%", self.gct_balance_median_left_pct, ".1f"),
                              ("speed", self.speed_mps, ".2f")):
             if v is not None:
                 parts.append(f"{name}={format(v, fmt)}")

@@ -33,32 +33,19 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import Counter, deque
-from collections.abc import Mapping
+from collections import Counter
 from typing import Any
 
 import numpy as np
 
 from ..errors import InputError
-from .analyzer import _FILTER, _as_block, _live_pass, _SampleBuffer
+from ..schema import LIVE_CONTACT_FIELDS
+from .incremental import IncrementalAnalyzer, live_pass
 from .live import summarize_steps
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LiveShoeAnalyzer", "CONTACT_FIELDS"]
-
-for _name in ("gaitlab.gait.shoe", "gaitlab.gait.foot_frame"):
-    logging.getLogger(_name).addFilter(_FILTER)
-
-#: Per-contact fields of the emitted rows: the JSON schema's step fields, then the shoe columns.
-CONTACT_FIELDS: tuple[str, ...] = (
-    "ic_s", "to_s", "side", "gct_ms", "flight_ms", "step_time_ms", "vo_cm", "impact_g", "valid",
-    "loading_rate_gps", "activity", "midstance_s", "swing_ms", "stride_time_ms", "duty_factor",
-    "stride_length_m", "speed_mps", "foot_strike_angle_deg", "strike_class", "braking_g", "pronation_deg",
-    "pronation_velocity_dps", "foot_clearance_m",
-)
-
-_TEXT_FIELDS = ("side", "activity", "strike_class")
+__all__ = ["LiveShoeAnalyzer"]
 
 #: The foot frame is estimated only from data in which the foot moves (swings) this often: gyro
 #: norm above ``_MOVING_DPS`` (deg/s) or, without a gyro, specific force off its median by more
@@ -68,22 +55,7 @@ _MOVING_DPS = 100.0
 _MOVING_G = 0.5
 
 
-def _row(cols: Mapping[str, np.ndarray], j: int) -> dict[str, Any]:
-    """Contact ``j`` of a column table as a JSON-ready row (NaN -> None)."""
-    row: dict[str, Any] = {}
-    for name in CONTACT_FIELDS:
-        v = cols[name][j]
-        if name == "valid":
-            row[name] = bool(v)
-        elif name in _TEXT_FIELDS:
-            row[name] = None if v is None else str(v)
-        else:
-            v = float(v)
-            row[name] = v if math.isfinite(v) else None
-    return row
-
-
-class LiveShoeAnalyzer:
+class LiveShoeAnalyzer(IncrementalAnalyzer):
     """Live per-contact running metrics from one shoe-mounted IMU (accelerometer, ideally + gyro).
 
     Parameters
@@ -120,7 +92,8 @@ class LiveShoeAnalyzer:
     Attributes
     ----------
     steps_ : deque of dict
-        The newest ``max_rows`` emitted contact rows (``CONTACT_FIELDS``; NaN is None).
+        The newest ``max_rows`` emitted contact rows (:data:`gaitlab.schema.LIVE_CONTACT_FIELDS`;
+        NaN is None).
     frame_ : FootFrame or None
         The foot frame in use, None until it is estimated.
     n_samples : int
@@ -151,87 +124,47 @@ class LiveShoeAnalyzer:
         from ..gait.orientation import parse_axes
         from ..gait.shoe import FootPipeline
 
-        if fs is not None and not (math.isfinite(fs) and fs > 0):
-            raise InputError(f"fs must be a positive sample rate in Hz, found {fs!r}")
+        super().__init__(fs, update_s=update_s, summary_steps=summary_steps, max_rows=max_rows)
         if side not in (None, "L", "R"):
             raise InputError(f"side must be 'L', 'R' or None, found {side!r}")
-        for name, v in (("frame_s", frame_s), ("window_s", window_s), ("settle_s", settle_s),
-                        ("update_s", update_s)):
+        for name, v in (("frame_s", frame_s), ("window_s", window_s), ("settle_s", settle_s)):
             if not (math.isfinite(v) and v > 0):
                 raise InputError(f"{name} must be a positive number of seconds, found {v!r}")
         self.pipeline = FootPipeline(axes=axes, **pipeline_params)
         self._axes = None if axes is None else parse_axes(axes)
-        self.fs = None if fs is None else float(fs)
         self.side = side
         self.frame_ = frame
         self.frame_s = float(frame_s)
         self.window_s = float(window_s)
         self.settle_s = float(settle_s)
-        self.update_s = float(update_s)
-        self.summary_steps = int(summary_steps)
-        self.steps_: deque[dict[str, Any]] = deque(maxlen=int(max_rows))
-        self.n_samples = 0
-        self.n_analyses = 0
-        self._buf: _SampleBuffer | None = None
-        self._emitted_s = -math.inf     # contacts with IC at or before this are settled
-        self._last_analysis_n = 0
-        self._provisional: list[dict[str, Any]] = []
-        self._finished = False
 
-    # -- the LiveAnalyzer protocol ------------------------------------------------------------
-    def push(self, t_s: np.ndarray, acc_g: np.ndarray, gyr_dps: np.ndarray | None) -> list[dict[str, Any]]:
-        """Add a block of samples; returns the contacts that became final (rows, time order).
+    FIELDS = LIVE_CONTACT_FIELDS
+    NAME = "live shoe analysis"
 
-        Parameters
-        ----------
-        t_s : ndarray, shape (k,)
-            Sample times on the stream axis (s), increasing; a jump > 1.5 periods is a gap.
-        acc_g : ndarray, shape (k, 3)
-            Specific force (g), sensor frame.
-        gyr_dps : ndarray, shape (k, 3) or None
-            Angular rate (deg/s), sensor frame. Whether a stream has a gyro is fixed by its first
-            block.
-        """
-        if self._finished:
-            raise InputError("push() after finish(): this LiveShoeAnalyzer's stream has ended")
-        t_s, acc_g, gyr_dps = _as_block(t_s, acc_g, gyr_dps)
-        if t_s.size == 0:
-            return []
-        if self._buf is None:
-            self._buf = _SampleBuffer(gyro=gyr_dps is not None)
-        buf = self._buf
-        buf.append(t_s, acc_g, gyr_dps)
-        self.n_samples += t_s.size
-        if self.fs is None:
-            self.fs = buf.measured_rate()
-            if self.fs is None:
-                return []
-            logger.info("live shoe analysis: measured sample rate %.3f Hz", self.fs)
-        if self.n_samples - self._last_analysis_n < self.update_s * self.fs:
+    # -- the incremental base's hooks -------------------------------------------------------------
+    def _pushed(self) -> list[dict[str, Any]]:
+        """After each block: every ``update_s``, fix the foot frame if needed, then analyse."""
+        if not self._due():
             return []
         self._last_analysis_n = self.n_samples
         if self.frame_ is None and not self._estimate_frame():
             return []
         return self._analyze(end=False)
 
-    def finish(self) -> list[dict[str, Any]]:
-        """End of the stream: every remaining contact is final now; returns them (rows)."""
-        if self._finished or self._buf is None or self.fs is None:
-            self._finished = True
-            return []
-        rows: list[dict[str, Any]] = []
+    def _final_pass(self) -> list[dict[str, Any]]:
         if self.frame_ is not None or self._estimate_frame(final=True):
-            rows = self._analyze(end=True)
-        self._finished = True
-        return rows
+            return self._analyze(end=True)
+        return []
 
     def summary(self) -> dict[str, Any]:
         """Current cadence (spm), GCT (ms), stride length (m), speed (m/s) and foot strike.
 
         Medians over the last ``summary_steps`` valid running-or-walking contacts, emitted and
         provisional (not yet final) ones, so it follows the runner within about ``update_s`` plus
-        one stride. ``vo_cm`` and the GCT balance need a waist sensor / both feet: None.
-        ``flags`` is empty (the report's rules are evaluated on the recorded file).
+        one stride (keys :data:`gaitlab.schema.LIVE_SUMMARY_KEYS`, named apart from the batch
+        summary's means). VO and the GCT balance need a waist sensor / both feet: None.
+        ``strike_class`` is the most frequent class; ``flags`` is empty (the report's rules are
+        evaluated on the recorded file).
         """
         recent = [r for r in list(self.steps_) + self._provisional if r["valid"]][-self.summary_steps:]
         out: dict[str, Any] = dict(summarize_steps(recent, last_n=self.summary_steps))
@@ -240,9 +173,9 @@ class LiveShoeAnalyzer:
             vals = [r[key] for r in recent if r.get(key) is not None]
             return float(np.median(vals)) if vals else None
 
-        out["stride_length_m"] = med("stride_length_m")
-        out["speed_mps"] = med("speed_mps")
-        out["foot_strike_angle_deg"] = med("foot_strike_angle_deg")
+        out["stride_length_median_m"] = med("stride_length_m")
+        out["speed_median_mps"] = med("speed_mps")
+        out["foot_strike_angle_median_deg"] = med("foot_strike_angle_deg")
         classes = Counter(r["strike_class"] for r in recent if r.get("strike_class"))
         out["strike_class"] = classes.most_common(1)[0][0] if classes else None
         out["flags"] = ()
@@ -266,7 +199,7 @@ class LiveShoeAnalyzer:
             if self._axes is None and moving < _MIN_MOVING_FRACTION:
                 raise InputError(f"the foot moves in {100 * moving:.0f} % of the samples, "
                                  f"expected >= {100 * _MIN_MOVING_FRACTION:.0f} % during gait")
-            with _live_pass():
+            with live_pass():
                 self.frame_ = estimate_foot_frame(acc, gyr, self.fs, self._axes)
         except InputError as exc:
             # e.g. standing at the start: keep the newest frame_s and retry
@@ -278,7 +211,7 @@ class LiveShoeAnalyzer:
 
     def _analyze(self, end: bool) -> list[dict[str, Any]]:
         """One pass of the batch pipeline over the buffer: emit the final contacts."""
-        from ..gait.shoe import _pair_columns
+        from ..gait.shoe import pair_columns
         from ..recording import Recording
 
         buf = self._buf
@@ -291,14 +224,14 @@ class LiveShoeAnalyzer:
         emit: list[dict[str, Any]] = []
         provisional: list[dict[str, Any]] = []
         try:
-            with _live_pass():
+            with live_pass():
                 rec = Recording(t, acc, gyr, fs=self.fs, placement="shoe", side=self.side)
                 pipe = self.pipeline.run(rec, frame=self.frame_)
             cols = dict(pipe.contacts_)
             n = cols["ic_s"].size
             side = np.full(n, self.side, dtype=object)
             cols["side"] = side
-            _pair_columns(cols, side, paired=False)  # one foot: step = stride / 2, no flight
+            pair_columns(cols, side, paired=False)  # one foot: step = stride / 2, no flight
             cols["vo_cm"] = np.full(n, np.nan)
             # a contact followed by a gap inside the buffer belongs to a stretch the gap closed
             gap_starts = pipe.gaps_[:, 0] if len(pipe.gaps_) else np.empty(0)
@@ -309,18 +242,13 @@ class LiveShoeAnalyzer:
                     continue
                 closed = bool(np.any(gap_starts >= ic[j]))
                 if end or closed or ic[j] <= t_final:
-                    emit.append(_row(cols, j))
+                    emit.append(self._row(cols, j))
                 else:
-                    provisional.append(_row(cols, j))
+                    provisional.append(self._row(cols, j))
         except InputError as exc:
             # e.g. no gap-free stretch long enough yet: nothing to emit, streaming goes on
             logger.debug("live shoe analysis skipped a window: %s", exc)
-        self._provisional = provisional
-        if emit:
-            self.steps_.extend(emit)
-            self._emitted_s = max(self._emitted_s, emit[-1]["ic_s"])
-        if math.isfinite(t_final):
-            self._emitted_s = max(self._emitted_s, t_final)
+        self._settle(emit, provisional, t_final)
         self._trim()
         return emit
 

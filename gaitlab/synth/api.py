@@ -27,6 +27,7 @@ from .scenario import (
     scenario_to_dict,
     sensor_preset,
 )
+from .peaks import window_peak
 from .schedule import StepSchedule, build_schedule, rng_for
 from .sensor import SensorRealisation, realise_sensor, render
 from .timing import draw_gap_mask, gap_spans_from_mask, jitter_timestamps, steps_touching
@@ -217,24 +218,6 @@ def _activity_seconds(sched: StepSchedule, t0: float, t1: float) -> dict[str, fl
     return {"running_s": run, "walking_s": walk, "standing_s": float(max(t1 - t0 - run - walk, 0.0))}
 
 
-def _window_peak(fn, t0: np.ndarray, width_s, n_grid: int = 51, n_fine: int = 41) -> np.ndarray:
-    """Peak of a scalar function over ``[t0, t0 + width]`` per row (width scalar or per row): a
-    coarse grid, then a fine grid around the coarse maximum (robust to kinks and jumps)."""
-    out = np.empty(t0.size)
-    width = np.broadcast_to(np.asarray(width_s, dtype=np.float64), t0.shape)
-    u = np.linspace(0.0, 1.0, n_grid)
-    v = np.linspace(-u[1], u[1], n_fine)
-    for c0 in range(0, t0.size, 4000):
-        a, w = t0[c0:c0 + 4000], width[c0:c0 + 4000]
-        tt = a[:, None] + w[:, None] * u[None, :]
-        y = fn(tt.ravel()).reshape(tt.shape)
-        centre = tt[np.arange(tt.shape[0]), np.argmax(y, axis=1)]
-        tf = np.clip(centre[:, None] + w[:, None] * v[None, :], a[:, None], (a + w)[:, None])
-        yf = fn(tf.ravel()).reshape(tf.shape)
-        out[c0:c0 + 4000] = np.maximum(y.max(axis=1), yf.max(axis=1))
-    return out
-
-
 def _vo_per_step(model: WaistModel, t0: np.ndarray, t1: np.ndarray, n_grid: int = 97) -> np.ndarray:
     """max z - min z of the COM over [t0, t1] per step (m): grid, then Newton on v = 0."""
     out = np.empty(t0.size)
@@ -278,11 +261,11 @@ def _waist_truth(model: WaistModel, clk: _Clocked, params: dict[str, Any]) -> Tr
     def roll_deg(t):
         return np.rad2deg(model.angles(t)[:, 0])
 
-    impact = _window_peak(body_z, ic_i, _WAIST_IMPACT_WINDOW_S)
+    impact = window_peak(body_z, ic_i, _WAIST_IMPACT_WINDOW_S)
     # smooth over the contact: a coarser grid is enough (error < 1e-4 g, 1e-4 deg)
-    peak = _window_peak(body_z, ic_i, tc_i, n_grid=33, n_fine=21)
-    drop = (_window_peak(roll_deg, ic_i, tc_i, n_grid=33, n_fine=21)
-            + _window_peak(lambda t: -roll_deg(t), ic_i, tc_i, n_grid=33, n_fine=21))
+    peak = window_peak(body_z, ic_i, tc_i, n_grid=33, n_fine=21)
+    drop = (window_peak(roll_deg, ic_i, tc_i, n_grid=33, n_fine=21)
+            + window_peak(lambda t: -roll_deg(t), ic_i, tc_i, n_grid=33, n_fine=21))
     in_gap = steps_touching(clk.spans, ic_i * ts, nxt_i * ts)
     transition = s.transition()[idx]
     step_len = s.speed_mps[idx] * st_i

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .peaks import window_peak
 from .scenario import G_MPS2, Scenario
 from .schedule import StepSchedule
 from .transient import impact_shape
@@ -241,9 +242,8 @@ def foot_truth_table(model: FootModel, time_scale: float, t_first: float, t_last
     end = np.where(has_next, next_ic, to)
     sel = (ic * time_scale >= t_first) & (end * time_scale <= t_last)
     real, ic, to, next_ic, stride_len, end = real[sel], ic[sel], to[sel], next_ic[sel], stride_len[sel], end[sel]
-    from .api import _window_peak  # shared grid + parabola peak finder
 
-    impact = _window_peak(lambda t: model.body_signals(t)[0][:, 2], ic, IMPACT_WINDOW_S) if ic.size else ic
+    impact = window_peak(lambda t: model.body_signals(t)[0][:, 2], ic, IMPACT_WINDOW_S) if ic.size else ic
     steps = model.step_index[real]
     # a contact is steady when neither its own step nor the foot's next step is a start/stop step
     trans = s.transition()

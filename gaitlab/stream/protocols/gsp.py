@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import FrameError
+from ...schema import GRAVITY_MPS2
 from ..packets import ImuPacket, Timing
 
 __all__ = [
@@ -42,7 +43,7 @@ ADVERTISED_UUID16 = 0xFDF3  # Movesense's SIG member UUID in newer firmware adve
 CMD_HELLO, CMD_SUBSCRIBE, CMD_UNSUBSCRIBE = 0x00, 0x01, 0x02
 PKT_RESULT, PKT_DATA, PKT_DATA_PART2 = 0x01, 0x02, 0x03
 RATES_HZ = (13, 26, 52, 104, 208, 416, 833, 1666)
-STANDARD_GRAVITY = 9.80665  # m/s^2 per g
+STANDARD_GRAVITY = GRAVITY_MPS2  # m/s^2 per g (Movesense sends m/s^2)
 TIMING = Timing(tick_s=1e-3, wrap_ticks=2**32, ref="first")
 
 _PATH = re.compile(r"^/Meas/(Acc|IMU6)/(\d+)$")

@@ -1,0 +1,271 @@
+"""Running metrics defined once: per-step derived quantities, the run summary and segments.
+
+Everything that turns per-step columns into a number a runner reads is here, for waist and shoe
+alike, and the report (:mod:`gaitlab.report`), the figures and the live analyzers import it:
+
+* :func:`cadence_spm`, :func:`step_length_m`, :func:`vertical_ratio_pct`, :func:`duty_factor`
+  (ARCHITECTURE.md conventions), :func:`symmetry_index_pct`, :func:`balance_left_pct`;
+* :func:`summarize` (the run summary, :data:`gaitlab.schema.SUMMARY_KEYS`, plus the shoe keys of
+  :data:`gaitlab.schema.SHOE_SUMMARY_KEYS`) and :func:`segment_table` (per-minute segments).
+
+Running metrics are computed on valid running steps only (:func:`gaitlab.schema.valid_running_mask`);
+a metric that cannot be measured is NaN (null in JSON), never 0.
+
+References
+----------
+.. [1] Robinson, R. O., Herzog, W., Nigg, B. M. (1987). Use of force platform variables to quantify
+   the effects of chiropractic manipulation on gait symmetry. J Manipulative Physiol Ther 10:172-176.
+   (symmetry index)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..schema import SEGMENT_COLUMNS, SUMMARY_KEYS, valid_running_mask
+
+__all__ = [
+    "cadence_spm", "step_length_m", "vertical_ratio_pct", "duty_factor", "symmetry_index_pct",
+    "balance_left_pct", "side_balance_left_pct", "side_symmetry_index_pct", "summarize", "segment_table",
+]
+
+
+# -- per-step (array) definitions ------------------------------------------------------------------
+def cadence_spm(step_time_ms: Any) -> Any:
+    """Cadence (steps/min) from step time (ms): ``60000 / step_time_ms``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 60000.0 / step_time_ms
+
+
+def step_length_m(speed_mps: Any, step_time_ms: Any) -> Any:
+    """Step length (m) = speed (m/s) * step time (s)."""
+    return speed_mps * step_time_ms / 1000.0
+
+
+def vertical_ratio_pct(vo_cm: Any, step_m: Any) -> np.ndarray:
+    """Vertical ratio (%) = 100 * VO / step length; NaN where the step length is not positive."""
+    vo = np.asarray(vo_cm, dtype=np.float64)
+    step = np.asarray(step_m, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(step > 0, 100.0 * (vo / 100.0) / step, np.nan)
+
+
+def duty_factor(gct_ms: Any, step_time_ms: Any) -> Any:
+    """Duty factor: the fraction of a stride (two steps) one foot is on the ground, GCT / (2 step)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return gct_ms / (2.0 * step_time_ms)
+
+
+def symmetry_index_pct(left: Any, right: Any) -> Any:
+    """Robinson's symmetry index [1]_ (%): ``200 |L - R| / (L + R)``, 0 = symmetric.
+
+    Element-wise on arrays; NaN where ``L + R`` is 0 or either side is NaN.
+    """
+    left = np.asarray(left, dtype=np.float64)
+    right = np.asarray(right, dtype=np.float64)
+    total = left + right
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(total != 0, 200.0 * np.abs(left - right) / total, np.nan)
+    return out if out.ndim else float(out)
+
+
+def balance_left_pct(left: Any, right: Any) -> Any:
+    """Garmin's GCT balance (left %): ``100 * L / (L + R)``; NaN where ``L + R`` is 0."""
+    left = np.asarray(left, dtype=np.float64)
+    right = np.asarray(right, dtype=np.float64)
+    total = left + right
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(total != 0, 100.0 * left / total, np.nan)
+    return out if out.ndim else float(out)
+
+
+def _mean(x: pd.Series) -> float:
+    x = x.dropna()
+    return float(x.mean()) if len(x) else math.nan
+
+
+def _side_means(values: pd.Series, side: pd.Series) -> tuple[float, float]:
+    return _mean(values[side == "L"]), _mean(values[side == "R"])
+
+
+def side_balance_left_pct(values: pd.Series, side: pd.Series) -> float:
+    """:func:`balance_left_pct` of the side means (NaN without both sides)."""
+    left, right = _side_means(values, side)
+    if not (math.isfinite(left) and math.isfinite(right)):
+        return math.nan
+    return balance_left_pct(left, right)
+
+
+def side_symmetry_index_pct(values: pd.Series, side: pd.Series) -> float:
+    """:func:`symmetry_index_pct` of the side means (NaN without both sides)."""
+    left, right = _side_means(values, side)
+    if not (math.isfinite(left) and math.isfinite(right)):
+        return math.nan
+    return symmetry_index_pct(left, right)
+
+
+# -- the run summary ---------------------------------------------------------------------------------
+def _block_metrics(run: pd.DataFrame) -> dict[str, float]:
+    """Metrics shared by the summary and each segment, from valid running steps."""
+    st = run["step_time_ms"]
+    mean_st = _mean(st)
+    out = {
+        "cadence_spm": cadence_spm(mean_st) if math.isfinite(mean_st) and mean_st > 0 else math.nan,
+        "gct_ms": _mean(run["gct_ms"]),
+        "flight_ms": _mean(run["flight_ms"]),
+        "vo_cm": _mean(run["vo_cm"]),
+        "impact_g": _mean(run["impact_g"]),
+        "loading_rate_gps": _mean(run["loading_rate_gps"]),
+        "braking_mps": _mean(run["braking_mps"]),
+        "pelvic_tilt_deg": _mean(run["pelvic_tilt_deg"]),
+        "gct_balance_left_pct": side_balance_left_pct(run["gct_ms"], run["side"]),
+        "step_time_cv_pct": (100.0 * float(st.std()) / mean_st
+                             if len(st.dropna()) >= 3 and mean_st > 0 else math.nan),
+        "running_s": float(run["step_time_ms"].sum()) / 1000.0,
+    }
+    if "speed_mps" in run and run["speed_mps"].notna().any():
+        step_len = step_length_m(run["speed_mps"], run["step_time_ms"])
+        vr = pd.Series(vertical_ratio_pct(run["vo_cm"], step_len))
+        out["vertical_ratio_pct"] = _mean(vr)
+        out["step_length_m"] = _mean(step_len)
+        out["speed_mps"] = _mean(run["speed_mps"])
+    else:
+        out["vertical_ratio_pct"] = math.nan
+        out["step_length_m"] = math.nan
+        out["speed_mps"] = math.nan
+    return out
+
+
+def summarize(steps: pd.DataFrame, *, duration_s: float, gap_s: float = 0.0,
+              regularity: tuple[float, float] | None = None, placement: str = "waist",
+              paired: bool = False) -> dict[str, Any]:
+    """Run-level summary (keys :data:`gaitlab.schema.SUMMARY_KEYS`, plus the shoe keys for shoes).
+
+    Parameters
+    ----------
+    steps : DataFrame
+        Per-step table (one row per step or contact).
+    duration_s : float
+        Recording duration (s).
+    gap_s : float
+        Total time inside gaps (s).
+    regularity : (float, float), optional
+        Step and stride regularity (autocorrelation, 0-1) where computed.
+    placement : {'waist', 'shoe'}
+        A shoe analysis adds :data:`gaitlab.schema.SHOE_SUMMARY_KEYS`.
+    paired : bool
+        Shoe only: both feet were analysed (balance and symmetry indices need them).
+    """
+    run = steps[valid_running_mask(steps)]
+    out: dict[str, Any] = {k: math.nan for k in SUMMARY_KEYS}
+    out.update(_block_metrics(run))
+    out["n_steps"] = int(len(steps))
+    out["n_valid_steps"] = int(len(run))
+    out["step_time_asymmetry_pct"] = side_symmetry_index_pct(run["step_time_ms"], run["side"])
+    mean_gct, mean_st = out["gct_ms"], _mean(run["step_time_ms"])
+    out["duty_factor"] = duty_factor(mean_gct, mean_st) if math.isfinite(mean_gct) and mean_st > 0 else math.nan
+    out["pelvic_drop_deg"] = _mean(run["pelvic_drop_deg"])
+    walk = steps[steps["activity"] == "walking"]
+    out["walking_s"] = float(walk["step_time_ms"].sum()) / 1000.0
+    all_run = steps[steps["activity"] == "running"]
+    out["running_s"] = float(all_run["step_time_ms"].sum()) / 1000.0
+    out["standing_s"] = max(0.0, duration_s - gap_s - out["running_s"] - out["walking_s"])
+    if regularity is not None:
+        out["step_regularity"], out["stride_regularity"] = regularity
+    if placement == "shoe":
+        _shoe_summary(out, steps, run, paired=paired, duration_s=duration_s, gap_s=gap_s)
+    return out
+
+
+def _shoe_summary(out: dict[str, Any], steps: pd.DataFrame, run: pd.DataFrame, *, paired: bool,
+                  duration_s: float, gap_s: float) -> None:
+    """Shoe keys on top of the shared summary (in place)."""
+    side = run["side"]
+    out["stride_time_ms"] = _mean(run["stride_time_ms"])
+    out["swing_ms"] = _mean(run["swing_ms"])
+    out["stride_length_m"] = _mean(run["stride_length_m"])
+    out["step_length_m"] = out["stride_length_m"] / 2.0
+    out["speed_mps"] = _mean(run["speed_mps"])
+    out["foot_strike_angle_deg"] = _mean(run["foot_strike_angle_deg"])
+    classes = run["strike_class"].dropna()
+    out["strike_class"] = str(classes.mode().iloc[0]) if len(classes) else None
+    for cls in ("rearfoot", "midfoot", "forefoot"):
+        out[f"{cls}_pct"] = 100.0 * float((classes == cls).mean()) if len(classes) else math.nan
+    out["braking_g"] = _mean(run["braking_g"])
+    out["pronation_deg"] = _mean(run["pronation_deg"])
+    out["pronation_velocity_dps"] = _mean(run["pronation_velocity_dps"].abs())
+    if not paired:
+        # one foot: each contact stands for a whole stride; the flight needs the other foot
+        out["running_s"] = float(steps.loc[steps["activity"] == "running", "stride_time_ms"].sum()) / 1000.0
+        out["walking_s"] = float(steps.loc[steps["activity"] == "walking", "stride_time_ms"].sum()) / 1000.0
+        out["standing_s"] = max(0.0, duration_s - gap_s - out["running_s"] - out["walking_s"])
+        out["duty_factor"] = _mean(run["duty_factor"])
+    out["gct_balance_left_pct"] = side_balance_left_pct(run["gct_ms"], side) if paired else math.nan
+    for key, col in (("gct_si_pct", "gct_ms"), ("flight_si_pct", "flight_ms"), ("impact_si_pct", "impact_g"),
+                     ("stride_length_si_pct", "stride_length_m"), ("swing_si_pct", "swing_ms")):
+        out[key] = side_symmetry_index_pct(run[col], side) if paired else math.nan
+
+
+# -- segments -----------------------------------------------------------------------------------------
+def _group_mean(values: np.ndarray, group: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
+    """Mean of ``values[mask]`` per group (NaN values and empty groups give NaN)."""
+    ok = mask & np.isfinite(values)
+    cnt = np.bincount(group[ok], minlength=n)
+    tot = np.bincount(group[ok], weights=values[ok], minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(cnt > 0, tot / np.maximum(cnt, 1), np.nan)
+
+
+def segment_table(steps: pd.DataFrame, segment_s: float = 60.0) -> pd.DataFrame:
+    """Per-segment metrics (default one row per minute of the recording with running steps).
+
+    The same definitions as :func:`summarize`, computed for all segments at once (grouped sums,
+    no per-segment pandas work: a 4-hour run has 240 segments).
+    """
+    run = steps[valid_running_mask(steps)]
+    if run.empty:
+        return pd.DataFrame(columns=list(SEGMENT_COLUMNS))
+    seg_all = np.floor(run["ic_s"].to_numpy() / segment_s).astype(np.int64)
+    keys, seg = np.unique(seg_all, return_inverse=True)
+    n = keys.size
+    every = np.ones(seg.size, dtype=bool)
+
+    def col(name: str) -> np.ndarray:
+        return run[name].to_numpy(dtype=np.float64, na_value=np.nan)
+
+    st = col("step_time_ms")
+    side = run["side"].to_numpy(dtype=object)
+    mean_st = _group_mean(st, seg, every, n)
+    sq = _group_mean(st * st, seg, every, n)
+    cnt_st = np.bincount(seg[np.isfinite(st)], minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = np.where(cnt_st >= 3, (sq - mean_st**2) * cnt_st / np.maximum(cnt_st - 1, 1), np.nan)
+        gct = col("gct_ms")
+        left = _group_mean(gct, seg, side == "L", n)
+        right = _group_mean(gct, seg, side == "R", n)
+        out = {
+            "start_s": keys * segment_s,
+            "end_s": (keys + 1) * segment_s,
+            "cadence_spm": cadence_spm(mean_st),
+            "gct_ms": _group_mean(gct, seg, every, n),
+            "vo_cm": _group_mean(col("vo_cm"), seg, every, n),
+            "flight_ms": _group_mean(col("flight_ms"), seg, every, n),
+            "n_steps": np.bincount(seg, minlength=n),
+            "gct_balance_left_pct": balance_left_pct(left, right),
+            "impact_g": _group_mean(col("impact_g"), seg, every, n),
+            "loading_rate_gps": _group_mean(col("loading_rate_gps"), seg, every, n),
+            "braking_mps": _group_mean(col("braking_mps"), seg, every, n),
+            "pelvic_tilt_deg": _group_mean(col("pelvic_tilt_deg"), seg, every, n),
+            "step_time_cv_pct": 100.0 * np.sqrt(np.clip(var, 0, None)) / mean_st,
+            "running_s": np.bincount(seg[np.isfinite(st)], weights=st[np.isfinite(st)], minlength=n) / 1000.0,
+        }
+        if "speed_mps" in run:
+            vr = vertical_ratio_pct(col("vo_cm"), step_length_m(col("speed_mps"), st))
+            out["vertical_ratio_pct"] = _group_mean(vr, seg, every, n)
+        else:
+            out["vertical_ratio_pct"] = np.full(n, np.nan)
+    return pd.DataFrame(out)[list(SEGMENT_COLUMNS)]

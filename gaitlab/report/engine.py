@@ -1,0 +1,290 @@
+"""The report's rule engine on plain arrays: valid running steps, centred rolling windows,
+episodes (persistence) and the runner's own baseline.
+
+The rules' checks (:mod:`.evaluate`) and their message text (:mod:`.text`) are built on it. All
+arithmetic is on numpy arrays; the rolling statistics are numba kernels
+(:mod:`gaitlab.kernels.rolling`) whose windows are computed once per analysis and shared by every
+rule (the report used to spend half of :func:`gaitlab.analyze`'s time in pandas' rolling windows).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..schema import valid_running_mask
+from .thresholds import Thresholds
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["NotEvaluated", "Episode", "Baseline", "RuleContext", "rolling", "running_steps", "to_ns"]
+
+
+class NotEvaluated(Exception):
+    """Raised by a check when its metric cannot be measured on this analysis."""
+
+
+@dataclass(frozen=True)
+class Episode:
+    """A stretch of consecutive steps ``[i0, i1)`` where a pattern held."""
+
+    i0: int
+    i1: int
+    start_s: float
+    end_s: float
+    running_s: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {"start_s": round(self.start_s, 2), "end_s": round(self.end_s, 2),
+                "duration_s": round(self.running_s, 1), "n_steps": self.i1 - self.i0}
+
+
+@dataclass(frozen=True)
+class Baseline:
+    stop: int  # steps [0, stop) are the baseline
+    start_s: float
+    end_s: float
+    running_s: float
+
+
+def _finite(x: np.ndarray) -> bool:
+    return bool(np.isfinite(x).any())
+
+
+class RuleContext:
+    """Valid running steps as plain arrays, plus the shared machinery of all rules."""
+
+    def __init__(self, steps: pd.DataFrame, th: Thresholds, *, placement: str | None = None,
+                 speed_mps: float | None = None, tilt_reference: str | None = None) -> None:
+        self.th = th
+        # the waist pipeline measures tilt against standing (absolute) or against the early run
+        self.tilt_reference = tilt_reference
+        self.placement = placement
+        self._run_speed_mps = speed_mps
+        steps = running_steps(steps)
+        self.steps = steps
+        self.n = len(steps)
+        self.t_s = steps["ic_s"].to_numpy(dtype=np.float64)
+        step_ms = self.col("step_time_ms")
+        fallback = np.nanmedian(step_ms) if _finite(step_ms) else np.nan
+        self.dur_s = np.where(np.isfinite(step_ms), step_ms, fallback) / 1000.0
+        self.cum_s = np.cumsum(np.nan_to_num(self.dur_s))
+        self.running_s = float(self.cum_s[-1]) if self.n else 0.0
+        side = steps["side"].astype(object).to_numpy() if "side" in steps.columns else np.full(self.n, None)
+        self.left = np.array([s == "L" for s in side], dtype=bool)
+        self.right = np.array([s == "R" for s in side], dtype=bool)
+        # a pause (gap, walk break) between valid running steps breaks any pattern
+        dt = np.diff(self.t_s) if self.n else np.empty(0)
+        self.breaks = np.concatenate([[True], dt > max(self.g("max_step_gap_s"), 0.0)]) if self.n else dt
+        # every rule's rolling window is the same span around the same steps: bounds computed once
+        self._bounds = _window_bounds(self.t_s, self.g("window_s")) if self.n else None
+        self.baseline = self._baseline()
+        self.speed_mps = self._speed()
+
+    # -- columns ---------------------------------------------------------------------------
+    def g(self, name: str) -> float:
+        """A ``general`` setting."""
+        return self.th.get_value("general", name)
+
+    def col(self, name: str) -> np.ndarray:
+        """A per-step column as float64 (all-NaN when absent)."""
+        if name not in self.steps.columns:
+            return np.full(self.n, np.nan)
+        return self.steps[name].to_numpy(dtype=np.float64, na_value=np.nan)
+
+    def _speed(self) -> np.ndarray:
+        speed = self.col("speed_mps")
+        if not _finite(speed):
+            run_speed = _summary_value({"speed_mps": self._run_speed_mps}, "speed_mps")
+            if run_speed is not None and run_speed > 0:
+                speed = np.full(self.n, run_speed)
+        return speed
+
+    # -- rolling windows and persistence ----------------------------------------------------
+    def rolling(self, values: np.ndarray, *, how: str = "median", min_periods: int | None = None) -> np.ndarray:
+        """Centred rolling statistic over ``window_s`` of recording time (NaN where too few steps)."""
+        mp = int(self.g("min_window_steps")) if min_periods is None else min_periods
+        if self._bounds is None:
+            return np.empty(0)
+        return _rolled(values, self._bounds, mp, how)
+
+    def rolling_side(self, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Rolling median of the steps of one side (``mask``), evaluated at every step."""
+        mp = max(int(self.g("min_window_steps")) // 2, 2)
+        return self.rolling(np.where(mask, values, np.nan), min_periods=mp)
+
+    def episodes(self, cond: np.ndarray, *, min_s: float | None = None,
+                 min_steps: int | None = None) -> list[Episode]:
+        """Maximal runs of consecutive steps where ``cond`` holds, long enough to count."""
+        min_s = self.g("min_duration_s") if min_s is None else min_s
+        min_steps = int(self.g("min_steps")) if min_steps is None else min_steps
+        cond = np.asarray(cond, dtype=bool)
+        if not cond.any():
+            return []
+        starts = np.flatnonzero(cond & (self.breaks | ~np.concatenate([[False], cond[:-1]])))
+        out: list[Episode] = []
+        for i0 in starts:
+            i1 = i0 + 1
+            while i1 < self.n and cond[i1] and not self.breaks[i1]:
+                i1 += 1
+            running_s = float(np.nansum(self.dur_s[i0:i1]))
+            if running_s >= min_s and (i1 - i0) >= min_steps:
+                end_s = float(self.t_s[i1 - 1] + self.dur_s[i1 - 1])
+                out.append(Episode(int(i0), int(i1), float(self.t_s[i0]), end_s, running_s))
+        return out
+
+    # -- the runner's own baseline -------------------------------------------------------------
+    def _baseline(self) -> Baseline | None:
+        if self.n == 0:
+            return None
+        length_s = min(self.g("baseline_s"), self.g("baseline_fraction") * self.running_s)
+        if length_s < self.g("baseline_min_s") or length_s <= 0:
+            return None
+        stop = int(np.searchsorted(self.cum_s, length_s, side="left")) + 1
+        stop = min(stop, self.n)
+        return Baseline(stop, float(self.t_s[0]), float(self.t_s[stop - 1] + self.dur_s[stop - 1]),
+                         float(self.cum_s[stop - 1]))
+
+    def require_baseline(self) -> Baseline:
+        if self.baseline is None:
+            need = min(self.g("baseline_min_s") / self.g("baseline_fraction") if self.g("baseline_fraction") > 0
+                       else math.inf, math.inf)
+            raise NotEvaluated(f"needs a baseline of >= {self.g('baseline_min_s') / 60:.0f} min of running "
+                                f"(a run of >= {need / 60:.0f} min); this one has {self.running_s / 60:.1f} min")
+        return self.baseline
+
+    def beyond_baseline(self, rolled: np.ndarray, *, direction: int, rel_pct: float | None = None,
+                        abs_delta: float | None = None) -> tuple[np.ndarray, dict[str, float]]:
+        """Steps after the baseline whose rolling value lies beyond the baseline's band.
+
+        Parameters
+        ----------
+        rolled : ndarray
+            Rolling per-step values of one metric.
+        direction : {+1, -1, 0}
+            +1: a rise counts, -1: a drop counts, 0: either.
+        rel_pct, abs_delta : float
+            Smallest change that counts, relative to the baseline level (%) or absolute.
+
+        Returns
+        -------
+        cond : ndarray of bool
+        info : dict
+            ``level``, ``sd``, ``delta`` (the change that counts) and ``limit`` (level + direction*delta).
+        """
+        base = self.require_baseline()
+        ref = rolled[: base.stop]
+        if np.count_nonzero(np.isfinite(ref)) < int(self.g("min_window_steps")):
+            raise NotEvaluated("too few baseline steps with this metric")
+        level = float(np.nanmedian(ref))
+        sd = float(np.nanstd(ref))
+        floor = abs(level) * rel_pct / 100.0 if rel_pct is not None else float(abs_delta or 0.0)
+        delta = max(self.g("baseline_n_sd") * sd, floor)
+        with np.errstate(invalid="ignore"):
+            if direction > 0:
+                cond = rolled > level + delta
+            elif direction < 0:
+                cond = rolled < level - delta
+            else:
+                cond = np.abs(rolled - level) > delta
+        cond[: base.stop] = False
+        cond &= self.speed_comparable(base)
+        return cond, {"level": level, "sd": sd, "delta": delta,
+                      "limit": level + (direction or 1) * delta}
+
+    def speed_comparable(self, base: Baseline) -> np.ndarray:
+        """Windows at a speed within ``speed_match_pct`` of the baseline's (all True without speed)."""
+        if not _finite(self.speed_mps) or np.nanstd(self.speed_mps) == 0:
+            return np.ones(self.n, dtype=bool)
+        rolled = self.rolling(self.speed_mps)
+        ref = float(np.nanmedian(rolled[: base.stop]))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.abs(rolled / ref - 1.0) * 100.0 <= self.g("speed_match_pct")
+
+    def baseline_episodes(self, cond: np.ndarray) -> list[Episode]:
+        return self.episodes(cond, min_s=self.g("baseline_persist_s"))
+
+    def baseline_evidence(self) -> dict[str, float]:
+        b = self.require_baseline()
+        return {"start_s": round(b.start_s, 2), "end_s": round(b.end_s, 2), "duration_s": round(b.running_s, 1)}
+
+
+def to_ns(t_s: np.ndarray) -> np.ndarray:
+    """Seconds (float) as int64 nanoseconds, rounded as pandas rounds ``to_timedelta(unit='s')``:
+    whole seconds truncated, the fraction rounded to 9 decimals."""
+    t_s = np.asarray(t_s, dtype=np.float64)
+    base = t_s.astype(np.int64)
+    frac = np.round(t_s - base, 9)
+    return base * 1_000_000_000 + (frac * 1e9).astype(np.int64)
+
+
+def _window_bounds(t_s: np.ndarray, window_s: float) -> tuple[np.ndarray, np.ndarray]:
+    from ..kernels.rolling import window_bounds
+
+    return window_bounds(to_ns(t_s - t_s[0]), np.int64(to_ns(np.array([window_s]))[0]))
+
+
+def _rolled(values: np.ndarray, bounds: tuple[np.ndarray, np.ndarray], min_periods: int, how: str) -> np.ndarray:
+    from ..kernels import rolling as kr
+
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    start, end = bounds
+    mp = max(int(min_periods), 1)
+    if how == "median":
+        return kr.rolling_median(values, start, end, mp)
+    if how == "mean":
+        return kr.rolling_mean(values, start, end, mp)
+    if how == "std":
+        return np.sqrt(np.maximum(kr.rolling_var(values, start, end, mp), 0.0))
+    raise ValueError(f"how must be 'median', 'mean' or 'std', found {how!r}")
+
+
+def rolling(t_s: np.ndarray, values: np.ndarray, *, window_s: float = 60.0, min_periods: int = 20,
+            how: str = "median") -> np.ndarray:
+    """Centred rolling statistic of per-step values over a time window.
+
+    Parameters
+    ----------
+    t_s : ndarray, shape (n,)
+        Step times (s), increasing.
+    values : ndarray, shape (n,)
+        Per-step values; NaN values are skipped.
+    window_s : float
+        Window length (s of recording time), centred on each step: the steps with
+        ``t - window_s/2 < t_j <= t + window_s/2``.
+    min_periods : int
+        Fewest non-NaN values for a result; else NaN.
+    how : {'median', 'mean', 'std'}
+
+    Returns
+    -------
+    ndarray, shape (n,)
+    """
+    t_s = np.asarray(t_s, dtype=np.float64)
+    if t_s.size == 0:
+        return np.empty(0)
+    return _rolled(values, _window_bounds(t_s, window_s), min_periods, how)
+
+
+def _summary_value(summary: Mapping[str, Any] | None, key: str) -> float | None:
+    v = summary.get(key) if summary else None
+    try:
+        f = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def running_steps(steps: pd.DataFrame) -> pd.DataFrame:
+    """Valid running steps (:func:`gaitlab.schema.valid_running_mask`) sorted by IC time."""
+    if steps is None or len(steps) == 0 or "ic_s" not in steps.columns:
+        import pandas as pd
+
+        return pd.DataFrame({"ic_s": np.empty(0)})
+    keep = valid_running_mask(steps)
+    return steps.loc[keep].sort_values("ic_s", kind="stable").reset_index(drop=True)

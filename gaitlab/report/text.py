@@ -1,0 +1,52 @@
+"""The report's words: clock times, where a pattern held, and the flag record.
+
+Numbers come from the rule engine (:mod:`.engine`) and the checks (:mod:`.evaluate`); this module
+only formats them. Health language follows the project's rule: "associated with", a cited
+source, never a diagnosis (the sentences themselves are the rules' data, :mod:`.rules`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .engine import Episode
+from .rules import Rule
+from .sources import cite
+
+__all__ = ["clock", "flag", "span_text", "episode_evidence"]
+
+
+def clock(t_s: float) -> str:
+    """``m:ss`` (or ``h:mm:ss``) for a time in seconds on the recording's axis."""
+    if not math.isfinite(t_s):
+        return "?"
+    sign = "-" if t_s < 0 else ""
+    total = int(round(abs(t_s)))
+    h, rem = divmod(total, 3600)
+    m, s = divmod(rem, 60)
+    return f"{sign}{h}:{m:02d}:{s:02d}" if h else f"{sign}{m}:{s:02d}"
+
+
+def flag(rule: Rule, severity: str, detail: str, evidence: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "code": rule.code,
+        "severity": severity,
+        "message": f"{detail} {rule.concern}",
+        "evidence": evidence,
+        "source": cite(rule.articles, rule.research),
+        "advice": rule.full_advice,
+    }
+
+
+def span_text(eps: list[Episode]) -> str:
+    main = max(eps, key=lambda e: e.running_s)
+    total = sum(e.running_s for e in eps)
+    more = f" ({len(eps)} stretches, {total / 60:.1f} min in all)" if len(eps) > 1 else ""
+    return f"from {clock(main.start_s)} to {clock(main.end_s)} ({main.running_s / 60:.1f} min){more}"
+
+
+def episode_evidence(eps: list[Episode]) -> dict[str, Any]:
+    main = max(eps, key=lambda e: e.running_s)
+    return {**main.as_dict(), "total_duration_s": round(sum(e.running_s for e in eps), 1),
+            "episodes": [e.as_dict() for e in eps[:20]]}
