@@ -44,7 +44,8 @@ def main() -> None:
     ap.add_argument("--fs", type=float, default=500.0)
     args = ap.parse_args()
 
-    from gaitlab.gait.shoe import FootPipeline, analyze_shoes
+    import gaitlab
+    from gaitlab.gait.shoe import FootPipeline
     from gaitlab.kernels import foot as kf
     from gaitlab.kernels.signal import moving_mean
     from gaitlab.synth import simulate_shoes
@@ -85,9 +86,9 @@ def main() -> None:
     for name, m, fn in rows:
         first, best = _time(fn)
         print(f"{name:<28}{m:>12,}{first:>10.2f}{best * 1e3:>10.1f}{m / best / 1e6:>12.1f}")
-    first, best = _time(lambda: analyze_shoes([L, R]), repeat=1)
+    first, best = _time(lambda: gaitlab.analyze([L, R], placement="shoe"), repeat=1)
     total = 2 * n
-    print(f"{'analyze_shoes (pair, e2e)':<28}{total:>12,}{first:>10.2f}{best * 1e3:>10.1f}{total / best / 1e6:>12.1f}")
+    print(f"{'analyze (shoe pair, e2e)':<28}{total:>12,}{first:>10.2f}{best * 1e3:>10.1f}{total / best / 1e6:>12.1f}")
     print(f"({args.hours:g} h at {args.fs:g} Hz per foot, acc + gyro; {len(ic)} contacts per foot)")
 
 

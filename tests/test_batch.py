@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 import gaitlab.batch as gb
-from gaitlab.analysis import Analysis
 from gaitlab.batch.outputs import index_html, summary_frame
 from gaitlab.cli import main
 from gaitlab.errors import InputError
+from gaitlab.result import Analysis
 
 HEADER = "time_s,acc_x_g,acc_y_g,acc_z_g\n"
 

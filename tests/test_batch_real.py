@@ -10,9 +10,9 @@ import pytest
 
 import gaitlab
 import gaitlab.batch as gb
+import gaitlab.report.html  # noqa: F401  (the --html path below needs it: import errors must fail)
+from gaitlab import synth
 from gaitlab.cli import main
-
-synth = pytest.importorskip("gaitlab.synth")
 
 #: name -> (cadence_spm, seed). Cadences 12 spm apart: a row attributed to the wrong file shows.
 FILES = {"fast/run.csv.gz": (184.0, 1), "slow/run.parquet": (160.0, 2), "mid.csv": (172.0, 3)}
@@ -67,7 +67,6 @@ def test_batch_matches_analyze_and_truth(real_data: Path, tmp_path: Path) -> Non
 
 
 def test_cli_batch_html_and_rerun(real_data: Path, tmp_path: Path, capsys) -> None:
-    pytest.importorskip("gaitlab.report.html")
     out = tmp_path / "out"
     args = ["batch", str(real_data / "fast"), "--out", str(out), "-j", "1", "--html"]
     assert main(args) == 0

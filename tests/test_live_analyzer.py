@@ -149,15 +149,15 @@ def test_live_summary_follows_the_run_before_steps_are_final():
     first_cadence_at = None
     for a in range(0, rec.n_samples, 25):
         live.push(rec.t[a:a + 25], rec.acc[a:a + 25], None)
-        if first_cadence_at is None and live.summary()["cadence_spm"] is not None:
+        if first_cadence_at is None and live.summary()["cadence_median_spm"] is not None:
             first_cadence_at = float(rec.t[a + 24])
     assert first_cadence_at is not None and first_cadence_at < 5.0  # long before the first final step
     s = live.summary()
     truth = run.truth.summary
-    assert s["cadence_spm"] == pytest.approx(truth["cadence_spm"], abs=3.0)
+    assert s["cadence_median_spm"] == pytest.approx(truth["cadence_spm"], abs=3.0)
     assert s["gct_ms"] == pytest.approx(truth["gct_ms"], abs=15.0)
     assert 3.0 < s["vo_cm"] < 15.0
-    assert s["balance_left_pct"] == pytest.approx(50 * (1 + 8.0 / 200), abs=1.5)  # left longer
+    assert s["gct_balance_median_left_pct"] == pytest.approx(50 * (1 + 8.0 / 200), abs=1.5)  # left longer
 
 
 def test_bad_input_is_refused():
@@ -201,7 +201,7 @@ async def test_emulated_polar_stream_equals_batch_of_recorded_file(tmp_path):
     await sensor.close()
     rows = [r for u in updates for r in u.steps] + live.finish()
     assert updates[-1].reconnects == 1 and len(updates[-1].gaps) == 2
-    assert updates[-1].cadence_spm == pytest.approx(run.truth.summary["cadence_spm"], abs=4.0)
+    assert updates[-1].cadence_median_spm == pytest.approx(run.truth.summary["cadence_spm"], abs=4.0)
     assert updates[-1].gct_ms is not None and updates[-1].vo_cm is not None
     rec = gaitlab.read(out)
     assert rec.n_samples == live.n_samples
@@ -219,15 +219,15 @@ async def test_live_view_renders_headless_inside_a_running_loop():
 
     def upd(t: float, cad: float | None, steps=()) -> LiveUpdate:
         return LiveUpdate(t_s=t, host_time_s=None, arrival_s=0.0, n_samples=int(t * 100), n_lost=0, gaps=(),
-                          rate_hz=100.0, connected=True, reconnects=0, steps=steps, cadence_spm=cad,
-                          gct_ms=None if cad is None else 250.0, vo_cm=None if cad is None else 8.0,
-                          balance_left_pct=None if cad is None else 50.5)
+                          rate_hz=100.0, connected=True, reconnects=0, steps=steps, cadence_median_spm=cad,
+                          gct_median_ms=None if cad is None else 250.0, vo_median_cm=None if cad is None else 8.0,
+                          gct_balance_median_left_pct=None if cad is None else 50.5)
 
     view = LiveFigure(history_s=60.0)
     view.update(upd(1.0, None))
     for k in range(2, 90):
         view.update(upd(float(k), 170.0 + k % 3))
-    line = view.lines["cadence_spm"]
+    line = view.lines["cadence_median_spm"]
     x, y = line.get_data()
     assert x[0] >= 89.0 - 60.0 and x[-1] == 89.0 and y[-1] == 170.0 + 89 % 3
     assert view.axes["gct_ms"].get_ylim()[0] < 250.0 < view.axes["gct_ms"].get_ylim()[1]
@@ -253,7 +253,7 @@ async def test_live_view_renders_headless_inside_a_running_loop():
 
     view2 = await live_view(updates(), refresh_s=0.0, display=fake_display)
     assert view2._repr_png_()[:4] == b"\x89PNG"
-    assert handle.n >= 2 and view2.lines["cadence_spm"].get_data()[1][-1] == 172.0
+    assert handle.n >= 2 and view2.lines["cadence_median_spm"].get_data()[1][-1] == 172.0
 
 
 def test_cli_stream_shows_live_cadence_gct_vo(tmp_path, capsys):

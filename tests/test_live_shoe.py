@@ -126,14 +126,14 @@ def test_bounded_buffer_over_a_long_stream(shoe_run):
 def test_live_summary_against_truth(shoe_run):
     rec, truth = shoe_run.recording, shoe_run.truth.summary
     live = LiveShoeAnalyzer(fs=rec.fs, side="L")
-    assert live.summary()["cadence_spm"] is None
+    assert live.summary()["cadence_median_spm"] is None
     _stream(rec.slice(rec.t[0], rec.t[0] + 35.0), live, seed=4)
     s = live.summary()
-    assert s["cadence_spm"] == pytest.approx(truth["cadence_spm"], abs=3.0)
+    assert s["cadence_median_spm"] == pytest.approx(truth["cadence_spm"], abs=3.0)
     assert s["gct_ms"] == pytest.approx(truth["gct_ms"], abs=20.0)
-    assert s["stride_length_m"] == pytest.approx(truth["stride_length_m"], rel=0.05)
+    assert s["stride_length_median_m"] == pytest.approx(truth["stride_length_m"], rel=0.05)
     assert s["strike_class"] == truth["strike_class"]
-    assert s["vo_cm"] is None and s["balance_left_pct"] is None and s["flags"] == ()
+    assert s["vo_median_cm"] is None and s["gct_balance_median_left_pct"] is None and s["flags"] == ()
 
 
 def test_accelerometer_only_stream_equals_batch():
@@ -192,7 +192,7 @@ async def test_emulated_movesense_imu6_stream_equals_batch_of_recorded_file(tmp_
     updates = await collect_updates(stream, sensor)
     await sensor.close()
     rows = [r for u in updates for r in u.steps] + live.finish()
-    assert updates[-1].cadence_spm == pytest.approx(left.truth.summary["cadence_spm"], abs=4.0)
+    assert updates[-1].cadence_median_spm == pytest.approx(left.truth.summary["cadence_spm"], abs=4.0)
     assert updates[-1].gct_ms == pytest.approx(left.truth.summary["gct_ms"], abs=25.0)
     rec = gaitlab.read(out)
     assert rec.n_samples == live.n_samples and rec.has_gyro

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from gaitlab.report import RULES, evaluate, evaluate_detailed
-from gaitlab.report.evaluate import clock
+from gaitlab.report.text import clock
 
 from .test_report_support import make_analysis, ramp, step_in
 

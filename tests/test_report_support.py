@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from gaitlab.analysis import SEGMENT_COLUMNS, STEP_COLUMNS, SUMMARY_KEYS, Analysis
+from gaitlab.result import Analysis
+from gaitlab.schema import SEGMENT_COLUMNS, STEP_COLUMNS, SUMMARY_KEYS
 
 Pattern = float | Callable[[np.ndarray], np.ndarray]
 

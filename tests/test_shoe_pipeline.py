@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 import gaitlab
-from gaitlab.analysis import STEP_COLUMNS
 from gaitlab.errors import InputError
 from gaitlab.gait.foot_frame import estimate_foot_frame
-from gaitlab.gait.shoe import CONTACT_COLUMNS, FootPipeline, analyze_shoes
+from gaitlab.gait.shoe import FootPipeline
+from gaitlab.schema import SHOE_COLUMNS, STEP_COLUMNS
 from gaitlab.synth import FootMotion, simulate_shoes
 
 
@@ -42,7 +42,7 @@ def _truth_flight_ms(left, right) -> tuple[float, float]:
 
 def test_pair_table_shape_and_sides(pair_analysis):
     a = pair_analysis
-    assert list(a.steps.columns) == list(STEP_COLUMNS) + list(CONTACT_COLUMNS)
+    assert list(a.steps.columns) == list(STEP_COLUMNS) + list(SHOE_COLUMNS)
     assert a.placement == "shoe"
     assert a.steps["vo_cm"].isna().all() and a.steps["braking_mps"].isna().all()
     side = a.steps["side"].to_numpy()
@@ -84,7 +84,7 @@ def test_json_round_trip_has_null_for_unmeasurable(pair_analysis):
 
 def test_single_foot(pair):
     left, _ = pair
-    a = analyze_shoes([left.recording])
+    a = gaitlab.analyze([left.recording], placement="shoe")
     s = a.summary
     truth = left.truth.summary
     assert (a.steps["side"] == "L").all()
@@ -98,10 +98,10 @@ def test_single_foot(pair):
 
 def test_order_gives_sides_when_metadata_is_missing(pair):
     left, right = pair
-    a = analyze_shoes([right.recording.replace(side=None), left.recording.replace(side=None)])
+    a = gaitlab.analyze([right.recording.replace(side=None), left.recording.replace(side=None)])
     assert a.input["sides"] == ["L", "R"]  # order L, R: the first one is taken as left
     with pytest.raises(InputError, match="both shoe recordings"):
-        analyze_shoes([left.recording, left.recording])
+        gaitlab.analyze([left.recording, left.recording])
 
 
 def test_frame_is_recovered_from_a_random_mounting(pair):

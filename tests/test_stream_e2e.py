@@ -12,6 +12,7 @@ import pytest
 
 import gaitlab
 import gaitlab.stream as gs
+from gaitlab.stream.blocking import LoopThread
 from gaitlab.stream.source import StreamError
 
 pytest.importorskip("bumble")
@@ -176,7 +177,7 @@ async def test_blocking_wrapper_works_inside_a_running_loop():
     coro.close()
 
     def script() -> list:
-        lt = gs.LoopThread()
+        lt = LoopThread()
 
         async def setup():
             radio = VirtualRadio()

@@ -108,8 +108,9 @@ async def test_analyzer_rows_fill_the_update_and_duration_trims():
             steps.extend(u.steps)
     assert u.n_samples == 700 and u.t_s == pytest.approx(6.99)  # samples at t >= 7 s are not delivered
     assert len(steps) == 14
-    assert u.cadence_spm == pytest.approx(120.0) and u.gct_ms == pytest.approx(240.0) and u.vo_cm == 8.0
-    assert u.balance_left_pct == pytest.approx(100 * 250 / 480)
+    assert u.cadence_median_spm == pytest.approx(120.0) and u.gct_median_ms == pytest.approx(240.0)
+    assert u.vo_median_cm == 8.0 and u.gct_balance_median_left_pct == pytest.approx(100 * 250 / 480)
+    assert (u.cadence_spm, u.balance_left_pct) == (u.cadence_median_spm, u.gct_balance_median_left_pct)  # old names
 
 
 async def test_reconnect_backs_off_exponentially_then_gives_up():

@@ -15,7 +15,6 @@ import numpy as np
 from numba import njit
 
 from ..schema import GRAVITY_MPS2
-
 from .stepstats import impact_peak
 
 G = GRAVITY_MPS2  # m/s^2 per g (a compile-time constant in the kernels)

@@ -35,6 +35,7 @@ import numpy as np
 from ..gait.metrics import cadence_spm, duty_factor, step_length_m, vertical_ratio_pct
 from ..gait.metrics import symmetry_index_pct as _symmetry_index
 from .engine import Episode, _finite, _summary_value
+from .engine import Episode as _Episode
 from .engine import NotEvaluated as _NotEvaluated
 from .engine import RuleContext as _Context
 from .rules import RULES, SEVERITIES, Rule

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 from .._version import __version__
 from .evaluate import Evaluation, evaluate_detailed
 from .rules import RULES, SEE_A_PROFESSIONAL
-from .text import clock
 from .sources import ARTICLES, RESEARCH
+from .text import clock
 from .zones import ZONE_SOURCE, zone_for
 
 if TYPE_CHECKING:  # pragma: no cover

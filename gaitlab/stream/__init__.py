@@ -24,31 +24,29 @@ bleak is imported only when a stream or scan actually starts.
 from __future__ import annotations
 
 from .analyzer import LiveWaistAnalyzer
-from .blocking import BlockingStream, LoopThread, connect_blocking
-from .live import LiveAnalyzer, LiveUpdate, RateAnalyzer, summarize_steps
-from .packets import ImuPacket, RscMeasurement, Timing
+from .blocking import BlockingStream, connect_blocking
+from .live import LiveAnalyzer, LiveUpdate
 from .profiles import (
-                       PROFILES,
-                       GlfProfile,
-                       MovesenseProfile,
-                       PolarProfile,
-                       Profile,
-                       RscProfile,
-                       detect_profile,
-                       get_profile,
-                       register_profile,
+    GlfProfile,
+    MovesenseProfile,
+    PolarProfile,
+    Profile,
+    RscProfile,
+    get_profile,
+    register_profile,
 )
 from .recorder import CsvRecorder
 from .scan import FoundSensor, scan
 from .session import Stream, connect
 from .shoe_analyzer import LiveShoeAnalyzer
-from .source import BleakSource, Source, StreamError, find_device
-from .timebase import Block, ClockFit, Timeline
+from .source import BleakSource, Source, StreamError
 
-#: What a user needs: open a stream (or scan), analyse it live, inject a source, pick a profile,
-#: record. The other names above stay importable (tests, plug-ins) but are not the API surface.
+#: What a user needs: open a stream (or scan), analyse it live, inject a source, pick or configure
+#: a profile, record. Everything else (time base, packets, the rate-only analyzer, the loop
+#: thread) is imported from its module (``gaitlab.stream.timebase``, ...).
 __all__ = [
     "connect", "connect_blocking", "scan", "Stream", "BlockingStream", "LiveUpdate", "LiveAnalyzer",
     "LiveWaistAnalyzer", "LiveShoeAnalyzer", "Source", "BleakSource", "StreamError", "FoundSensor",
-    "Profile", "get_profile", "register_profile", "CsvRecorder",
+    "Profile", "PolarProfile", "MovesenseProfile", "GlfProfile", "RscProfile", "get_profile",
+    "register_profile", "CsvRecorder",
 ]

@@ -11,6 +11,7 @@ import numpy as np
 from .._version import __version__
 from ..errors import InputError
 from ..recording import Recording
+from .peaks import window_peak
 from .scenario import (
     G_MPS2,
     CadenceChange,
@@ -27,7 +28,6 @@ from .scenario import (
     scenario_to_dict,
     sensor_preset,
 )
-from .peaks import window_peak
 from .schedule import StepSchedule, build_schedule, rng_for
 from .sensor import SensorRealisation, realise_sensor, render
 from .timing import draw_gap_mask, gap_spans_from_mask, jitter_timestamps, steps_touching
