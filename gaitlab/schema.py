@@ -242,7 +242,9 @@ def valid_running_mask(steps: Any) -> np.ndarray:
         fill = getattr(valid, "fillna", None)
         keep &= np.asarray(fill(False) if fill is not None else valid, dtype=bool)
     if "activity" in steps:
-        act = np.asarray(steps["activity"], dtype=object)
-        keep &= np.array([a == "running" or a is None or (isinstance(a, float) and math.isnan(a))
-                          for a in act], dtype=bool).reshape(n)
+        act = np.asarray(steps["activity"], dtype=object).reshape(n)
+        running = act == "running"
+        other = np.flatnonzero(~running & (act != "walking"))  # rare: unknown activities
+        running[other] = [a is None or (isinstance(a, float) and math.isnan(a)) for a in act[other]]
+        keep &= running
     return keep

@@ -155,8 +155,8 @@ def test_live_summary_follows_the_run_before_steps_are_final():
     s = live.summary()
     truth = run.truth.summary
     assert s["cadence_median_spm"] == pytest.approx(truth["cadence_spm"], abs=3.0)
-    assert s["gct_ms"] == pytest.approx(truth["gct_ms"], abs=15.0)
-    assert 3.0 < s["vo_cm"] < 15.0
+    assert s["gct_median_ms"] == pytest.approx(truth["gct_ms"], abs=15.0)
+    assert 3.0 < s["vo_median_cm"] < 15.0
     assert s["gct_balance_median_left_pct"] == pytest.approx(50 * (1 + 8.0 / 200), abs=1.5)  # left longer
 
 
@@ -230,7 +230,7 @@ async def test_live_view_renders_headless_inside_a_running_loop():
     line = view.lines["cadence_median_spm"]
     x, y = line.get_data()
     assert x[0] >= 89.0 - 60.0 and x[-1] == 89.0 and y[-1] == 170.0 + 89 % 3
-    assert view.axes["gct_ms"].get_ylim()[0] < 250.0 < view.axes["gct_ms"].get_ylim()[1]
+    assert view.axes["gct_median_ms"].get_ylim()[0] < 250.0 < view.axes["gct_median_ms"].get_ylim()[1]
     assert "170" in view.title.get_text() or "171" in view.title.get_text() or "172" in view.title.get_text()
 
     class FakeHandle:

@@ -141,28 +141,45 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
-def _dynamic_vertical(acc: np.ndarray, gravity_dir: np.ndarray, lag: int) -> np.ndarray:
-    """Vertical as the main axis of the step-periodic force, where it agrees with gravity.
+def _step_covariance(acc: np.ndarray, lag: int) -> np.ndarray | None:
+    """Scatter matrix (3, 3) of the step-periodic part ``f(t) + f(t + one step)`` of one block.
+
+    Adding the signal to itself one step later keeps what repeats every step (the vertical force,
+    braking/propulsion) and cancels the mediolateral sway (its sign alternates between left and
+    right steps). None when the block is too short for the lag.
+    """
+    if lag < 1 or acc.shape[0] <= lag + 8:
+        return None
+    s = acc[:-lag] + acc[lag:]
+    s = s - s.mean(axis=0)
+    return s.T @ s
+
+
+def _dynamic_verticals(eig_w: np.ndarray, eig_v: np.ndarray, gravity_dir: np.ndarray) -> np.ndarray:
+    """Vertical as the main axis of the step-periodic force, where it agrees with gravity (per block).
 
     The mean specific force points up only if the accelerometer has no bias: a 50 mg bias tilts
     it by ~3 deg, which leaks the alternating left/right sway into the vertical and shows up as a
     false step-time asymmetry. The vertical ground reaction force, repeated every step, is by far
     the largest varying force (about 2 g peak to peak against <= 0.5 g forward and sideways, and
     the forward braking pattern is uncorrelated with it over a step), and a constant bias has no
-    variance: so the first principal axis of ``f(t) + f(t + one step)`` (sway cancels) is the
-    vertical, bias-free. Used when within 15 deg of the gravity direction, else gravity.
+    variance: so the first principal axis of the step-periodic force (:func:`_step_covariance`)
+    is the vertical, bias-free. Used when within 15 deg of the gravity direction, else gravity.
+
+    Parameters
+    ----------
+    eig_w, eig_v : ndarray, shapes (m, 3) and (m, 3, 3)
+        Eigen-decomposition of each block's step covariance (``numpy.linalg.eigh``).
+    gravity_dir : ndarray, shape (m, 3)
+        Unit gravity direction (up) of each block.
     """
-    if lag < 1 or acc.shape[0] <= lag + 8:
-        return gravity_dir
-    s = acc[:-lag] + acc[lag:]
-    s = s - s.mean(axis=0)
-    w, v = np.linalg.eigh(s.T @ s)
-    axis = v[:, 2]
-    if w[2] < 4.0 * w[1]:
-        return gravity_dir  # no dominant vertical rhythm (walking slowly, cycling, ...)
-    if float(axis @ gravity_dir) < 0:
-        axis = -axis
-    return axis if float(axis @ gravity_dir) > np.cos(np.radians(15.0)) else gravity_dir
+    axis = eig_v[:, :, 2]
+    flip = np.einsum("ij,ij->i", axis, gravity_dir) < 0
+    axis = np.where(flip[:, None], -axis, axis)
+    agree = np.einsum("ij,ij->i", axis, gravity_dir) > np.cos(np.radians(15.0))
+    # no dominant vertical rhythm (walking slowly, cycling, ...): gravity
+    dominant = ~(eig_w[:, 2] < 4.0 * eig_w[:, 1])
+    return np.where((dominant & agree)[:, None], axis, gravity_dir)
 
 
 def _cross(u: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -170,24 +187,27 @@ def _cross(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.array((u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]))
 
 
-def _forward_axis(acc: np.ndarray, up: np.ndarray, lag: int) -> tuple[np.ndarray, float] | None:
-    """Forward unit vector (sensor frame) of one block, and how clearly it was defined (0..1)."""
-    if lag < 1 or acc.shape[0] <= lag + 8:
-        return None
-    s = acc[:-lag] + acc[lag:]  # step-periodic part: braking/propulsion doubles, sway cancels
-    s = s - s.mean(axis=0)
-    # principal direction within the horizontal plane: eigen-decompose the covariance projected
-    # onto the plane (the vertical becomes a zero eigenvalue)
-    proj = np.eye(3) - np.outer(up, up)
-    w, v = np.linalg.eigh(proj @ (s.T @ s) @ proj)
-    if w[2] <= 0:
-        return None
-    fwd = _unit(v[:, 2] - (v[:, 2] @ up) * up)
-    clarity = float(1.0 - w[1] / w[2])
-    # sign: braking while the vertical force rises (early stance)
-    fz = acc @ up
-    if float(np.dot((acc @ fwd)[:-1], np.diff(fz))) > 0:
-        fwd = -fwd
+def _forward_axes(cov: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Forward unit vectors (sensor frame, sign not yet fixed) of blocks and how clearly each was
+    defined (0..1; NaN where undefined): the principal direction of the step-periodic force within
+    the horizontal plane (the covariance projected onto the plane, where the vertical becomes a
+    zero eigenvalue).
+
+    Parameters
+    ----------
+    cov : ndarray, shape (m, 3, 3)
+        Step covariance of each block (:func:`_step_covariance`).
+    up : ndarray, shape (m, 3)
+        Each block's vertical.
+    """
+    proj = np.eye(3)[None] - up[:, :, None] * up[:, None, :]
+    w, v = np.linalg.eigh(proj @ cov @ proj)
+    fwd = np.empty((cov.shape[0], 3))
+    for j in range(cov.shape[0]):  # 3-vectors: per block, as np.dot and norm round them
+        main = v[j, :, 2]
+        fwd[j] = _unit(main - (main @ up[j]) * up[j])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        clarity = np.where(w[:, 2] > 0, 1.0 - w[:, 1] / w[:, 2], np.nan)
     return fwd, clarity
 
 
@@ -221,10 +241,15 @@ def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
     period = np.full(nblk, np.nan)
     fwd_found: list[np.ndarray | None] = [None] * nblk
     ups = np.empty((nblk, 3))
+    means = np.empty((nblk, 3))
     # rhythm and direction need no more than ~50 Hz: decimate (not filtered: the step rhythm and
     # the braking pattern are far below the new Nyquist, and aliased noise averages out)
     dec = max(int(round(fs / 50.0)), 1)
     norm = np.sqrt(np.einsum("ij,ij->i", acc, acc))
+    # pass 1, per block (cheap array reductions): rhythm, gravity, the step covariance
+    covs: dict[int, np.ndarray] = {}
+    decimated: dict[int, np.ndarray] = {}
+    rhythm: list[int] = []
     for b in range(nblk):
         blk = acc[starts[b]: ends[b]]
         T = step_period(norm[starts[b]: ends[b]: dec], fs / dec)
@@ -245,16 +270,34 @@ def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
                 f"mean specific force over {blk.shape[0] / fs:.0f} s from t = {starts[b] / fs:.0f} s is "
                 f"{grav[b]:.2f} g; a worn accelerometer reads about 1 g on average. Check the units "
                 "(g vs m/s^2) or whether gravity was removed by the app")
-        up = blk_mean / grav[b] if axes is None else axes[2]
+        means[b] = blk_mean
+        ups[b] = blk_mean / grav[b] if axes is None else axes[2]
         if axes is None and np.isfinite(T):
-            up = _dynamic_vertical(blk[::dec], up, int(round(T * fs / dec)))
-            grav[b] = float(blk_mean @ up)
-        ups[b] = up
-        if axes is None and np.isfinite(T):
-            got = _forward_axis(blk[::dec], up, int(round(T * fs / dec)))
-            if got is not None and got[1] > 0.2:
-                fwd_found[b] = got[0]
-                gait[b] = True
+            rhythm.append(b)
+            blk_d = blk[::dec]
+            cov = _step_covariance(blk_d, int(round(T * fs / dec)))
+            if cov is not None:
+                covs[b] = cov
+                decimated[b] = blk_d
+    # pass 2, all blocks with a rhythm at once (3 x 3 eigen-problems): vertical, then forward
+    if covs:
+        idx = np.fromiter(covs, dtype=np.int64, count=len(covs))
+        cov = np.stack([covs[b] for b in idx])
+        w, v = np.linalg.eigh(cov)
+        ups[idx] = _dynamic_verticals(w, v, ups[idx])
+        fwd, clarity = _forward_axes(cov, ups[idx])
+        for j, b in enumerate(idx):
+            if not clarity[j] > 0.2:
+                continue
+            blk_d, up, f = decimated[b], ups[b], fwd[j]
+            # sign: braking while the vertical force rises (early stance)
+            fz = blk_d @ up
+            if float(np.dot((blk_d @ f)[:-1], np.diff(fz))) > 0:
+                f = -f
+            fwd_found[b] = f
+            gait[b] = True
+    for b in rhythm:  # the vertical calibration along the (possibly refined) vertical
+        grav[b] = float(means[b] @ ups[b])
     for b in range(nblk):
         if axes is not None:
             rot[b] = axes

@@ -52,46 +52,86 @@ def window_bounds(t_ns: np.ndarray, window_ns: np.int64) -> tuple[np.ndarray, np
 
 
 @njit(cache=True)
-def rolling_median(values: np.ndarray, start: np.ndarray, end: np.ndarray, min_periods: int) -> np.ndarray:
+def rolling_median(values: np.ndarray, order: np.ndarray, start: np.ndarray, end: np.ndarray,
+                   min_periods: int) -> np.ndarray:
     """Median of the non-NaN ``values[start[i]:end[i]]`` (NaN below ``min_periods`` values).
 
-    The window's values are kept sorted; each step removes the values that left and inserts the
-    ones that entered (windows move forward only), O(window) per step.
+    ``order`` is ``np.argsort(values)`` (NaN last), computed by the caller (numpy's sort is the
+    faster one). The window is a Fenwick tree of counts over the ranks,
+    so adding or removing a value and finding the k-th smallest are O(log n): the median is an
+    exact order statistic (the mean of the two middle values for an even count), as pandas'.
     """
     n = start.size
     out = np.full(n, np.nan)
-    buf = np.empty(values.size, dtype=np.float64)
-    k = 0  # values held, sorted in buf[:k]
+    m = values.size
+    good = 0
+    while good < m and values[order[good]] == values[order[good]]:
+        good += 1
+    rank = np.full(m, -1, dtype=np.int64)
+    srt = np.empty(good, dtype=np.float64)
+    for r in range(good):
+        rank[order[r]] = r
+        srt[r] = values[order[r]]
+    tree = np.zeros(good + 1, dtype=np.int64)
+    top = 1
+    while top * 2 <= good:
+        top *= 2
+    count = 0
     prev_s = 0
     prev_e = 0
+    minp = max(min_periods, 1)
     for i in range(n):
         s = start[i]
         e = end[i]
-        if i == 0 or s >= prev_e:
-            k = 0
+        if i > 0 and s >= prev_e:  # no overlap: empty the window
+            for j in range(prev_s, prev_e):
+                r = rank[j]
+                if r >= 0:
+                    k = r + 1
+                    while k <= good:
+                        tree[k] -= 1
+                        k += k & (-k)
+            count = 0
             prev_s = s
             prev_e = s
         for j in range(prev_s, s):  # left the window
-            v = values[j]
-            if v == v:
-                pos = np.searchsorted(buf[:k], v)
-                for m in range(pos, k - 1):
-                    buf[m] = buf[m + 1]
-                k -= 1
-        for j in range(prev_e, e):  # entered the window
-            v = values[j]
-            if v == v:
-                pos = np.searchsorted(buf[:k], v)
-                for m in range(k, pos, -1):
-                    buf[m] = buf[m - 1]
-                buf[pos] = v
-                k += 1
+            r = rank[j]
+            if r >= 0:
+                k = r + 1
+                while k <= good:
+                    tree[k] -= 1
+                    k += k & (-k)
+                count -= 1
+        for j in range(max(prev_e, s), e):  # entered the window
+            r = rank[j]
+            if r >= 0:
+                k = r + 1
+                while k <= good:
+                    tree[k] += 1
+                    k += k & (-k)
+                count += 1
         prev_s = s
-        prev_e = e
-        if k >= max(min_periods, 1):
-            mid = k // 2
-            out[i] = buf[mid] if k % 2 else (buf[mid] + buf[mid - 1]) / 2
+        prev_e = max(prev_e, e)
+        if count >= minp:
+            mid = count // 2
+            hi = srt[_kth(tree, top, good, mid)]
+            out[i] = hi if count % 2 else (hi + srt[_kth(tree, top, good, mid - 1)]) / 2
     return out
+
+
+@njit(cache=True)
+def _kth(tree: np.ndarray, top: int, size: int, k: int) -> int:
+    """Rank of the k-th smallest (0-based) value counted in a Fenwick tree (binary lifting)."""
+    pos = 0
+    rem = k + 1
+    step = top
+    while step > 0:
+        nxt = pos + step
+        if nxt <= size and tree[nxt] < rem:
+            pos = nxt
+            rem -= tree[nxt]
+        step //= 2
+    return pos
 
 
 @njit(cache=True)

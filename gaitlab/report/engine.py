@@ -76,13 +76,14 @@ class RuleContext:
         self.cum_s = np.cumsum(np.nan_to_num(self.dur_s))
         self.running_s = float(self.cum_s[-1]) if self.n else 0.0
         side = steps["side"].astype(object).to_numpy() if "side" in steps.columns else np.full(self.n, None)
-        self.left = np.array([s == "L" for s in side], dtype=bool)
-        self.right = np.array([s == "R" for s in side], dtype=bool)
+        self.left = np.asarray(side == "L", dtype=bool).reshape(self.n)
+        self.right = np.asarray(side == "R", dtype=bool).reshape(self.n)
         # a pause (gap, walk break) between valid running steps breaks any pattern
         dt = np.diff(self.t_s) if self.n else np.empty(0)
         self.breaks = np.concatenate([[True], dt > max(self.g("max_step_gap_s"), 0.0)]) if self.n else dt
         # every rule's rolling window is the same span around the same steps: bounds computed once
         self._bounds = _window_bounds(self.t_s, self.g("window_s")) if self.n else None
+        self._rolled_cache: dict[tuple[bytes, int, str], np.ndarray] = {}
         self.baseline = self._baseline()
         self.speed_mps = self._speed()
 
@@ -111,7 +112,13 @@ class RuleContext:
         mp = int(self.g("min_window_steps")) if min_periods is None else min_periods
         if self._bounds is None:
             return np.empty(0)
-        return _rolled(values, self._bounds, mp, how)
+        values = np.ascontiguousarray(values, dtype=np.float64)
+        # several rules smooth the same metric: each distinct series is rolled once
+        key = (values.tobytes(), mp, how)
+        out = self._rolled_cache.get(key)
+        if out is None:
+            out = self._rolled_cache[key] = _rolled(values, self._bounds, mp, how)
+        return out.copy()
 
     def rolling_side(self, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Rolling median of the steps of one side (``mask``), evaluated at every step."""
@@ -236,7 +243,7 @@ def _rolled(values: np.ndarray, bounds: tuple[np.ndarray, np.ndarray], min_perio
     start, end = bounds
     mp = max(int(min_periods), 1)
     if how == "median":
-        return kr.rolling_median(values, start, end, mp)
+        return kr.rolling_median(values, np.argsort(values), start, end, mp)
     if how == "mean":
         return kr.rolling_mean(values, start, end, mp)
     if how == "std":
