@@ -22,7 +22,8 @@ from .thresholds import Thresholds
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["NotEvaluated", "Episode", "Baseline", "RuleContext", "rolling", "running_steps", "to_ns"]
+__all__ = ["NotEvaluated", "Episode", "Baseline", "RuleContext", "rolling", "running_steps", "to_ns", "any_finite",
+           "summary_value"]
 
 
 class NotEvaluated(Exception):
@@ -52,7 +53,8 @@ class Baseline:
     running_s: float
 
 
-def _finite(x: np.ndarray) -> bool:
+def any_finite(x: np.ndarray) -> bool:
+    """Whether a metric was measured at all (any finite value)."""
     return bool(np.isfinite(x).any())
 
 
@@ -71,7 +73,7 @@ class RuleContext:
         self.n = len(steps)
         self.t_s = steps["ic_s"].to_numpy(dtype=np.float64)
         step_ms = self.col("step_time_ms")
-        fallback = np.nanmedian(step_ms) if _finite(step_ms) else np.nan
+        fallback = np.nanmedian(step_ms) if any_finite(step_ms) else np.nan
         self.dur_s = np.where(np.isfinite(step_ms), step_ms, fallback) / 1000.0
         self.cum_s = np.cumsum(np.nan_to_num(self.dur_s))
         self.running_s = float(self.cum_s[-1]) if self.n else 0.0
@@ -100,8 +102,8 @@ class RuleContext:
 
     def _speed(self) -> np.ndarray:
         speed = self.col("speed_mps")
-        if not _finite(speed):
-            run_speed = _summary_value({"speed_mps": self._run_speed_mps}, "speed_mps")
+        if not any_finite(speed):
+            run_speed = summary_value({"speed_mps": self._run_speed_mps}, "speed_mps")
             if run_speed is not None and run_speed > 0:
                 speed = np.full(self.n, run_speed)
         return speed
@@ -206,7 +208,7 @@ class RuleContext:
 
     def speed_comparable(self, base: Baseline) -> np.ndarray:
         """Windows at a speed within ``speed_match_pct`` of the baseline's (all True without speed)."""
-        if not _finite(self.speed_mps) or np.nanstd(self.speed_mps) == 0:
+        if not any_finite(self.speed_mps) or np.nanstd(self.speed_mps) == 0:
             return np.ones(self.n, dtype=bool)
         rolled = self.rolling(self.speed_mps)
         ref = float(np.nanmedian(rolled[: base.stop]))
@@ -278,7 +280,8 @@ def rolling(t_s: np.ndarray, values: np.ndarray, *, window_s: float = 60.0, min_
     return _rolled(values, _window_bounds(t_s, window_s), min_periods, how)
 
 
-def _summary_value(summary: Mapping[str, Any] | None, key: str) -> float | None:
+def summary_value(summary: Mapping[str, Any] | None, key: str) -> float | None:
+    """A finite number from a summary mapping, else None (missing, None, NaN, not a number)."""
     v = summary.get(key) if summary else None
     try:
         f = float(v)  # type: ignore[arg-type]

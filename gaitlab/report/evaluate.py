@@ -34,10 +34,11 @@ import numpy as np
 
 from ..gait.metrics import cadence_spm, duty_factor, step_length_m, vertical_ratio_pct
 from ..gait.metrics import symmetry_index_pct as _symmetry_index
-from .engine import Episode, _finite, _summary_value
+from .engine import Episode, summary_value
 from .engine import Episode as _Episode
 from .engine import NotEvaluated as _NotEvaluated
 from .engine import RuleContext as _Context
+from .engine import any_finite as _finite
 from .rules import RULES, SEVERITIES, Rule
 from .text import episode_evidence as _episode_evidence
 from .text import flag as _flag
@@ -569,7 +570,7 @@ def evaluate_detailed(
     """
     params = getattr(analysis, "params", None) or {}
     return evaluate_steps(analysis.steps, placement=analysis.input.get("placement") if analysis.input else None,
-                          speed_mps=_summary_value(analysis.summary, "speed_mps"),
+                          speed_mps=summary_value(analysis.summary, "speed_mps"),
                           tilt_reference=params.get("pelvic_tilt_reference"), thresholds=thresholds)
 
 
