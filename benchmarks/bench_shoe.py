@@ -88,7 +88,7 @@ def main() -> None:
         print(f"{name:<28}{m:>12,}{first:>10.2f}{best * 1e3:>10.1f}{m / best / 1e6:>12.1f}")
     first, best = _time(lambda: gaitlab.analyze([L, R], placement="shoe"), repeat=1)
     total = 2 * n
-    print(f"{'analyze (shoe pair, e2e)':<28}{total:>12,}{first:>10.2f}{best * 1e3:>10.1f}{total / best / 1e6:>12.1f}")
+    print(f"{'analyze (pair, e2e)':<28}{total:>12,}{first:>10.2f}{best * 1e3:>10.1f}{total / best / 1e6:>12.1f}")
     print(f"({args.hours:g} h at {args.fs:g} Hz per foot, acc + gyro; {len(ic)} contacts per foot)")
 
 

@@ -167,7 +167,8 @@ def summarize(steps: pd.DataFrame, *, duration_s: float, gap_s: float = 0.0,
     out["n_valid_steps"] = int(len(run))
     out["step_time_asymmetry_pct"] = side_symmetry_index_pct(run["step_time_ms"], run["side"])
     mean_gct, mean_st = out["gct_ms"], _mean(run["step_time_ms"])
-    out["duty_factor"] = duty_factor(mean_gct, mean_st) if math.isfinite(mean_gct) and mean_st > 0 else math.nan
+    known = math.isfinite(mean_gct) and mean_st > 0
+    out["duty_factor"] = duty_factor(mean_gct, mean_st) if known else math.nan
     out["pelvic_drop_deg"] = _mean(run["pelvic_drop_deg"])
     walk = steps[steps["activity"] == "walking"]
     out["walking_s"] = float(walk["step_time_ms"].sum()) / 1000.0

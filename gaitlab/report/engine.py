@@ -47,6 +47,8 @@ class Episode:
 
 @dataclass(frozen=True)
 class Baseline:
+    """The runner's own baseline: the first steps of the run (:mod:`.evaluate`, rule 4)."""
+
     stop: int  # steps [0, stop) are the baseline
     start_s: float
     end_s: float
@@ -59,7 +61,18 @@ def any_finite(x: np.ndarray) -> bool:
 
 
 class RuleContext:
-    """Valid running steps as plain arrays, plus the shared machinery of all rules."""
+    """Valid running steps as plain arrays, plus the shared machinery of all rules.
+
+    Parameters
+    ----------
+    steps : pandas.DataFrame
+        A step table; only its valid running steps are used (sorted by IC time).
+    th : Thresholds
+        The thresholds in force (``general`` settings: window, persistence, baseline).
+    placement, speed_mps, tilt_reference
+        The placement, the run's speed (m/s) when the table has none, and the pelvic tilt's
+        reference ('standing' or 'early_run').
+    """
 
     def __init__(self, steps: pd.DataFrame, th: Thresholds, *, placement: str | None = None,
                  speed_mps: float | None = None, tilt_reference: str | None = None) -> None:
