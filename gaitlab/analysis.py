@@ -8,7 +8,6 @@ a pair, both returning a step table) -> metrics (:mod:`gaitlab.gait.metrics`: su
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 from collections.abc import Mapping, Sequence
@@ -85,33 +84,21 @@ def analyze(
     if place == "shoe":
         pipe = _shoe_pipeline(speed_mps, axes, params).run([recording])
     elif place == "waist":
+        from .gait.settings import check_settings
         from .gait.waist import WaistPipeline
 
-        _check_params(params, WaistPipeline, "waist")
+        check_settings(params, WaistPipeline, "waist", given=("speed_mps", "axes"))
         pipe = WaistPipeline(speed_mps=speed_mps, axes=axes, **params).run(recording)
     else:
         raise InputError(f"placement must be 'waist' or 'shoe', found {place!r}")
     return _build(pipe, recording, thresholds, report)
 
 
-def _settings(cls: type) -> list[str]:
-    """The settings (``__init__`` fields) of a pipeline dataclass."""
-    return [f.name for f in dataclasses.fields(cls) if f.init]
-
-
-def _check_params(params: Mapping[str, Any], cls: type, placement: str, extra: Sequence[str] = ()) -> None:
-    """Unknown pipeline settings are a usage error that names the valid ones."""
-    valid = [n for n in _settings(cls) if n not in ("speed_mps", "axes", "foot_params")] + list(extra)
-    unknown = sorted(set(params) - set(valid))
-    if unknown:
-        raise InputError(f"unknown {placement} analysis setting{'s' if len(unknown) > 1 else ''} "
-                         f"{', '.join(map(repr, unknown))}; valid settings: {', '.join(sorted(valid))}")
-
-
 def _shoe_pipeline(speed_mps: Any, axes: Any, params: Mapping[str, Any]) -> Any:
+    from .gait.settings import check_settings
     from .gait.shoe import FootPipeline, ShoePipeline
 
-    _check_params(params, FootPipeline, "shoe", extra=("segment_s",))
+    check_settings(params, FootPipeline, "shoe", extra=("segment_s",), given=("axes",))
     foot = dict(params)
     segment_s = float(foot.pop("segment_s", 60.0))
     return ShoePipeline(speed_mps=speed_mps, axes=axes, segment_s=segment_s, foot_params=foot)

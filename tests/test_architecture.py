@@ -199,3 +199,33 @@ def test_importing_stream_leaves_the_batch_loggers_alone():
     importlib.reload(importlib.import_module("gaitlab.stream.analyzer"))
     importlib.reload(importlib.import_module("gaitlab.stream"))
     assert all(not logging.getLogger(n).filters for n in names)
+
+
+def test_the_report_is_evaluated_once_and_read_by_the_views(monkeypatch):
+    """analyze() stores the evaluation; the HTML report and figures read it instead of re-evaluating."""
+    import gaitlab.report.figures as figures
+    import gaitlab.report.html as html
+    from gaitlab.synth import simulate_waist
+
+    a = gaitlab.analyze(simulate_waist(240.0, fs=100.0, seed=2).recording)
+    assert a.evaluation is not None and a.flags == a.evaluation.flags
+
+    def no_second_evaluation(*args, **kwargs):
+        raise AssertionError("the rules were evaluated again")
+
+    monkeypatch.setattr(html, "evaluate_detailed", no_second_evaluation)
+    monkeypatch.setattr(figures, "evaluate_detailed", no_second_evaluation)
+    assert "<html" in html.render_html(a, figures=True)
+    # other thresholds than the stored ones do need a new evaluation
+    with pytest.raises(AssertionError, match="evaluated again"):
+        html.render_html(a, thresholds={"low_cadence.info_below_spm": 150.0}, figures=False)
+
+
+def test_live_analyzers_name_unknown_settings():
+    from gaitlab.stream.analyzer import LiveWaistAnalyzer
+    from gaitlab.stream.shoe_analyzer import LiveShoeAnalyzer
+
+    with pytest.raises(gaitlab.InputError, match="unknown waist analysis setting 'blocks_s'.*block_s"):
+        LiveWaistAnalyzer(fs=100.0, blocks_s=10.0)
+    with pytest.raises(gaitlab.InputError, match="unknown shoe analysis setting 'block_s'"):
+        LiveShoeAnalyzer(fs=100.0, block_s=10.0)

@@ -124,6 +124,7 @@ class LiveWaistAnalyzer(IncrementalAnalyzer):
                  max_rows: int = 1000, exact: bool = True, flags_every_s: float = 10.0,
                  **pipeline_params: Any) -> None:
         from ..gait.orientation import parse_axes
+        from ..gait.settings import check_settings
         from ..gait.waist import WaistPipeline
 
         super().__init__(fs, update_s=update_s, summary_steps=summary_steps, max_rows=max_rows)
@@ -132,6 +133,7 @@ class LiveWaistAnalyzer(IncrementalAnalyzer):
         for name, v in (("window_s", window_s), ("settle_s", settle_s)):
             if not (math.isfinite(v) and v > 0):
                 raise InputError(f"{name} must be a positive number of seconds, found {v!r}")
+        check_settings(pipeline_params, WaistPipeline, "waist", given=("speed_mps", "axes"))
         self.pipeline = WaistPipeline(speed_mps=speed_mps, axes=axes, **pipeline_params)
         self._axes = None if axes is None else parse_axes(axes)
         self.window_s = float(window_s)

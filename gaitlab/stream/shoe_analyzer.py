@@ -122,6 +122,7 @@ class LiveShoeAnalyzer(IncrementalAnalyzer):
                  update_s: float = 1.0, summary_steps: int = 20, max_rows: int = 1000,
                  **pipeline_params: Any) -> None:
         from ..gait.orientation import parse_axes
+        from ..gait.settings import check_settings
         from ..gait.shoe import FootPipeline
 
         super().__init__(fs, update_s=update_s, summary_steps=summary_steps, max_rows=max_rows)
@@ -130,6 +131,7 @@ class LiveShoeAnalyzer(IncrementalAnalyzer):
         for name, v in (("frame_s", frame_s), ("window_s", window_s), ("settle_s", settle_s)):
             if not (math.isfinite(v) and v > 0):
                 raise InputError(f"{name} must be a positive number of seconds, found {v!r}")
+        check_settings(pipeline_params, FootPipeline, "shoe", given=("axes",))
         self.pipeline = FootPipeline(axes=axes, **pipeline_params)
         self._axes = None if axes is None else parse_axes(axes)
         self.side = side
