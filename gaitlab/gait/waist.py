@@ -28,7 +28,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..recording import Recording
-from ..schema import PLAUSIBLE_WAIST, STEP_COLUMNS
+from ..schema import PLAUSIBLE_WAIST, STEP_COLUMNS, valid_running_mask
 from .orientation import estimate_orientation, parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
 from .speed import parse_speed, speed_at
@@ -322,7 +322,7 @@ class WaistPipeline:
         stride (from the median running step time), over the longest stretch (at most 5 minutes).
         1 means every step (stride) repeats the previous one exactly.
         """
-        run = steps[(steps["activity"] == "running") & steps["valid"]]
+        run = steps[valid_running_mask(steps)]
         if len(run) < 20 or not stretches:
             return (np.nan, np.nan)
         k = int(np.argmax([s.t.size for s in stretches]))
