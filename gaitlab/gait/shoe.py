@@ -284,7 +284,7 @@ def _norm(x: np.ndarray) -> np.ndarray:
     return np.sqrt(np.einsum("ij,ij->i", x, x))
 
 
-# -- pair ---------------------------------------------------------------------------
+# -- pair ----------------------------------------------------------------------------------------
 def _sides(recs: list[Recording]) -> list[str]:
     given = [r.side for r in recs]
     if len(recs) == 1:
