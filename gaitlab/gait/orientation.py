@@ -150,8 +150,9 @@ def _step_covariance(acc: np.ndarray, lag: int) -> np.ndarray | None:
     """
     if lag < 1 or acc.shape[0] <= lag + 8:
         return None
-    s = acc[:-lag] + acc[lag:]
-    s = s - s.mean(axis=0)
+    from ..kernels.blockstats import centred_step_sum
+
+    s = centred_step_sum(acc, lag)
     return s.T @ s
 
 
@@ -250,20 +251,22 @@ def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
     covs: dict[int, np.ndarray] = {}
     decimated: dict[int, np.ndarray] = {}
     rhythm: list[int] = []
+    from ..kernels.blockstats import column_mean
+
+    # row-order sums equal numpy's axis-0 mean only on a C-contiguous array
+    acc_c = acc if acc.flags.c_contiguous and acc.dtype == np.float64 else np.ascontiguousarray(acc, np.float64)
     for b in range(nblk):
-        blk = acc[starts[b]: ends[b]]
+        blk = acc_c[starts[b]: ends[b]]
         T = step_period(norm[starts[b]: ends[b]: dec], fs / dec)
         period[b] = T
+        stop = ends[b]
         if np.isfinite(T):
             # mean over a whole number of strides (2 steps): exact gravity at steady speed
             stride = 2 * T * fs
             k = int(blk.shape[0] // stride)
             if k >= 1:
-                blk_mean = blk[: int(round(k * stride))].mean(axis=0)
-            else:
-                blk_mean = blk.mean(axis=0)
-        else:
-            blk_mean = blk.mean(axis=0)
+                stop = starts[b] + int(round(k * stride))
+        blk_mean = column_mean(acc_c, starts[b], stop)
         grav[b] = float(np.linalg.norm(blk_mean))
         if grav[b] < 0.5 or grav[b] > 1.5:
             raise InputError(
