@@ -56,17 +56,17 @@ def rolling_median(values: np.ndarray, order: np.ndarray, start: np.ndarray, end
                    min_periods: int) -> np.ndarray:
     """Median of the non-NaN ``values[start[i]:end[i]]`` (NaN below ``min_periods`` values).
 
-    ``order`` is ``np.argsort(values)`` (NaN last), computed by the caller (numpy's sort is the
-    faster one). The window is a Fenwick tree of counts over the ranks,
+    ``order`` holds the indices of the non-NaN values in ascending order of value (e.g.
+    ``np.argsort(values)`` without its trailing NaN), computed by the caller: numpy's sort is the
+    faster one, and a subset of a column can reuse the column's order. The window is a Fenwick
+    tree of counts over the ranks,
     so adding or removing a value and finding the k-th smallest are O(log n): the median is an
     exact order statistic (the mean of the two middle values for an even count), as pandas'.
     """
     n = start.size
     out = np.full(n, np.nan)
     m = values.size
-    good = 0
-    while good < m and values[order[good]] == values[order[good]]:
-        good += 1
+    good = order.size
     rank = np.full(m, -1, dtype=np.int64)
     srt = np.empty(good, dtype=np.float64)
     for r in range(good):

@@ -251,6 +251,12 @@ def _window_bounds(t_s: np.ndarray, window_s: float) -> tuple[np.ndarray, np.nda
     return window_bounds(to_ns(t_s - t_s[0]), np.int64(to_ns(np.array([window_s]))[0]))
 
 
+def _finite_order(values: np.ndarray) -> np.ndarray:
+    """Indices of the non-NaN values in ascending order of value."""
+    order = np.argsort(values)
+    return order[: np.count_nonzero(~np.isnan(values))]  # argsort puts NaN last
+
+
 def _rolled(values: np.ndarray, bounds: tuple[np.ndarray, np.ndarray], min_periods: int, how: str) -> np.ndarray:
     from ..kernels import rolling as kr
 
@@ -258,7 +264,7 @@ def _rolled(values: np.ndarray, bounds: tuple[np.ndarray, np.ndarray], min_perio
     start, end = bounds
     mp = max(int(min_periods), 1)
     if how == "median":
-        return kr.rolling_median(values, np.argsort(values), start, end, mp)
+        return kr.rolling_median(values, _finite_order(values), start, end, mp)
     if how == "mean":
         return kr.rolling_mean(values, start, end, mp)
     if how == "std":
