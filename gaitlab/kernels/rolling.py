@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["window_bounds", "rolling_median", "rolling_mean", "rolling_var"]
+__all__ = ["window_bounds", "rolling_median", "rolling_mean_var"]
 
 
 @njit(cache=True)
@@ -135,16 +135,27 @@ def _kth(tree: np.ndarray, top: int, size: int, k: int) -> int:
 
 
 @njit(cache=True)
-def rolling_mean(values: np.ndarray, start: np.ndarray, end: np.ndarray, min_periods: int) -> np.ndarray:
-    """Mean of the non-NaN ``values[start[i]:end[i]]`` (running Kahan-compensated sums)."""
+def rolling_mean_var(values: np.ndarray, start: np.ndarray, end: np.ndarray,
+                     min_periods: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and sample variance (ddof 1) of the non-NaN ``values[start[i]:end[i]]``.
+
+    One pass with pandas' two running accumulators: Kahan-compensated sums for the mean, Welford
+    updates (with Kahan compensation) for the variance; a window of one repeated value has
+    exactly that mean and variance 0. Windows that do not overlap the previous one start afresh.
+    """
     n = start.size
-    out = np.full(n, np.nan)
+    mean_out = np.full(n, np.nan)
+    var_out = np.full(n, np.nan)
     minp = max(min_periods, 1)
     nobs = 0
     neg = 0
     sum_x = 0.0
-    comp_add = 0.0
-    comp_rem = 0.0
+    s_add = 0.0  # Kahan compensation of the sum, adding / removing
+    s_rem = 0.0
+    w_mean = 0.0  # Welford running mean and sum of squared deviations
+    ssq = 0.0
+    w_add = 0.0
+    w_rem = 0.0
     same = 0
     prev_v = np.nan
     for i in range(n):
@@ -154,30 +165,44 @@ def rolling_mean(values: np.ndarray, start: np.ndarray, end: np.ndarray, min_per
             nobs = 0
             neg = 0
             sum_x = 0.0
-            comp_add = 0.0
-            comp_rem = 0.0
+            s_add = 0.0
+            s_rem = 0.0
+            w_mean = 0.0
+            ssq = 0.0
+            w_add = 0.0
+            w_rem = 0.0
             same = 0
             prev_v = values[s] if s < values.size else np.nan
             lo_add = s
         else:
-            for j in range(start[i - 1], s):
+            for j in range(start[i - 1], s):  # left the window
                 v = values[j]
                 if v == v:
                     nobs -= 1
-                    y = -v - comp_rem
+                    y = -v - s_rem
                     t = sum_x + y
-                    comp_rem = t - sum_x - y
+                    s_rem = t - sum_x - y
                     sum_x = t
                     if np.signbit(v):
                         neg -= 1
+                    if nobs:
+                        prev_mean = w_mean - w_rem
+                        y = v - w_rem
+                        t = y - w_mean
+                        w_rem = t + w_mean - y
+                        w_mean = w_mean - t / nobs
+                        ssq = ssq - (v - prev_mean) * (v - w_mean)
+                    else:
+                        w_mean = 0.0
+                        ssq = 0.0
             lo_add = end[i - 1]
-        for j in range(lo_add, e):
+        for j in range(lo_add, e):  # entered the window
             v = values[j]
             if v == v:
                 nobs += 1
-                y = v - comp_add
+                y = v - s_add
                 t = sum_x + y
-                comp_add = t - sum_x - y
+                s_add = t - sum_x - y
                 sum_x = t
                 if np.signbit(v):
                     neg += 1
@@ -186,78 +211,22 @@ def rolling_mean(values: np.ndarray, start: np.ndarray, end: np.ndarray, min_per
                 else:
                     same = 1
                     prev_v = v
+                prev_mean = w_mean - w_add
+                y = v - w_add
+                t = y - w_mean
+                w_add = t + w_mean - y
+                w_mean = w_mean + t / nobs
+                ssq = ssq + (v - prev_mean) * (v - w_mean)
         if nobs >= minp and nobs > 0:
             if same >= nobs:
-                out[i] = prev_v
+                mean_out[i] = prev_v
             else:
                 r = sum_x / nobs
                 if neg == 0 and r < 0:
                     r = 0.0
                 elif neg == nobs and r > 0:
                     r = 0.0
-                out[i] = r
-    return out
-
-
-@njit(cache=True)
-def rolling_var(values: np.ndarray, start: np.ndarray, end: np.ndarray, min_periods: int) -> np.ndarray:
-    """Sample variance (ddof 1) of the non-NaN ``values[start[i]:end[i]]`` (Welford updates)."""
-    n = start.size
-    out = np.full(n, np.nan)
-    minp = max(min_periods, 1)
-    nobs = 0.0
-    mean_x = 0.0
-    ssq = 0.0
-    comp_add = 0.0
-    comp_rem = 0.0
-    same = 0
-    prev_v = np.nan
-    for i in range(n):
-        s = start[i]
-        e = end[i]
-        if i == 0 or s >= end[i - 1]:
-            nobs = 0.0
-            mean_x = 0.0
-            ssq = 0.0
-            comp_add = 0.0
-            comp_rem = 0.0
-            same = 0
-            prev_v = values[s] if s < values.size else np.nan
-            lo_add = s
-        else:
-            for j in range(start[i - 1], s):
-                v = values[j]
-                if v == v:
-                    nobs -= 1.0
-                    if nobs:
-                        prev_mean = mean_x - comp_rem
-                        y = v - comp_rem
-                        t = y - mean_x
-                        comp_rem = t + mean_x - y
-                        mean_x = mean_x - t / nobs
-                        ssq = ssq - (v - prev_mean) * (v - mean_x)
-                    else:
-                        mean_x = 0.0
-                        ssq = 0.0
-            lo_add = end[i - 1]
-        for j in range(lo_add, e):
-            v = values[j]
-            if v == v:
-                if v == prev_v:
-                    same += 1
-                else:
-                    same = 1
-                    prev_v = v
-                nobs += 1.0
-                prev_mean = mean_x - comp_add
-                y = v - comp_add
-                t = y - mean_x
-                comp_add = t + mean_x - y
-                mean_x = mean_x + t / nobs
-                ssq = ssq + (v - prev_mean) * (v - mean_x)
-        if nobs >= minp and nobs > 1.0:
-            if same >= nobs:
-                out[i] = 0.0
-            else:
-                out[i] = ssq / (nobs - 1.0)
-    return out
+                mean_out[i] = r
+            if nobs > 1:
+                var_out[i] = 0.0 if same >= nobs else ssq / (nobs - 1.0)
+    return mean_out, var_out

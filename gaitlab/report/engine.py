@@ -266,9 +266,9 @@ def _rolled(values: np.ndarray, bounds: tuple[np.ndarray, np.ndarray], min_perio
     if how == "median":
         return kr.rolling_median(values, _finite_order(values), start, end, mp)
     if how == "mean":
-        return kr.rolling_mean(values, start, end, mp)
+        return kr.rolling_mean_var(values, start, end, mp)[0]
     if how == "std":
-        return np.sqrt(np.maximum(kr.rolling_var(values, start, end, mp), 0.0))
+        return np.sqrt(np.maximum(kr.rolling_mean_var(values, start, end, mp)[1], 0.0))
     raise ValueError(f"how must be 'median', 'mean' or 'std', found {how!r}")
 
 
