@@ -83,32 +83,13 @@ def rolling_median(values: np.ndarray, order: np.ndarray, start: np.ndarray, end
     for i in range(n):
         s = start[i]
         e = end[i]
-        if i > 0 and s >= prev_e:  # no overlap: empty the window
-            for j in range(prev_s, prev_e):
-                r = rank[j]
-                if r >= 0:
-                    k = r + 1
-                    while k <= good:
-                        tree[k] -= 1
-                        k += k & (-k)
-            count = 0
-            prev_s = s
-            prev_e = s
-        for j in range(prev_s, s):  # left the window
-            r = rank[j]
-            if r >= 0:
-                k = r + 1
-                while k <= good:
-                    tree[k] -= 1
-                    k += k & (-k)
+        for j in range(prev_s, min(s, prev_e)):  # left the window (all of it when they do not overlap)
+            if rank[j] >= 0:
+                _fenwick_add(tree, good, rank[j], -1)
                 count -= 1
         for j in range(max(prev_e, s), e):  # entered the window
-            r = rank[j]
-            if r >= 0:
-                k = r + 1
-                while k <= good:
-                    tree[k] += 1
-                    k += k & (-k)
+            if rank[j] >= 0:
+                _fenwick_add(tree, good, rank[j], 1)
                 count += 1
         prev_s = s
         prev_e = max(prev_e, e)
@@ -117,6 +98,15 @@ def rolling_median(values: np.ndarray, order: np.ndarray, start: np.ndarray, end
             hi = srt[_kth(tree, top, good, mid)]
             out[i] = hi if count % 2 else (hi + srt[_kth(tree, top, good, mid - 1)]) / 2
     return out
+
+
+@njit(cache=True)
+def _fenwick_add(tree: np.ndarray, size: int, r: int, delta: int) -> None:
+    """Add ``delta`` to the count of rank ``r`` (0-based) in a Fenwick tree of ``size`` ranks."""
+    k = r + 1
+    while k <= size:
+        tree[k] += delta
+        k += k & (-k)
 
 
 @njit(cache=True)
