@@ -1,4 +1,4 @@
-"""Figures of an :class:`~gaitlab.analysis.Analysis` as matplotlib :class:`~matplotlib.figure.Figure`.
+"""Figures of an :class:`~gaitlab.result.Analysis` as matplotlib :class:`~matplotlib.figure.Figure`.
 
 Figures are built with the object-oriented API (``Figure(...)``, never ``pyplot``), so no GUI
 backend is needed, nothing is shown, and figures are not kept in pyplot's registry: they are freed
