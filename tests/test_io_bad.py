@@ -37,6 +37,14 @@ CASES = [
     ("ragged_row.csv", 70, None, ["expected 4 fields", "found 5"]),
     ("header_only.csv", None, None, ["no data rows after the header"]),
     ("phyphox_linear.csv", 1, "Linear Acceleration x (m/s^2)", ["'Acceleration without g'"]),
+    # what a crashed recorder or a mis-set app leaves behind (make_fixtures.make_crashed)
+    ("header_repeated.csv", 202, None, ["the header line repeats here (first on line 1)", "split the file"]),
+    ("clock_reset.csv", 202, "time_s", ["time goes backwards"]),
+    ("partial_row_inside.csv", 150, None, ["expected 4 fields", "found 2"]),
+    ("extra_column_every_row.csv", 2, None, ["expected 4 fields", "found 5"]),
+    ("all_zero.csv", None, "acc_x_g, acc_y_g, acc_z_g", ["reads exactly 0 on all three axes"]),
+    ("units_mg_says_g.csv", None, "acc_x_g, acc_y_g, acc_z_g", ["looks like mg but the header says g",
+                                                                "acc_unit='mg'"]),
 ]
 
 
@@ -71,6 +79,51 @@ def test_truncated_last_line_is_ignored_with_warning():
     with pytest.warns(UserWarning, match=r"truncated.csv:402: last line is incomplete"):
         rec = read(BAD / "truncated.csv")
     assert rec.n_samples == 400 and rec.t[-1] == pytest.approx(3.99)
+
+
+CRASHED = [  # file, warning fragments (the line named), rows read
+    ("crashed_empty_cell.csv", [r"crashed_empty_cell.csv:402: last line is incomplete \(column acc_z_g holds ''",
+                                "read up to line 401"], 400),
+    ("crashed_cut_token.csv", [r"crashed_cut_token.csv:402: last line is incomplete \(column acc_z_g holds "
+                               r"'1.2e'"], 400),
+    ("crashed_nul_padding.csv", [r"crashed_nul_padding.csv:402: the file ends in 4096 NUL byte\(s\)",
+                                 r"crashed_nul_padding.csv:402: last line is incomplete \(2 of 4 fields"], 400),
+    ("crashed_nul_after_row.csv", [r"crashed_nul_after_row.csv:401: the file ends in 1000 NUL byte\(s\) after "
+                                   "line 401"], 400),
+]
+
+
+@pytest.mark.parametrize("name,fragments,n", CRASHED, ids=[c[0] for c in CRASHED])
+def test_crashed_recorder_file_is_read_up_to_the_damage(name, fragments, n):
+    import re
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rec = read(BAD / name)
+    messages = [str(w.message) for w in caught]
+    for frag in fragments:
+        assert any(re.search(frag, m) for m in messages), (frag, messages)
+    assert rec.n_samples == n and rec.t[-1] == pytest.approx(3.99)
+
+
+def test_complete_last_row_without_line_end_is_kept_silently(tmp_path):
+    import warnings
+
+    text = (BAD.parent / "formats" / "generic_run.csv").read_text().rstrip("\n")
+    p = tmp_path / "noeol.csv"
+    p.write_text(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rec = read(p)
+    assert rec.n_samples == 500
+
+
+def test_nul_bytes_inside_the_content_still_mean_binary(tmp_path):
+    text, p = (BAD / "truncated.csv").read_bytes(), tmp_path / "x.csv"
+    p.write_bytes(text[:200] + b"\x00\x00" + text[200:] + b"\x00")
+    with pytest.raises(InputError, match="binary file"):
+        read(p)
 
 
 def test_corrupt_gzip(tmp_path):

@@ -11,6 +11,7 @@ import gzip
 import logging
 import os
 import re
+import warnings
 import zlib
 from dataclasses import dataclass
 
@@ -71,6 +72,7 @@ def load(path: str | os.PathLike[str]) -> Source:
         return Source(shown, raw, "parquet", compressed)
     if raw[:3] == b"\xef\xbb\xbf":
         raw = raw[3:]
+    raw = _strip_nul_padding(raw, shown)
     if _BLANK.match(raw):  # scans only leading whitespace (no copy of a large file)
         raise InputError("the file is empty; expected a header line followed by data rows", path=shown)
     head = raw[:SNIFF_BYTES]
@@ -86,3 +88,22 @@ def load(path: str | os.PathLike[str]) -> Source:
             raise InputError(f"byte 0x{head[exc.start]:02x} is not valid UTF-8 text; this looks like a "
                              "binary file or an unsupported text encoding", path=shown, line=line) from None
     return Source(shown, raw, "text", compressed)
+
+
+def _strip_nul_padding(raw: bytes, path: str) -> bytes:
+    """Drop the NUL bytes a recorder leaves at the end of a preallocated file it never filled.
+
+    SD-card loggers reserve the file's size up front and write rows into it; a crash or power loss
+    leaves the unwritten tail as NUL bytes. The rows before are intact, so they are kept (with a
+    warning naming the line); NUL bytes anywhere else still mean a binary file.
+    """
+    if not raw.endswith(b"\x00"):
+        return raw
+    text = raw.rstrip(b"\x00")
+    if not text.strip() or b"\x00" in text[-SNIFF_BYTES:]:
+        return raw  # all NUL, or NUL inside the content: not padding
+    line = text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
+    warnings.warn(f"{path}:{line}: the file ends in {len(raw) - len(text)} NUL byte(s) after line {line} (a "
+                  "recorder that stopped before filling its preallocated file); read up to there",
+                  UserWarning, stacklevel=3)
+    return text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import math
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -121,22 +122,77 @@ def _line_index(body: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return starts, blank, nl
 
 
-def _drop_truncated_last_line(body: bytes, header: Header, path: str) -> bytes:
-    """A file still being written ends in a partial row: drop it with a warning, keep the rest."""
+def _cell_is_whole(value: str, kind: str) -> bool:
+    """Whether one cell of an unterminated last line holds a complete value of its kind."""
+    value = value.strip().strip('"')
+    if not value or value in NULL_TOKENS:
+        return False
+    if kind == "int":
+        return value.lstrip("+-").isdigit()
+    if kind == "float":
+        try:
+            return math.isfinite(float(value))
+        except ValueError:
+            return False
+    if kind == "str":  # an ISO date-time cut short no longer parses
+        import pandas as pd
+
+        return not pd.isna(pd.to_datetime(value, format="ISO8601", errors="coerce"))
+    return True
+
+
+def _drop_truncated_last_line(body: bytes, header: Header, path: str, types: dict[str, str]) -> bytes:
+    """A logger that crashed or lost power leaves a partial last row: drop it with a warning.
+
+    Only a last line without a line end can be partial. It is kept when it has every field and
+    each needed cell is a whole value (the file may just lack a final newline); otherwise it is
+    dropped, naming its line. Damaged rows inside the file stay errors.
+    """
     if body.endswith(b"\n"):
         return body
     cut = body.rfind(b"\n")
     if cut < 0:
         return body  # only the header
     last = body[cut + 1:]
-    n_fields = last.count(header.delimiter.encode()) + 1
-    if last.strip() and n_fields < len(header.fields):
-        line = header.line + body[:cut + 1].count(b"\n")
-        msg = (f"{path}:{line}: last line is incomplete ({n_fields} of {len(header.fields)} fields, no "
-               "line end; file still being written?); ignoring it")
-        warnings.warn(msg, UserWarning, stacklevel=4)
-        return body[:cut + 1]
-    return body
+    text = last.decode("utf-8", errors="replace").rstrip("\r")
+    if not text.strip():
+        return body
+    try:
+        cells = next(csv.reader([text], delimiter=header.delimiter, skipinitialspace=True))
+    except csv.Error:
+        cells = []
+    if len(cells) > len(header.fields):
+        return body  # too many fields is damage, not a cut: reported as a ragged row
+    line = header.line + body[:cut + 1].count(b"\n")
+    if len(cells) < len(header.fields):
+        why = f"{len(cells)} of {len(header.fields)} fields"
+    else:
+        by_name = dict(zip(header.fields, cells))
+        cut_cols = [c for c, kind in types.items() if c in by_name and not _cell_is_whole(by_name[c], kind)]
+        if not cut_cols:
+            return body
+        why = f"column {cut_cols[0]} holds {by_name[cut_cols[0]].strip()!r}"
+    msg = (f"{path}:{line}: last line is incomplete ({why}, no line end: the recorder stopped mid-write or "
+           f"the file is still being written); read up to line {line - 1}, ignoring line {line}")
+    warnings.warn(msg, UserWarning, stacklevel=4)
+    return body[:cut + 1]
+
+
+def _check_no_repeated_header(body: bytes, header: Header, path: str) -> None:
+    """A header line again inside the data: a recorder that restarted and appended to the file."""
+    first = body[: body.find(b"\n")] if b"\n" in body else body
+    first = first.rstrip(b"\r")
+    if not first:
+        return
+    pos = body.find(b"\n" + first, len(first))
+    while pos >= 0:
+        end = pos + 1 + len(first)
+        if end == len(body) or body[end:end + 1] in (b"\n", b"\r"):
+            line = header.line + body[:pos + 1].count(b"\n")
+            raise InputError(f"the header line repeats here (first on line {header.line}): the recorder "
+                             "restarted and appended a new recording to this file; split the file at this "
+                             "line and analyse each part", path=path, line=line)
+        pos = body.find(b"\n" + first, pos + 1)
 
 
 def read_table(data: bytes, header: Header, path: str, types: dict[str, str]) -> TextTable:
@@ -167,7 +223,8 @@ def read_table(data: bytes, header: Header, path: str, types: dict[str, str]) ->
     if missing:
         raise InputError(f"missing column(s) {', '.join(map(repr, missing))}; header has "
                          f"{', '.join(map(repr, header.fields))}", path=path, line=header.line)
-    body = _drop_truncated_last_line(data[header.offset:], header, path)
+    body = _drop_truncated_last_line(data[header.offset:], header, path, types)
+    _check_no_repeated_header(body, header, path)
     arrow_types = {"float": pa.float64(), "int": pa.int64(), "str": pa.string()}
     # column_names from our own header parse: Arrow then skips the header row
     read_opts = pacsv.ReadOptions(column_names=_unique(header.fields), skip_rows=1,

@@ -197,6 +197,28 @@ def make_bad() -> None:
                                '"Linear Acceleration z (m/s^2)","Absolute acceleration (m/s^2)"']
         + [f"{ti:.3f},0.1,0.2,0.3,0.37" for ti in t])
     put("header_only.csv", [lines[0]])
+    make_crashed(lines)
+
+
+def make_crashed(lines: list[str]) -> None:
+    """What a crashed recorder or a mis-set app leaves behind (400 rows of 100 Hz unless said)."""
+
+    def put(name: str, ls: list[str], end: str = "\n", tail: bytes = b"") -> None:
+        (BAD / name).write_bytes(("\n".join(ls) + end).encode() + tail)
+
+    # readable up to the damage, with a warning naming the line
+    put("crashed_empty_cell.csv", lines + ["4.00,0.01230,-0.04116,"], end="")  # cut right after a delimiter
+    put("crashed_cut_token.csv", lines + ["4.00,0.01230,-0.04116,1.2e"], end="")  # cut inside a number
+    put("crashed_nul_padding.csv", lines + ["4.00,0.01"], end="", tail=b"\x00" * 4096)  # preallocated file
+    put("crashed_nul_after_row.csv", lines, tail=b"\x00" * 1000)
+    # errors (file:line:column)
+    put("header_repeated.csv", lines[:201] + lines)  # restarted and appended: header again on line 202
+    put("clock_reset.csv", lines[:201] + lines[1:101])  # restarted without a header: time back to 0 on line 202
+    put("partial_row_inside.csv", lines[:149] + ["1.48,0.0"] + lines[150:])  # line 150 cut, file goes on
+    put("extra_column_every_row.csv", [lines[0]] + [r + ",0" for r in lines[1:]])  # 5 fields under 4 names
+    put("all_zero.csv", [lines[0]] + [f"{r.split(',')[0]},0,0,0" for r in lines[1:]])  # sensor never started
+    put("units_mg_says_g.csv", [lines[0]] + [  # app set to mg, header says g
+        ",".join([r.split(",")[0]] + [f"{float(v) * 1000:.2f}" for v in r.split(",")[1:]]) for r in lines[1:]])
 
 
 if __name__ == "__main__":
