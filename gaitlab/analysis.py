@@ -271,10 +271,13 @@ def analyze(
         else:
             from .gait.shoe import analyze_shoes
 
+            for rec in recs:
+                _require_event_rate(rec)
             result = analyze_shoes(recs, speed_mps=speed_mps, axes=axes, **params)
             return _finish(result, thresholds, report)
     if not isinstance(recording, Recording):
         raise InputError(f"analyze() takes a Recording or a path, not {type(recording).__name__}")
+    _require_event_rate(recording)
     place = placement or recording.placement
     if place is None:
         from .gait.placement import infer_placement
@@ -292,6 +295,15 @@ def analyze(
     else:
         raise InputError(f"placement must be 'waist' or 'shoe', found {place!r}")
     return _finish(result, thresholds, report)
+
+
+def _require_event_rate(rec: Any) -> None:
+    """Refuse a recording too slow for gait events rather than report steps that cannot be timed."""
+    from .recording import event_rate_problem
+
+    problem = event_rate_problem(rec.fs) if isinstance(rec, Recording) else None
+    if problem:
+        raise InputError(problem, path=rec.meta.get("source"))
 
 
 def _finish(result: Analysis, thresholds: Any, report: bool) -> Analysis:

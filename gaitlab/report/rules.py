@@ -325,7 +325,11 @@ RULES: dict[str, Rule] = {r.code: r for r in (
         code="braking",
         title="More braking per step (over-striding)",
         metrics=("braking_mps",),
-        placements=("waist", "shoe"),
+        # Waist only: braking_mps is the speed the body (pelvis) loses per step. A shoe sensor's
+        # braking_g is the foot's own deceleration at landing, set mostly by strike pattern, shoe and
+        # surface (the foot stops at every contact however far ahead it lands), so it does not measure
+        # over-striding; on shoes the report says "not measurable with a shoe sensor".
+        placements=("waist",),
         severities=("warn",),
         thresholds=(
             Threshold("rise_pct", 15.0, "+15 % vs the runner's own baseline [H]", minimum=0.0),
