@@ -9,6 +9,7 @@ import gzip
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -87,10 +88,11 @@ CRASHED = [  # file, warning fragments (the line named), rows read
     ("crashed_cut_token.csv", [r"crashed_cut_token.csv:402: last line is incomplete \(column acc_z_g holds "
                                r"'1.2e'"], 400),
     ("crashed_nul_padding.csv", [r"crashed_nul_padding.csv:402: the file ends in 4096 NUL byte\(s\)",
-                                 r"crashed_nul_padding.csv:402: last line is incomplete \(2 of 4 fields"], 400),
+                                 r"crashed_nul_padding.csv:402: last line is incomplete \(the file is cut where the NUL padding"], 400),
     ("crashed_nul_after_row.csv", [r"crashed_nul_after_row.csv:401: the file ends in 1000 NUL byte\(s\) after "
                                    "line 401"], 400),
 ]
+CRASHED_GZ = "crashed_cut.csv.gz"
 
 
 @pytest.mark.parametrize("name,fragments,n", CRASHED, ids=[c[0] for c in CRASHED])
@@ -105,6 +107,17 @@ def test_crashed_recorder_file_is_read_up_to_the_damage(name, fragments, n):
     for frag in fragments:
         assert any(re.search(frag, m) for m in messages), (frag, messages)
     assert rec.n_samples == n and rec.t[-1] == pytest.approx(3.99)
+
+
+def test_crashed_gzip_fixture_is_read_up_to_the_cut():
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rec = read(BAD / CRASHED_GZ)
+    messages = " | ".join(str(w.message) for w in caught)
+    assert "crashed_cut.csv.gz: the gzip stream ends early" in messages
+    assert 100 < rec.n_samples < 400 and np.all(np.diff(rec.t) > 0)
 
 
 def test_complete_last_row_without_line_end_is_kept_silently(tmp_path):
@@ -128,9 +141,31 @@ def test_nul_bytes_inside_the_content_still_mean_binary(tmp_path):
 
 def test_corrupt_gzip(tmp_path):
     p = tmp_path / "x.csv.gz"
-    p.write_bytes(gzip.compress(b"time_s,acc_x_g,acc_y_g,acc_z_g\n" * 100)[:40])
+    data = bytearray(gzip.compress(b"time_s,acc_x_g,acc_y_g,acc_z_g\n" * 100))
+    data[12] ^= 0xFF  # damaged inside the deflate stream, not just cut
+    p.write_bytes(bytes(data))
     with pytest.raises(InputError, match="cannot be decompressed"):
         read(p)
+    p.write_bytes(bytes(data[:11]))  # cut before any data
+    with pytest.raises(InputError, match="gzip stream ends before any data"):
+        read(p)
+
+
+def test_gzip_cut_mid_stream_is_read_up_to_the_cut(tmp_path):
+    """A recorder that crashed while writing .csv.gz: no end marker, the last row cut."""
+    import warnings
+
+    whole = gzip.compress((BAD.parent / "formats" / "generic_run.csv").read_bytes(), mtime=0)
+    p = tmp_path / "crashed.csv.gz"
+    p.write_bytes(whole[: len(whole) * 3 // 4])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rec = read(p)
+    messages = " | ".join(str(w.message) for w in caught)
+    assert "the gzip stream ends early" in messages and "last line is incomplete (the file is cut" in messages
+    assert 200 < rec.n_samples < 500
+    full = read(BAD.parent / "formats" / "generic_run.csv")
+    np.testing.assert_array_equal(rec.acc, full.acc[: rec.n_samples])
 
 
 def test_gzip_of_bad_csv_keeps_line_numbers(tmp_path):

@@ -211,6 +211,8 @@ def make_crashed(lines: list[str]) -> None:
     put("crashed_cut_token.csv", lines + ["4.00,0.01230,-0.04116,1.2e"], end="")  # cut inside a number
     put("crashed_nul_padding.csv", lines + ["4.00,0.01"], end="", tail=b"\x00" * 4096)  # preallocated file
     put("crashed_nul_after_row.csv", lines, tail=b"\x00" * 1000)
+    whole = gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0)
+    (BAD / "crashed_cut.csv.gz").write_bytes(whole[: len(whole) * 3 // 4])  # gzip written until the crash
     # errors (file:line:column)
     put("header_repeated.csv", lines[:201] + lines)  # restarted and appended: header again on line 202
     put("clock_reset.csv", lines[:201] + lines[1:101])  # restarted without a header: time back to 0 on line 202
