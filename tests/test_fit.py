@@ -297,3 +297,13 @@ def test_real_multisport_file_uses_each_sessions_sport():
     running = df[sports.eq("running").to_numpy()]
     assert running["cadence_spm"].median() == pytest.approx(152, abs=20)  # a run's step rate survives
     assert df.loc[sports.eq("cycling").to_numpy(), "cadence_spm"].isna().all()
+
+
+def test_bytes_after_a_complete_file_keep_every_record(tmp_path):
+    """Trailing bytes after a CRC-checked file: all its records are kept, the junk is located."""
+    whole = encode([FULL] * 5)
+    path = tmp_path / "junk.fit"
+    path.write_bytes(whole + b"not a fit header at all")
+    with pytest.warns(UserWarning, match=rf"junk\.fit: FIT file is damaged at byte {len(whole)}"):
+        df = read_fit(path)
+    assert len(df) == 5

@@ -170,9 +170,10 @@ def _decode(data: bytes, path: str) -> dict[str, list[dict[str, Any]]]:
             if offset is None:
                 offset = getattr(reader, "_chunk_offset", "?")
             damage = f"is damaged at byte {offset} ({exc})"
-            if last_kind is not None:
+            if last_kind is not None and not isinstance(exc, fitdecode.FitHeaderError):
                 # the decoder notices damage at the first header it cannot read; the bytes before
-                # were taken as the previous message's fields, which no checksum vouches for
+                # were taken as the previous message's fields, which no checksum vouches for (after
+                # a complete file, whose CRC did vouch for it, a bad next file header drops nothing)
                 messages[last_kind].pop()
                 damage += f"; the {last_kind.removesuffix('_mesgs')} message just before it is dropped too"
     if damage is not None:
