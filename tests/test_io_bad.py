@@ -120,6 +120,17 @@ def test_crashed_gzip_fixture_is_read_up_to_the_cut():
     assert 100 < rec.n_samples < 400 and np.all(np.diff(rec.t) > 0)
 
 
+def test_last_number_cut_short_is_dropped(tmp_path):
+    """'1.52937' cut to '1.5' still parses: fewer decimals than the row above gives the cut away."""
+    text = (BAD / "truncated.csv").read_text()
+    p = tmp_path / "cut_number.csv"
+    p.write_text(text.rsplit("\n", 1)[0] + "\n4.00,0.01230,-0.04116,1.5")
+    with pytest.warns(UserWarning, match=r"cut_number.csv:402: last line is incomplete \(column acc_z_g holds "
+                                         r"'1.5', fewer decimals than the '1.\d{5}' above it"):
+        rec = read(p)
+    assert rec.n_samples == 400
+
+
 def test_complete_last_row_without_line_end_is_kept_silently(tmp_path):
     import warnings
 

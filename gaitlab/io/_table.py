@@ -141,6 +141,13 @@ def _cell_is_whole(value: str, kind: str) -> bool:
     return True
 
 
+def _decimals(cell: str) -> int:
+    """Digits after the decimal point of a plain number cell (0 without one; exponents: 0)."""
+    if "e" in cell.lower() or "." not in cell:
+        return 0
+    return len(cell.rsplit(".", 1)[1])
+
+
 def _drop_truncated_last_line(body: bytes, header: Header, path: str, types: dict[str, str]) -> bytes:
     """A logger that crashed or lost power leaves a partial last row: drop it with a warning.
 
@@ -169,9 +176,20 @@ def _drop_truncated_last_line(body: bytes, header: Header, path: str, types: dic
     else:
         by_name = dict(zip(header.fields, cells))
         cut_cols = [c for c, kind in types.items() if c in by_name and not _cell_is_whole(by_name[c], kind)]
-        if not cut_cols:
-            return body
-        why = f"column {cut_cols[0]} holds {by_name[cut_cols[0]].strip()!r}"
+        if cut_cols:
+            why = f"column {cut_cols[0]} holds {by_name[cut_cols[0]].strip()!r}"
+        else:
+            # only the last cell can lose characters and keep the field count; a logger writes a
+            # fixed number of decimals, so fewer than in the row above means digits were lost
+            # (1.05432 -> 1.0), a wrong number that still parses
+            prev_start = body.rfind(b"\n", 0, cut) + 1
+            prev = body[prev_start:cut].decode("utf-8", errors="replace").rstrip("\r")
+            prev_last = prev.rsplit(header.delimiter, 1)[-1].strip()
+            last_cell = cells[-1].strip()
+            if _decimals(last_cell) >= _decimals(prev_last) or header.fields[-1] not in types:
+                return body
+            why = (f"column {header.fields[-1]} holds {last_cell!r}, fewer decimals than the "
+                   f"{prev_last!r} above it")
     msg = (f"{path}:{line}: last line is incomplete ({why}, no line end: the recorder stopped mid-write or "
            f"the file is still being written); read up to line {line - 1}, ignoring line {line}")
     warnings.warn(msg, UserWarning, stacklevel=4)
