@@ -58,12 +58,14 @@ __all__ = ["Watch", "read_watch", "align_watch", "Alignment", "watch_speed_segme
 
 logger = logging.getLogger(__name__)
 
-#: Shortest overlap (s) worth aligning: one minute, the resolution of gaitlab's segments.
-MIN_OVERLAP_S = 60.0
+#: Shortest overlap (s) worth aligning: ten 1-s watch records, enough for a speed and a lap share.
+MIN_OVERLAP_S = 10.0
 
 #: A watch record more than this after the previous one means the watch was paused (auto-pause):
-#: its speed is not carried across the hole (s).
-MAX_RECORD_GAP_S = 5.0
+#: its speed is not carried across the hole (s). Garmin's "smart recording" writes a record only
+#: when something changes; on the real files (shared/data/real, garmin_fit) consecutive records of
+#: a moving watch are up to 9 s apart, so 10 s separates smart-recording spacing from a pause.
+MAX_RECORD_GAP_S = 10.0
 
 #: Watch columns (gaitlab names, from :func:`gaitlab.io.read_fit`) laid over gaitlab's metrics.
 WATCH_METRICS: tuple[str, ...] = ("cadence_spm", "gct_ms", "vo_cm", "vertical_ratio_pct",
@@ -389,6 +391,9 @@ def prepare_context(recording: Any, *, tags: Any = None, speed_from: Any = None,
         if speed_mps is not None:
             raise InputError("give the speed either as a number (--speed / speed_mps=) or from a watch file "
                              "(--speed-from / speed_from=), not both")
+        if "speed_mps" in (getattr(first, "extra", None) or {}):
+            logger.warning("the recording has its own speed channel, which takes precedence over the watch's "
+                           "speed for step length and vertical ratio")
         ctx.watch = read_watch(speed_from)
         name = os.path.basename(str(ctx.source)) if ctx.source else None
         ctx.alignment = align_watch(ctx.watch, ctx.start_time, ctx.duration_s, source=name)
