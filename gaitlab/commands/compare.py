@@ -10,8 +10,8 @@ EPILOG = """\
 examples:
   gaitlab compare before.json after.json                  two runs (needs --noise-from to call a difference)
   gaitlab compare results/shoeA/ results/shoeB/            two folders of runs
-  gaitlab compare results/ --by shoe                       the two values of the 'shoe' tag
-  gaitlab compare results/ --by shoe Pegasus40 Clifton9    two named values
+  gaitlab compare --by shoe results/                       the two values of the 'shoe' tag
+  gaitlab compare --by shoe results/ Pegasus40 Clifton9    two named values
   gaitlab compare a.json b.json --noise-from results/      run-to-run noise from the runner's history
 
 Each run's mean is one observation: the intervals use the spread between runs (pooled over the
