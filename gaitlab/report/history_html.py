@@ -183,15 +183,14 @@ def _headline(h: History, runner: str) -> str:
         lo, hi = r["change_4w_lo"], r["change_4w_hi"]
         word = "up" if lo > 0 else "down" if hi < 0 else None
         if word:
-            parts.append(f"{label.lower()} {word} {abs(r['change_4w']):{fmt.lstrip('+')}} {unit} on the "
-                         "previous 4 weeks")
+            parts.append(f"{label.lower()} {word} {abs(r['change_4w']):{fmt.lstrip('+')}} {unit}")
         else:
             parts.append(f"{label.lower()} unchanged within run-to-run noise")
-    return ("Over the last 4 weeks: " + "; ".join(parts) + ".") if parts else ""
+    return ("The last 4 weeks against the 4 before: " + "; ".join(parts) + ".") if parts else ""
 
 
 def _runs_table(h: History, runner: str, limit: int = 15) -> str:
-    runs = h.runs[h.runs["runner"] == runner].sort_values("start", na_position="first").tail(limit)
+    runs = h.runs[h.runs["runner"] == runner].sort_values("start", ascending=False, na_position="last").head(limit)
     rows = []
     for r in runs.to_dict("records"):
         start = r["start"]
