@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 import gaitlab
-from gaitlab.history import history
+from gaitlab.season import history
 from gaitlab.synth import simulate_waist
 
 

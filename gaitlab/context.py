@@ -374,7 +374,7 @@ def prepare_context(recording: Any, *, tags: Any = None, speed_from: Any = None,
     history : path, optional
         A folder of JSON results: the report places this run among the runner's recent ones.
     recent_n : int, optional
-        How many recent runs (default :data:`gaitlab.history.RECENT_N`).
+        How many recent runs (default :data:`gaitlab.season.RECENT_N`).
 
     Returns
     -------
@@ -418,6 +418,6 @@ def finish_context(result: Analysis, ctx: RunContext) -> None:
         inp["watch"] = watch_context(result, ctx.watch, ctx.alignment)
     result.input = inp
     if ctx.history is not None:
-        from .history import recent_runs
+        from .season import recent_runs
 
         result.params["recent_runs"] = recent_runs(result, ctx.history, n=ctx.recent_n)

@@ -2,7 +2,7 @@
 
 These go into :attr:`gaitlab.analysis.Analysis.input` as new schema-1 keys (``start_time``,
 ``device``, ``tags``), so a folder of JSON results can be laid out over weeks
-(:mod:`gaitlab.history`) and grouped by shoe (:mod:`gaitlab.compare`).
+(:mod:`gaitlab.season`) and grouped by shoe (:mod:`gaitlab.comparison`).
 
 The start time is only ever what the file says (FIT, an app export with absolute time stamps,
 Parquet metadata written by gaitlab); when the file does not say, it is ``None``. A file's
@@ -26,7 +26,7 @@ __all__ = ["parse_tags", "check_tags", "start_time_of", "parse_start_time", "as_
 
 logger = logging.getLogger(__name__)
 
-#: Tags that name the runner, in the order :mod:`gaitlab.history` looks for them.
+#: Tags that name the runner, in the order :mod:`gaitlab.season` looks for them.
 RUNNER_TAGS: tuple[str, ...] = ("athlete", "runner")
 
 _KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")

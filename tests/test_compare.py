@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from gaitlab.cli import main
-from gaitlab.compare import compare, within_run_se
+from gaitlab.comparison import compare, within_run_se
 from gaitlab.errors import InputError
 
 from .history_support import BASE, make_result, season, write_json

@@ -13,8 +13,8 @@ import pytest
 import gaitlab
 from gaitlab.cli import main
 from gaitlab.errors import InputError
-from gaitlab.history import history, late_drift, load_result, mssd_sd, recent_runs
 from gaitlab.runmeta import check_tags, parse_tags, week_of
+from gaitlab.season import history, late_drift, load_result, mssd_sd, recent_runs
 from gaitlab.synth import simulate_waist
 
 from .history_support import make_result, season, write_json

@@ -24,7 +24,7 @@ else:
     from .history_support import season
     from .test_report_browser import chromium, find_chromium, screenshot
 
-from gaitlab.history import history
+from gaitlab.season import history
 
 
 def demo_history(folder: Path):

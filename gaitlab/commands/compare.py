@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..compare import SHOE_METRICS, compare
+    from ..comparison import SHOE_METRICS, compare
     from ..errors import InputError
 
     metrics = None

@@ -38,8 +38,8 @@ def _fmt(v: float, spec: str) -> str:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..history import TREND_METRICS, history
     from ..runmeta import parse_tags
+    from ..season import TREND_METRICS, history
 
     h = history(args.inputs if len(args.inputs) > 1 else args.inputs[0], runner=args.runner,
                 tags=parse_tags(args.tag))

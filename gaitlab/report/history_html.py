@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
     from ..analysis import Analysis
-    from ..history import History
+    from ..season import History
 
 __all__ = ["render_history_html", "recent_runs_html", "watch_html", "context_sections"]
 
@@ -97,7 +97,7 @@ def history_figure(h: History, runner: str) -> Figure:
     import matplotlib.dates as mdates
     from matplotlib.figure import Figure
 
-    from ..history import TREND_METRICS
+    from ..season import TREND_METRICS
 
     runs = h.runs[(h.runs["runner"] == runner) & h.runs["start"].notna()]
     weekly = h.weekly[h.weekly["runner"] == runner] if len(h.weekly) else h.weekly
@@ -141,7 +141,7 @@ def history_figure(h: History, runner: str) -> Figure:
 
 
 def _trend_table(h: History, runner: str) -> str:
-    from ..history import TREND_METRICS
+    from ..season import TREND_METRICS
 
     t = h.trends[h.trends["runner"] == runner] if len(h.trends) else h.trends
     rows = []
@@ -169,7 +169,7 @@ def _trend_table(h: History, runner: str) -> str:
 
 
 def _headline(h: History, runner: str) -> str:
-    from ..history import TREND_METRICS
+    from ..season import TREND_METRICS
 
     parts = []
     for key in ("cadence_spm", "gct_ms", "vo_cm", "impact_g"):

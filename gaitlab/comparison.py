@@ -20,7 +20,7 @@ runs within a condition, and puts the uncertainty where it is, at the run level:
    Effect size: Hedges' g on run means (difference / pooled run-to-run SD, small-sample corrected).
 2. **One run a side, with a history** (``noise_from=``, a folder of the runner's other results):
    the run-to-run SD is the runner's own, measured as the mean square successive difference of
-   their runs (:func:`gaitlab.history.mssd_sd`, robust to slow trends), with its degrees of freedom.
+   their runs (:func:`gaitlab.season.mssd_sd`, robust to slow trends), with its degrees of freedom.
 3. **One run a side, nothing else**: run-to-run noise cannot be estimated, so gaitlab **does not
    call a difference** ("cannot tell"). It still shows the step-level interval, labelled as such,
    so the user sees why: it is far too narrow to judge two runs. (A published "typical error" is no
@@ -55,8 +55,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import InputError
-from .history import UNTAGGED, _runner_of, find_results, load_result, mssd_sd
 from .runmeta import parse_start_time
+from .season import UNTAGGED, _runner_of, find_results, load_result, mssd_sd
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -253,7 +253,7 @@ def _runs(docs: list[tuple[str, Mapping[str, Any]]]) -> list[_Run]:
 # -- statistics -------------------------------------------------------------------------------------
 def _noise_from_history(source: Any, runner: str | None) -> dict[str, tuple[float, int]]:
     """Per metric: (run-to-run SD, degrees of freedom) from a runner's history."""
-    from .history import history
+    from .season import history
 
     h = history(source, runner=runner)
     out = {}
