@@ -8,12 +8,12 @@ PNG, no scripts, no network (the same Content-Security-Policy), every input text
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import math
 from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
 from .evaluate import clock
+from .html import _esc, _num
 from .zones import ZONE_SOURCE, ZONES, zone_for
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,18 +33,6 @@ _EXTRA_CSS = """
 .unusual { font-weight: 650; color: #b3562f; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 """
-
-
-def _esc(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _num(value: Any) -> float | None:
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
 
 
 def _f(value: Any, spec: str, unit: str = "") -> str:
@@ -240,9 +228,6 @@ def render_history_html(h: History, *, figures: bool = True) -> str:
 
 
 # -- sections of the single-run report ------------------------------------------------------------
-_RECENT_LABELS = {"cadence_spm": ("Cadence", "spm", ".1f"), "gct_ms": ("Ground contact time", "ms", ".0f"),
-                  "vo_cm": ("Vertical oscillation", "cm", ".1f"), "vertical_ratio_pct": ("Vertical ratio", "%", ".1f"),
-                  "gct_balance_left_pct": ("GCT balance (left)", "%", ".1f"), "impact_g": ("Impact", "g", ".2f")}
 
 
 def recent_runs_html(analysis: Analysis) -> str:
@@ -255,11 +240,13 @@ def recent_runs_html(analysis: Analysis) -> str:
     if not n:
         return head + (f"<p class=\"note\">No earlier runs of {_esc(ctx.get('runner'))} found in "
                        f"{_esc(ctx.get('source') or 'the history')}.</p></section>")
+    from ..season import TREND_METRICS
+
     rows = []
     for key, m in (ctx.get("metrics") or {}).items():
-        if key not in _RECENT_LABELS:
+        if key not in TREND_METRICS:
             continue
-        label, unit, fmt = _RECENT_LABELS[key]
+        label, unit, fmt = TREND_METRICS[key]
         verdict = m.get("verdict", "")
         cls = "unusual" if verdict.endswith("than usual") else "verdict-usual"
         rng = (f"{_f(m.get('lo'), fmt)} to {_f(m.get('hi'), fmt)}" if m.get("lo") is not None else "n/a")
@@ -282,6 +269,8 @@ def watch_figure(analysis: Analysis) -> Figure | None:
     """gaitlab's per-minute values with the watch's over the same minutes, per metric both have."""
     from matplotlib.figure import Figure
 
+    from ..season import TREND_METRICS
+
     watch = (analysis.input or {}).get("watch") or {}
     segs = watch.get("segments") or []
     seg = analysis.segments
@@ -297,7 +286,7 @@ def watch_figure(analysis: Analysis) -> Figure | None:
         ax.plot(mid, seg[key], "-o", ms=3, color="#2f6fb3", label="gaitlab")
         ax.plot(wmid, [_num(s.get(key)) if _num(s.get(key)) is not None else math.nan for s in segs], "-s", ms=3,
                 color="#ef8a17", label=f"watch ({watch.get('device') or 'FIT'})")
-        label, unit, _ = _RECENT_LABELS.get(key, (key, "", ""))
+        label, unit, _ = TREND_METRICS[key]
         ax.set_ylabel(f"{label}\n({unit})", fontsize=9)
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8, loc="best")
