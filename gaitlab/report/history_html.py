@@ -214,8 +214,10 @@ def render_history_html(h: History, *, figures: bool = True) -> str:
         body.append("<p class=\"note\">Change: mean of the last 4 weeks minus the 4 weeks before, with a Welch "
                     "95 % interval over runs. Per week: least-squares slope over all dated runs with its 95 % "
                     "interval; a trend is called only when the interval excludes zero. Run-to-run noise: the "
-                    "typical difference between consecutive runs (mean square successive difference). "
-                    f"Zones: {_esc(ZONE_SOURCE)}.</p>")
+                    "typical difference between consecutive runs (mean square successive difference). Each "
+                    "metric is tested on its own at 95 %: where nothing changed, about one page in three still "
+                    "shows one metric as rising or falling by chance, so trust a trend that persists as weeks "
+                    f"are added. Zones: {_esc(ZONE_SOURCE)}.</p>")
         if figures and dated:
             fig = history_figure(h, runner)
             body.append(f'<figure><img alt="{_esc(runner)} trends" src="data:image/png;base64,{_png(fig)}">'
