@@ -251,15 +251,18 @@ def _runs(docs: list[tuple[str, Mapping[str, Any]]]) -> list[_Run]:
 
 
 # -- statistics -------------------------------------------------------------------------------------
-def _noise_from_history(source: Any, runner: str | None) -> dict[str, tuple[float, int]]:
-    """Per metric: (run-to-run SD, degrees of freedom) from a runner's history."""
+def _noise_from_history(source: Any, runner: str | None, placement: str | None) -> dict[str, tuple[float, int]]:
+    """Per metric: (run-to-run SD, degrees of freedom) from a runner's history (one placement)."""
     from .season import history
 
     h = history(source, runner=runner)
-    out = {}
-    if h.runs.empty:
+    out: dict[str, tuple[float, int]] = {}
+    runs = h.runs
+    if len(runs) and placement is not None:
+        runs = runs[runs["placement"] == placement]
+    if runs.empty:
         return out
-    runs = h.runs.sort_values("start", na_position="first")
+    runs = runs.sort_values("start", na_position="first")
     for key in COMPARE_METRICS:
         if key not in runs:
             continue
@@ -421,13 +424,7 @@ def compare(a: Any = None, b: Any = None, *, by: str | None = None, source: Any 
     if len(who - {UNTAGGED}) > 1:
         notes.append(f"the sides hold runs of several runners ({', '.join(sorted(who))}): a comparison is "
                      "meaningful for one runner at a time (runner=...)")
-    noise: dict[str, tuple[float, int]] = {}
-    if noise_from is not None:
-        me = runner or (next(iter(who)) if len(who) == 1 else None)
-        noise = _noise_from_history(noise_from, me)
-        if not noise:
-            notes.append(f"no usable runs of {me or 'this runner'} in {noise_from} (at least 3 needed) to measure "
-                         "run-to-run noise")
+    me = runner or (next(iter(who)) if len(who) == 1 else None)
     import pandas as pd
 
     rows = []
@@ -439,6 +436,12 @@ def compare(a: Any = None, b: Any = None, *, by: str | None = None, source: Any 
             if sa or sb:
                 notes.append(f"{place} results are on one side only: not compared")
             continue
+        noise: dict[str, tuple[float, int]] = {}
+        if noise_from is not None:
+            noise = _noise_from_history(noise_from, me, place)
+            if not noise:
+                notes.append(f"no usable {place or ''} runs of {me or 'this runner'} in {noise_from} (at least 3 "
+                             "needed) to measure run-to-run noise")
         keys = list(metrics) if metrics else [k for k in COMPARE_METRICS
                                                if any(math.isfinite(r.values.get(k, math.nan)) for r in sa + sb)]
         for key in keys:

@@ -254,6 +254,10 @@ def _runs_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     for k in keys:
         frame[f"tag_{k}"] = pd.array([r["tags"].get(k) for r in rows], dtype="string")
     frame["start"] = pd.to_datetime(frame["start"])
+    # a waist and a shoe sensor measure differently (contact time, impact): never one trend line
+    frame.insert(2, "athlete", frame["runner"])
+    mixed = frame.groupby("athlete")["placement"].transform(lambda p: p.fillna("?").nunique() > 1)
+    frame.loc[mixed, "runner"] = frame.loc[mixed, "athlete"] + " (" + frame.loc[mixed, "placement"].fillna("?") + ")"
     return frame.sort_values(["runner", "start", "file"], na_position="last", kind="stable").reset_index(drop=True)
 
 
@@ -351,7 +355,9 @@ class History:
     Attributes
     ----------
     runs : pandas.DataFrame
-        One row per result: ``file``, ``runner``, ``start_time`` (as the file says), ``start``
+        One row per result: ``file``, ``runner`` (the athlete, with the placement in brackets when
+        the athlete has both waist and shoe results: their trends are kept apart), ``athlete``,
+        ``start_time`` (as the file says), ``start``
         (wall-clock datetime, NaT when unknown), ``week``, ``device``, ``placement``, ``tags``
         (dict) and ``tag_<key>`` columns, the :data:`TREND_METRICS` and other summary metrics,
         ``flags`` (warn/alert codes).
@@ -439,7 +445,7 @@ def history(source: str | os.PathLike[str] | Iterable[Any], *, runner: str | Non
         rows.append(_run_row(item, name))
     runs = _runs_frame(rows)
     if len(runs) and runner is not None:
-        runs = runs[runs["runner"] == runner].reset_index(drop=True)
+        runs = runs[(runs["athlete"] == runner) | (runs["runner"] == runner)].reset_index(drop=True)
     for k, v in (tags or {}).items():
         col = f"tag_{k}"
         runs = runs[runs[col] == str(v)].reset_index(drop=True) if col in runs else runs.iloc[0:0]
@@ -513,6 +519,8 @@ def recent_runs(analysis: Analysis, source: Any, *, n: int | None = None) -> dic
     me = _runner_of(tags)
     h = history(source, runner=me)
     runs = h.runs
+    if len(runs) and inp.get("placement"):
+        runs = runs[runs["placement"] == inp["placement"]]  # a waist run against waist runs only
     out: dict[str, Any] = {"runner": me, "source": str(source) if isinstance(source, str | os.PathLike) else None,
                            "n_requested": n, "n_runs": 0, "metrics": {}}
     if runs.empty:

@@ -17,7 +17,7 @@ from gaitlab.runmeta import check_tags, parse_tags, week_of
 from gaitlab.season import history, late_drift, load_result, mssd_sd, recent_runs
 from gaitlab.synth import simulate_waist
 
-from .history_support import make_result, season, write_json
+from .history_support import BASE, make_result, season, write_json
 
 
 @pytest.fixture(scope="module")
@@ -225,3 +225,16 @@ def test_recent_runs_places_the_run_among_the_runners_last_runs(tmp_path, small_
     from gaitlab.report.html import render_html
 
     assert "No earlier runs" in render_html(early, figures=False)
+
+
+def test_waist_and_shoe_results_of_one_runner_are_separate_series(tmp_path):
+    season(tmp_path / "w", seed=1, weeks=2, runs_per_week=2, tags={"athlete": "ana"}, minutes=2)
+    rng = np.random.default_rng(2)
+    for k in range(3):
+        doc = make_result(rng, start=datetime(2024, 3, 5 + k, 7), means={**BASE, "impact_g": 9.0},
+                          tags={"athlete": "ana"}, minutes=2, placement="shoe")
+        write_json(doc, tmp_path / "s" / f"shoe{k}.json")
+    h = history(tmp_path)
+    assert h.runners == ["ana (shoe)", "ana (waist)"]
+    assert h.trend("impact_g", "ana (waist)")["n_runs"] == 4
+    assert len(history(tmp_path, runner="ana").runs) == 7
