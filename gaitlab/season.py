@@ -84,6 +84,7 @@ _MIN_DRIFT_SEGMENTS = 7
 _HEAD_BYTES = 16_384
 _TAIL_BYTES = 65_536
 _SEGMENTS_KEY = re.compile(rb'"segments"\s*:')
+_STEPS_KEY = re.compile(rb'"steps"\s*:\s*\[')  # the key, not a tag value that happens to read "steps"
 
 
 # -- reading results ------------------------------------------------------------------------------
@@ -148,10 +149,11 @@ def load_result(path: str | os.PathLike[str], *, steps: bool = False) -> dict[st
             with open(where, "rb") as fh:
                 size = os.fstat(fh.fileno()).st_size
                 head = fh.read(_HEAD_BYTES)
-                at = head.find(b'"steps"')
-                while at < 0 and len(head) < size:
+                m = _STEPS_KEY.search(head)
+                while m is None and len(head) < size:
                     head += fh.read(_HEAD_BYTES * 4)
-                    at = head.find(b'"steps"')
+                    m = _STEPS_KEY.search(head)
+                at = -1 if m is None else m.start()
                 if at >= 0 and len(head) < size:
                     tail = _read_tail(fh, size, at)
                     if tail is not None:

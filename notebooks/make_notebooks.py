@@ -446,7 +446,7 @@ The runs are synthetic (`gaitlab.synth`) so the truth is known: cadence rises 5 
 weeks and the two shoes are identical.
 """),
     code(SETUP),
-    md("## The recordings\\n\\nEach file keeps its start time (Parquet stores the recording's metadata), "
+    md("## The recordings\n\nEach file keeps its start time (Parquet stores the recording's metadata), "
        "which is what places a run in its week."),
     code("""
 from datetime import datetime, timedelta
@@ -468,7 +468,7 @@ for i in range(12):                                   # Mondays and Thursdays fo
     files[shoe].append(path)
 {shoe: len(paths) for shoe, paths in files.items()}
 """),
-    md("## 1. Batch: every run, tagged with the runner and the shoe\\n\\n"
+    md("## 1. Batch: every run, tagged with the runner and the shoe\n\n"
        "The same as `gaitlab batch recordings/Pegasus40 --out results/Pegasus40 --tag athlete=ana "
        "--tag shoe=Pegasus40` on the command line."),
     code("""
@@ -506,7 +506,7 @@ history_figure(h, "ana")
 page = h.to_html(OUT / "history.html")   # as `gaitlab history results/ --html history.html`
 len(page)
 """),
-    md("## 3. Two shoes\\n\\nSix runs in each pair. Each run's mean is one observation; the intervals "
+    md("## 3. Two shoes\n\nSix runs in each pair. Each run's mean is one observation; the intervals "
        "come from the spread between runs and are simultaneous over the metrics compared."),
     code("""
 shoes = gaitlab.compare(by="shoe", source=OUT / "results")

@@ -120,6 +120,12 @@ def test_load_result_odd_layouts_and_errors(tmp_path):
     odd = {k: doc[k] for k in ("schema", "segments", "input", "summary", "flags", "gaps", "params", "steps")}
     p = write_json(odd, tmp_path / "odd.json")
     assert load_result(p)["segments"] == doc["segments"]
+    # a tag whose value reads "steps", and flag evidence with a "segments" key, do not confuse the reader
+    doc["input"]["tags"] = {"session": "steps", "segments": "x"}
+    p = write_json(doc, tmp_path / "tagged.json", indent=1)
+    light = load_result(p)
+    assert light["input"]["tags"] == {"session": "steps", "segments": "x"}
+    assert light["segments"] == doc["segments"] and light["flags"] == doc["flags"] and light["steps"] == []
     (tmp_path / "bad.json").write_text('{"schema": 1, "summary": ')
     with pytest.raises(InputError, match="not JSON"):
         load_result(tmp_path / "bad.json")
