@@ -141,6 +141,9 @@ def _fit_extras(path: str) -> tuple[list[float], list[dict[str, Any]], timedelta
         row: dict[str, Any] = {"start": start, "end": start + timedelta(seconds=elapsed),
                                "distance_m": _num(lap.get("total_distance")),
                                "speed_mps": _num(lap.get("enhanced_avg_speed", lap.get("avg_speed")))}
+        timer = _num(lap.get("total_timer_time"))
+        if not math.isfinite(row["speed_mps"]) and math.isfinite(row["distance_m"]) and timer > 0:
+            row["speed_mps"] = row["distance_m"] / timer  # older watches store no lap average speed
         cad = _num(lap.get("avg_running_cadence", lap.get("avg_cadence")))
         frac = _num(lap.get("avg_fractional_cadence"))
         row["cadence_spm"] = 2.0 * (cad + (frac if math.isfinite(frac) else 0.0))

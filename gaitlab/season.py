@@ -557,8 +557,10 @@ def recent_runs(analysis: Analysis, source: Any, *, n: int | None = None) -> dic
         med = float(np.median(y))
         m.update({"median": med, "lo": float(lo), "hi": float(hi), "noise_sd": noise,
                   "rank_pct": 100.0 * float(np.mean(y < value))})
-        if y.size < 3 or not math.isfinite(noise) or noise == 0:
+        if y.size < 3 or not math.isfinite(noise):
             m["z"], m["verdict"] = math.nan, "too few runs"
+        elif noise == 0:
+            m["z"], m["verdict"] = math.nan, "usual" if value == med else "no spread in recent runs"
         else:
             m["z"] = (value - med) / noise
             m["verdict"] = ("higher than usual" if m["z"] > 2 else "lower than usual" if m["z"] < -2

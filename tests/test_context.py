@@ -93,6 +93,8 @@ def test_naive_start_time_is_read_in_the_watchs_local_time_and_split_by_laps():
     assert sum(lap["n_steps"] for lap in laps) == pytest.approx(a.summary["n_valid_steps"], abs=5)
     assert laps[1]["covered_pct"] < 100.0
     assert np.isfinite(laps[0]["vertical_ratio_pct"])
+    # this watch stores no lap average speed: distance / timer time (848.94 m in 270 s)
+    assert laps[0]["watch"]["speed_mps"] == pytest.approx(848.94 / 270.0)
 
 
 def test_alignment_errors_are_clear():
