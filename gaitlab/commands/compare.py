@@ -24,8 +24,8 @@ See docs/history.md.
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("compare", help=HELP, description=HELP, epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("items", nargs="+", metavar="A B | DIR [A B]",
-                   help="two JSON results or folders; with --by, a folder then optionally the two tag values")
+    p.add_argument("items", nargs="+", metavar="ITEM",
+                   help="A B: two JSON results or folders; with --by TAG: a folder, then optionally the two tag values")
     p.add_argument("--by", metavar="TAG", help="compare groups by this tag (e.g. shoe, insole)")
     p.add_argument("--runner", metavar="NAME", help="only this runner's results (the athlete/runner tag)")
     p.add_argument("--noise-from", metavar="DIR", help="the runner's other results, for run-to-run noise")
