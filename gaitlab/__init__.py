@@ -34,6 +34,10 @@ __all__ = [
     "report",
     "io",
     "kernels",
+    "history",
+    "compare",
+    "History",
+    "Comparison",
 ]
 
 # public name -> (module, attribute or None for the module itself)
@@ -49,13 +53,20 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "report": ("gaitlab.report", None),
     "io": ("gaitlab.io", None),
     "kernels": ("gaitlab.kernels", None),
+    # runs over time (issue #19): functions named after what they do; modules gaitlab.season/comparison
+    "history": ("gaitlab.season", "history"),
+    "compare": ("gaitlab.comparison", "compare"),
+    "History": ("gaitlab.season", "History"),
+    "Comparison": ("gaitlab.comparison", "Comparison"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from . import batch, io, kernels, report, stream, synth
     from .analysis import Analysis, analyze
+    from .comparison import Comparison, compare
     from .io import read, write
     from .recording import Recording
+    from .season import History, history
 
 
 def __getattr__(name: str) -> Any:

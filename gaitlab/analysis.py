@@ -232,6 +232,9 @@ def analyze(
     axes: str | np.ndarray | None = None,
     thresholds: Mapping[str, Any] | str | os.PathLike[str] | None = None,
     report: bool = True,
+    tags: Mapping[str, Any] | None = None,
+    speed_from: str | os.PathLike[str] | None = None,
+    history: str | os.PathLike[str] | None = None,
     **params: Any,
 ) -> Analysis:
     """Analyse a running recording: steps, per-step metrics, summary, segments and flags.
@@ -253,6 +256,14 @@ def analyze(
         Overrides of the report's default thresholds.
     report : bool, default True
         Evaluate the back-strain pattern rules and fill :attr:`Analysis.flags`.
+    tags : mapping, optional
+        User tags kept in ``input['tags']`` (e.g. ``{"shoe": "Pegasus40", "athlete": "ana"}``), for
+        :func:`gaitlab.history` and :func:`gaitlab.compare`.
+    speed_from : path, optional
+        A watch's FIT file of the same run: its speed, laps and running dynamics are aligned by
+        absolute time (:mod:`gaitlab.context`); replaces ``speed_mps``.
+    history : path, optional
+        A folder of earlier JSON results: the report places this run among the runner's recent runs.
     **params
         Further pipeline settings (see :class:`gaitlab.gait.waist.WaistPipeline`).
 
@@ -264,6 +275,12 @@ def analyze(
         from .io import read
 
         recording = read(recording, placement=placement)
+    # -- run context (gaitlab.context, issue #19): tags, start time, watch speed, history ---------
+    from .context import finish_context, prepare_context
+
+    ctx, speed_mps = prepare_context(recording, tags=tags, speed_from=speed_from, speed_mps=speed_mps,
+                                     history=history, recent_n=params.pop("recent_n", None))
+    # -- end run context ---------------------------------------------------------------------------
     if isinstance(recording, Sequence) and not isinstance(recording, str):
         recs = list(recording)
         if len(recs) == 1:
@@ -274,6 +291,7 @@ def analyze(
             for rec in recs:
                 _require_event_rate(rec)
             result = analyze_shoes(recs, speed_mps=speed_mps, axes=axes, **params)
+            finish_context(result, ctx)
             return _finish(result, thresholds, report)
     if not isinstance(recording, Recording):
         raise InputError(f"analyze() takes a Recording or a path, not {type(recording).__name__}")
@@ -294,6 +312,7 @@ def analyze(
         result = WaistPipeline(speed_mps=speed_mps, axes=axes, **params).run(recording).analysis_
     else:
         raise InputError(f"placement must be 'waist' or 'shoe', found {place!r}")
+    finish_context(result, ctx)
     return _finish(result, thresholds, report)
 
 

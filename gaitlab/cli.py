@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from ._version import __version__
 
 #: Subcommands in the order ``--help`` lists them (module names under gaitlab.commands).
-COMMANDS = ("analyze", "info", "simulate", "batch", "stream", "scan")
+COMMANDS = ("analyze", "info", "simulate", "batch", "stream", "scan", "history", "compare")
 
 EXIT_OK, EXIT_FLAGGED, EXIT_BAD_INPUT = 0, 1, 2
 

@@ -302,6 +302,7 @@ def render_html(analysis: Analysis, *, thresholds: Any = None, figures: bool = T
         verdict_class=verdict_class,
         verdict=verdict,
         cards=_cards(analysis.summary or {}),
+        context=_context_html(analysis, figures),
         zones_note=_esc(f"Colours: {ZONE_SOURCE}. Purple is the top 5 % of Garmin runners, red the bottom "
                         "5 %; a zone is where you sit in that population, not a health verdict."),
         flags=_flags_html(flags),
@@ -310,6 +311,13 @@ def render_html(analysis: Analysis, *, thresholds: Any = None, figures: bool = T
         disclaimer=DISCLAIMER,
         footer=footer,
     )
+
+
+def _context_html(analysis: Analysis, figures: bool) -> str:
+    """Runs over time (issue #19): "against your recent runs" and the watch's view, when present."""
+    from .history_html import context_sections
+
+    return context_sections(analysis, figures=figures)
 
 
 def render_summary_html(analysis: Analysis) -> str:
