@@ -121,17 +121,10 @@ def _num(value: Any) -> float:
     return float(value)
 
 
-def _fit_extras(path: str) -> tuple[list[float], list[dict[str, Any]], timedelta | None]:
+def _fit_extras(messages: dict[str, list[dict[str, Any]]]) -> tuple[list[float], list[dict[str, Any]],
+                                                                     timedelta | None]:
     """Per-record distance, laps and the local-time offset: the parts of a FIT file that
     :func:`gaitlab.io.read_fit` (the running-dynamics table) does not carry."""
-    try:
-        import garmin_fit_sdk as sdk
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("reading FIT files needs Garmin's FIT SDK: pip install garmin-fit-sdk") from exc
-    decoder = sdk.Decoder(sdk.Stream.from_byte_array(bytearray(Path(path).read_bytes())))
-    messages, errors = decoder.read(merge_heart_rates=False)
-    if errors:
-        raise InputError(f"corrupt FIT file: {errors[0]}", path=path)
     distance = [_num(r.get("distance")) for r in messages.get("record_mesgs", [])]
     laps = []
     for lap in messages.get("lap_mesgs", []):
@@ -154,10 +147,12 @@ def _fit_extras(path: str) -> tuple[list[float], list[dict[str, Any]], timedelta
     offset = None
     for act in messages.get("activity_mesgs", []):
         local, stamp = act.get("local_timestamp"), act.get("timestamp")
-        if isinstance(local, int | float) and isinstance(stamp, datetime):
-            # local_timestamp is local wall-clock seconds since the FIT epoch; round to the quarter
-            # hour (every real UTC offset is a multiple of 15 min)
-            diff = (_FIT_EPOCH + timedelta(seconds=float(local)) - stamp).total_seconds()
+        if isinstance(local, int | float):  # seconds since the FIT epoch, as the profile stores it
+            local = _FIT_EPOCH + timedelta(seconds=float(local))
+        if isinstance(local, datetime) and isinstance(stamp, datetime):
+            # local_timestamp is the local wall clock (decoded as if it were UTC); round the
+            # difference to the quarter hour (every real UTC offset is a multiple of 15 min)
+            diff = (local.replace(tzinfo=stamp.tzinfo) - stamp).total_seconds()
             offset = timedelta(minutes=15 * round(diff / 900.0))
     return distance, laps, offset
 
@@ -170,11 +165,12 @@ def read_watch(path: str | os.PathLike[str]) -> Watch:
     InputError
         Not a FIT file, corrupt, no records (see :func:`gaitlab.io.read_fit`).
     """
-    from .io import read_fit
+    from .io.fit import decode_fit, fit_table
 
     where = str(path)
-    records = read_fit(path)
-    distance, laps, offset = _fit_extras(where)
+    messages = decode_fit(where)
+    records = fit_table(messages, where)
+    distance, laps, offset = _fit_extras(messages)
     records = records.copy()
     records["distance_m"] = np.asarray(distance, dtype=np.float64) if len(distance) == len(records) \
         else np.full(len(records), np.nan)

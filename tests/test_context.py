@@ -133,7 +133,7 @@ def test_cli_speed_from(tmp_path, capsys):
     gaitlab.write(rec, src)
     out = tmp_path / "r.json"
     assert main(["analyze", str(src), "--placement", "waist", "--speed-from", str(fit), "--json", str(out)]) == 0
-    assert "watch          garmin/2697: 57 s in common (utc), 1 laps" in capsys.readouterr().out
+    assert "watch          garmin/fenix5: 57 s in common (utc), 1 laps" in capsys.readouterr().out
     doc = json.loads(out.read_text())
     assert doc["input"]["watch"]["laps"][0]["lap"] == 1
     assert doc["summary"]["vertical_ratio_pct"] is not None

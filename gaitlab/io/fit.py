@@ -75,7 +75,7 @@ from ..errors import InputError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["read_fit", "write_fit", "FIT_COLUMNS", "FIT_METRICS"]
+__all__ = ["read_fit", "decode_fit", "fit_table", "write_fit", "FIT_COLUMNS", "FIT_METRICS"]
 
 logger = logging.getLogger(__name__)
 
@@ -131,16 +131,27 @@ def _as_dict(frame: Any) -> dict[str, Any]:
     return out
 
 
-def _decode(data: bytes, path: str) -> dict[str, list[dict[str, Any]]]:
-    """All messages of a FIT file, by kind (``record_mesgs``, ``session_mesgs``, ...).
+def decode_fit(path: str | os.PathLike[str]) -> dict[str, list[dict[str, Any]]]:
+    """All messages of a FIT file, by kind (``record_mesgs``, ``lap_mesgs``, ``session_mesgs``, ...).
 
-    A file that stops mid-message (unterminated) or holds a message that does not decode is read
-    up to that point, with a warning giving the byte offset; a CRC mismatch is an error.
+    Each message is a dict {field name: value} in profile units (fitdecode's scaling; timestamps
+    as UTC datetimes). A file that stops mid-message (unterminated) or holds a message that does
+    not decode is read up to that point, with a warning giving the byte offset; a CRC mismatch is
+    an error. :func:`read_fit` builds its table from this; :mod:`gaitlab.context` also reads laps
+    and distance from it, so a watch file is decoded once.
+
+    Raises
+    ------
+    InputError
+        Not a FIT file, a CRC mismatch, or damage before the first record.
     """
     import io
     import warnings
 
     import fitdecode
+
+    path = str(path)
+    data = Path(path).read_bytes()
 
     if len(data) < 12 or data[8:12] != _FIT_SIGNATURE:
         found = data[8:12] if len(data) >= 12 else f"{len(data)} bytes in all"
@@ -266,12 +277,15 @@ def read_fit(path: str | os.PathLike[str]) -> pd.DataFrame:
     FIT timestamps have 1-s resolution. Records keep the file's order; a paused watch simply
     has no records for the pause, so ``time_s`` jumps.
     """
+    return fit_table(decode_fit(path), str(path))
+
+
+def fit_table(messages: Mapping[str, list[dict[str, Any]]], path: str) -> pd.DataFrame:
+    """The :func:`read_fit` table from already decoded messages (see :func:`decode_fit`)."""
     import numpy as np
     import pandas as pd
 
-    where = str(path)
-    data = Path(path).read_bytes()
-    messages = _decode(data, where)
+    where = path
     records = messages.get("record_mesgs", [])
     if not records:
         kinds = sorted(k.removesuffix("_mesgs") for k in messages)
@@ -314,7 +328,9 @@ def read_fit(path: str | os.PathLike[str]) -> pd.DataFrame:
     sport = distinct[0] if len(distinct) == 1 else ("multisport" if distinct else None)
     frame = pd.DataFrame(columns, columns=list(FIT_COLUMNS))
     file_id = (messages.get("file_id_mesgs") or [{}])[0]
-    device = "/".join(str(file_id[k]) for k in ("manufacturer", "product") if file_id.get(k) is not None)
+    # fitdecode names the product field after its manufacturer-specific subfield (garmin_product)
+    product = next((v for k, v in file_id.items() if k.endswith("product") and v is not None), None)
+    device = "/".join(str(v) for v in (file_id.get("manufacturer"), product) if v is not None)
     frame.attrs.update({"source": where, "format": "fit",
                         "start_time": None if relative else timestamp[0].isoformat(),
                         "sport": sport, "sessions": _sport_spans(sports, columns["time_s"]),
