@@ -100,6 +100,7 @@ def find_header(data: bytes, path: str) -> Header:
             return _commented_header(data, path, comments, line_no, pos, end)
         elif text and not text.startswith("#"):
             delimiter = forced or max(DELIMITERS, key=lambda d: (text.count(d), -DELIMITERS.index(d)))
+            text = _keep_trailing_tabs(data, end, line_text, text, delimiter)
             try:
                 fields = next(csv.reader([text], delimiter=delimiter, skipinitialspace=True))
             except csv.Error as exc:  # e.g. a lone carriage return inside the header line
@@ -112,6 +113,25 @@ def find_header(data: bytes, path: str) -> Header:
             break
         pos = end + 1
     raise InputError("no header line found (only blank or '#' comment lines)", path=path)
+
+
+def _keep_trailing_tabs(data: bytes, end: int, line_text: str, text: str, delimiter: str) -> str:
+    """A tab-separated header that ends in tabs, as do the rows (Consensys): keep the empty fields.
+
+    ``strip()`` removes trailing tabs with the whitespace; when the first data row has as many
+    tabs as the unstripped header, they are separators of an empty last column and are kept.
+    """
+    full = line_text.lstrip(" ").rstrip(" \r")
+    if delimiter != "\t" or not full.endswith("\t") or full.strip() != text:
+        return text
+    pos = end + 1 if end >= 0 else len(data)
+    while pos < len(data):
+        nxt_end = data.find(b"\n", pos)
+        row = data[pos:nxt_end if nxt_end >= 0 else None].decode("utf-8", errors="replace").rstrip("\r")
+        if row.strip():
+            return full.lstrip("\t") if row.count("\t") == full.count("\t") else text
+        pos = len(data) if nxt_end < 0 else nxt_end + 1
+    return text
 
 
 def _commented_header(data: bytes, path: str, comments: list[tuple[int, int, str]], marker_line: int,

@@ -78,11 +78,13 @@ LN_RANGE_G = 2.0
 LN_NEAR_RANGE = 0.95
 #: Samples within this distance (g) of an axis's extreme count as "at the extreme".
 FLAT_TOP_G = 0.01
-#: A clipped axis: at least this many separate impacts end at the same extreme (a rail), with at
-#: least :data:`FLAT_TOP_MIN` samples there in all. Unclipped peaks differ from step to step by
-#: far more than 0.01 g and a smooth peak has one or two samples within 0.01 g of its top.
-FLAT_TOP_EVENTS = 2
-FLAT_TOP_MIN = 6
+#: A clipped axis: at least this many separate impacts end at the same extreme (a rail) ...
+FLAT_TOP_EVENTS = 3
+#: ... and stay there: on average at least this many samples per impact (a plateau). Real strides'
+#: peaks differ by far more than 0.01 g from step to step, and a curved peak sampled at a
+#: running-gait rate has one or two samples within 0.01 g of its top. This only decides a
+#: warning, never the data.
+FLAT_TOP_SAMPLES = 2.0
 
 
 def _parse(fields: list[str]) -> dict[tuple[str | None, str, str], str]:
@@ -189,7 +191,7 @@ def _flat_top(acc: np.ndarray, unit: str) -> tuple[int, float] | None:
             at = np.abs(col - level) <= FLAT_TOP_G
             events = int(np.count_nonzero(np.diff(at.astype(np.int8)) == 1)) + int(at[0])
             if (abs(level) >= LN_NEAR_RANGE * LN_RANGE_G and events >= FLAT_TOP_EVENTS
-                    and int(np.count_nonzero(at)) >= FLAT_TOP_MIN):
+                    and np.count_nonzero(at) >= FLAT_TOP_SAMPLES * events):
                 return j, float(level)
     return None
 
