@@ -175,6 +175,38 @@ def test_shimmer_ln_only_flat_tops_warn(tmp_path):
         assert "acc_clipped_g" not in read(p).meta
 
 
+@pytest.mark.parametrize("device_row", [True, False])
+def test_shimmer_multirow_header_picks_calibrated_columns(tmp_path, device_row):
+    t_ms = np.arange(150) * 1000 / 51.2
+    acc, gyr = truth.signal_g(t_ms / 1000) * G, truth.gyro_dps(t_ms / 1000)
+    names = ["Timestamp", "Timestamp", "Accel_LN_X", "Accel_LN_Y", "Accel_LN_Z", "Accel_LN_X", "Accel_LN_Y",
+             "Accel_LN_Z", "Gyro_X", "Gyro_Y", "Gyro_Z", "System_Timestamp_Plot_Zeroed"]
+    kinds = ["RAW", "CAL"] + ["RAW"] * 3 + ["CAL"] * 6 + ["CAL"]
+    units = ["no_units", "ms"] + ["no_units"] * 3 + ["m/(s^2)"] * 3 + ["deg/s"] * 3 + ["ms"]
+    rows = ([",".join(["Shimmer_5E1F"] * len(names))] if device_row else []) + [
+        ",".join(names), ",".join(kinds), ",".join(units)]
+    rows += [",".join([str(int(tm * 32.768)), f"{tm:.5f}", "2011", "1990", "2700", f"{a[0]:.6f}", f"{a[1]:.6f}",
+                       f"{a[2]:.6f}", f"{g[0]:.4f}", f"{g[1]:.4f}", f"{g[2]:.4f}", f"{tm:.5f}"])
+             for tm, a, g in zip(t_ms, acc, gyr)]
+    p = tmp_path / "capture.csv"
+    p.write_text("\n".join(rows) + "\n")
+    rec = read(p)
+    assert rec.meta["format"] == "shimmer" and rec.meta["units"] == {"time": "ms", "acc": "mps2", "gyr": "dps"}
+    assert rec.meta.get("device") == ("Shimmer 5E1F" if device_row else None)
+    np.testing.assert_allclose(rec.acc, truth.signal_g(rec.t), atol=1e-6)  # the CAL columns, not RAW
+    np.testing.assert_allclose(rec.gyr, truth.gyro_dps(rec.t), atol=1e-4)
+    first = 5 if device_row else 4  # data start after the units row
+    lines = p.read_text().splitlines()
+    cells = lines[first + 9].split(",")
+    cells[6] = "nan?"
+    lines[first + 9] = ",".join(cells)
+    p.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError) as err:
+        read(p)
+    assert err.value.line == first + 10
+    assert err.value.column == ("Shimmer_5E1F_" if device_row else "") + "Accel_LN_Y_CAL"
+
+
 def test_shimmer_units_row_errors_and_line_numbers(tmp_path):
     lines = (SHIM / "Consensys_comma_ln.csv").read_text().splitlines()
     assert lines[2].startswith("ms,")

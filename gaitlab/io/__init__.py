@@ -122,6 +122,9 @@ def _read_text(src: Source, header: Header, format: str, opts: dict[str, Any]) -
         if phyphox.is_phyphox_linear(fields):
             phyphox.reject_linear(src, header, opts)
         fmt = next((f for f in FORMATS.values() if f.matches and f.matches(fields)), None)
+        if fmt is None and (multi := shimmer.expand_header(src, header)) is not None \
+                and shimmer.is_shimmer(multi.fields):
+            fmt = FORMATS["shimmer"]  # ShimmerCapture's device / signal / CAL rows
         if fmt is None:
             for test, what in COMPANION_HEADERS:
                 if test(fields):

@@ -2,7 +2,7 @@
 
 Shimmer's software names every signal after the Shimmer Java/Android API's channel names, with
 the device (or trial) name in front and the calibration state behind when it exports calibrated
-data. Two layouts are read:
+data. Three layouts are read:
 
 * plain: one header row of bare names, e.g. ``Accel_LN_X,Accel_LN_Y,Accel_LN_Z,
   System_Timestamp_Plot_Zeroed`` (calibrated values, ms time stamps from 0);
@@ -10,7 +10,11 @@ data. Two layouts are read:
   separator declaration), a header of prefixed names such as ``Shimmer_8D58_Timestamp_Unix_CAL``,
   ``Shimmer_8D58_Accel_LN_X_CAL``, ``Shimmer_8D58_Accel_WR_X_CAL``, ``Shimmer_8D58_Gyro_X_CAL``
   (often with a trailing separator), then a units row (``ms``, ``m/(s^2)``, ``deg/s``; a ``*``
-  after a unit marks the device's default calibration), tab- or comma-separated.
+  after a unit marks the device's default calibration), tab- or comma-separated;
+* multi-row header (ShimmerCapture, Consensys "multiple header rows"): an optional row with the
+  device name in every column, a row of bare signal names (a signal exported raw and calibrated
+  appears twice), a row of ``CAL``/``RAW``/``UNCAL`` telling them apart, then the units row
+  (:func:`expand_header`).
 
 Signals used (``<device>_`` and ``_CAL`` optional; ``_RAW``/``_UNCAL`` ADC counts never are):
 
@@ -126,18 +130,50 @@ def is_shimmer(fields: list[str]) -> bool:
     return any(sig in ACC_SIGNALS and _time_col(cols, dev) for dev, sig in sets)
 
 
+def _row_after(src: Source, offset: int, delimiter: str) -> tuple[int, list[str]] | None:
+    """(offset, cells) of the line after the one starting at ``offset`` (None at the end)."""
+    nl = src.data.find(b"\n", offset)
+    if nl < 0 or nl + 1 >= len(src.data):
+        return None
+    end = src.data.find(b"\n", nl + 1)
+    text = src.data[nl + 1:end if end >= 0 else None].decode("utf-8", errors="replace").strip("\r\n")
+    try:
+        cells = next(csv.reader([text], delimiter=delimiter, skipinitialspace=True))
+    except (csv.Error, StopIteration):
+        return None
+    return nl + 1, [c.strip() for c in cells]
+
+
+def expand_header(src: Source, header: Header) -> Header | None:
+    """The multi-row header of ShimmerCapture / Consensys, as one row of ``<device>_<signal>_<CAL>`` names.
+
+    Layout: an optional row naming the device in every column (``Shimmer_8D58,Shimmer_8D58,...``),
+    a row of signal names (a signal exported raw and calibrated appears twice), a row of
+    ``CAL``/``RAW``/``UNCAL``, then the units row. None when the file is not laid out so.
+    """
+    rows = [(header.line, header.offset, header.fields)]
+    for _ in range(2):
+        nxt = _row_after(src, rows[-1][1], header.delimiter)
+        if nxt is None:
+            return None
+        rows.append((rows[-1][0] + 1, nxt[0], nxt[1]))
+    named = [f for f in header.fields if f]
+    device = named[0] if named and len(set(named)) == 1 and len(named) > 1 else None
+    names_row, kinds_row = (rows[1], rows[2]) if device else (rows[0], rows[1])
+    kinds = kinds_row[2]
+    if not {k for k in kinds if k} <= {"CAL", "RAW", "UNCAL"} or "CAL" not in kinds:
+        return None
+    fields = [("_".join(p for p in (device, n, k) if p) if n else "") for n, k in
+              zip(names_row[2], kinds + [""] * (len(names_row[2]) - len(kinds)))]
+    return Header(fields, header.delimiter, names_row[0], names_row[1], kinds_row[0], kinds_row[1])
+
+
 def _units_row(src: Source, header: Header) -> tuple[Header, dict[str, str]]:
     """The units row under the header, if there is one: (header that skips it, column -> unit)."""
-    start = src.data.find(b"\n", header.offset)
-    if start < 0:
+    nxt = _row_after(src, header.data_offset, header.delimiter)
+    if nxt is None:
         return header, {}
-    end = src.data.find(b"\n", start + 1)
-    text = src.data[start + 1:end if end >= 0 else None].decode("utf-8", errors="replace").strip("\r\n")
-    try:
-        cells = next(csv.reader([text], delimiter=header.delimiter, skipinitialspace=True))
-    except (csv.Error, StopIteration):
-        return header, {}
-    cells = [c.strip() for c in cells]
+    start, cells = nxt
     numeric = 0
     for c in cells:
         try:
@@ -145,10 +181,10 @@ def _units_row(src: Source, header: Header) -> tuple[Header, dict[str, str]]:
             numeric += 1
         except ValueError:
             pass
-    if not cells or numeric:
+    if not any(cells) or numeric:
         return header, {}  # a data row
     units = dict(zip(header.fields, cells))
-    return replace(header, last_line=header.line + 1, last_offset=start + 1), units
+    return replace(header, last_line=header.data_line + 1, last_offset=start), units
 
 
 def _unit(units: dict[str, str], col: str, table: dict[str, str], default: str, what: str, src: Source,
@@ -197,7 +233,8 @@ def _flat_top(acc: np.ndarray, unit: str) -> tuple[int, float] | None:
 
 
 def read_shimmer(src: Source, header: Header, opts: dict[str, Any]) -> Signal:
-    """A Shimmer CSV export (either layout) as a :class:`Signal`."""
+    """A Shimmer CSV export (any of the layouts above) as a :class:`Signal`."""
+    header = expand_header(src, header) or header
     cols = _parse(header.fields)
     sets = _acc_sets(cols)
     devices = sorted({dev or "" for dev, sig in sets if sig in ACC_SIGNALS and _time_col(cols, dev)})
