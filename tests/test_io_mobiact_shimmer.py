@@ -7,9 +7,7 @@ files (../shared/data/real) are only read, never copied; those tests skip where 
 
 from __future__ import annotations
 
-import importlib.util
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,21 +17,11 @@ from gaitlab.io import FORMATS, read
 from gaitlab.io._table import find_header
 from gaitlab.io.shimmer import LN_NEAR_RANGE, LN_RANGE_G, choose_accel
 from tests.real_support import real_path
+from tests.test_io_formats import FMT, truth  # the fixtures' generator: ground truth
 
-DATA = Path(__file__).parent / "data"
-FMT = DATA / "formats"
 MOB = FMT / "mobiact"
 SHIM = FMT / "shimmer"
-G = 9.80665
-_spec = importlib.util.spec_from_file_location("make_fixtures", DATA / "make_fixtures.py")
-truth = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(truth)
-
-
-def _quiet(path, **kw):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return read(path, **kw)
+G = truth.G
 
 
 # -- MobiAct ------------------------------------------------------------------------------------
