@@ -243,5 +243,20 @@ def test_real_shimmer_raw_sample():
     assert abs(np.mean(rec.acc[:, 0])) == pytest.approx(0.93, abs=0.1)
 
 
-def test_registry_has_both_formats():
+def test_registry_has_both_formats_and_explicit_format_mismatch_is_an_error():
     assert {"mobiact", "shimmer"} <= set(FORMATS)
+    with pytest.raises(InputError, match="not a MobiAct header") as err:
+        read(FMT / "generic_run.csv", format="mobiact")
+    assert err.value.line == 1
+    with pytest.raises(InputError, match="no Shimmer accelerometer columns"):
+        read(FMT / "generic_run.csv", format="shimmer")
+    assert read(SHIM / "shimmer_plain_ln.csv", format="shimmer").n_samples == 128
+
+
+def test_trailing_tab_in_header_only_is_still_ignored(tmp_path):
+    rows = (FMT / "generic_run.csv").read_text().replace(",", "\t").splitlines()
+    p = tmp_path / "tabs.tsv"
+    p.write_text(rows[0] + "\t\n" + "\n".join(rows[1:]) + "\n")  # header ends in a tab, rows do not
+    assert read(p).n_samples == 500
+    p.write_text("\n".join(r + "\t" for r in rows) + "\n")  # both do: an empty last column
+    assert read(p).n_samples == 500

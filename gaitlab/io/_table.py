@@ -122,7 +122,7 @@ def _keep_trailing_tabs(data: bytes, end: int, line_text: str, text: str, delimi
     tabs as the unstripped header, they are separators of an empty last column and are kept.
     """
     full = line_text.lstrip(" ").rstrip(" \r")
-    if delimiter != "\t" or not full.endswith("\t") or full.strip() != text:
+    if delimiter != "\t" or not full.endswith("\t"):
         return text
     pos = end + 1 if end >= 0 else len(data)
     while pos < len(data):

@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InputError
 from ._assemble import Signal, seconds_from_numbers
 from ._source import Source
 from ._table import Header, read_table
@@ -108,6 +109,9 @@ def preamble_meta(data: bytes, header: Header) -> dict[str, Any]:
 
 def read_mobiact(src: Source, header: Header, opts: dict[str, Any], *, gyro: bool = False) -> Signal:
     """One MobiAct ``acc`` (or, with ``gyro=True``, ``gyro``) file as a :class:`Signal`."""
+    if _unit(header.fields) is None:
+        raise InputError(f"not a MobiAct header: expected '{TIME},x,y,z(<unit>)', found "
+                         f"{header.delimiter.join(header.fields)!r}", path=src.path, line=header.line)
     x, y, z = header.fields[1:]
     table = read_table(src.data, header, src.path, {TIME: "int", x: "float", y: "float", z: "float"})
     values = np.column_stack([table.columns[c] for c in (x, y, z)]) if table.n_rows else np.empty((0, 3))

@@ -238,6 +238,10 @@ def read_shimmer(src: Source, header: Header, opts: dict[str, Any]) -> Signal:
     cols = _parse(header.fields)
     sets = _acc_sets(cols)
     devices = sorted({dev or "" for dev, sig in sets if sig in ACC_SIGNALS and _time_col(cols, dev)})
+    if not devices:
+        raise InputError("no Shimmer accelerometer columns ([<device>_]Accel_LN_X/Y/Z or Accel_WR_X/Y/Z, "
+                         "calibrated) with a time column (" + ", ".join(TIME_SIGNALS) + ") in the header",
+                         path=src.path, line=header.line)
     if len(devices) != 1:
         shown = ", ".join(repr(d) for d in devices) or "none"
         raise InputError(f"this Shimmer export holds accelerometer and time columns of {len(devices)} devices "
