@@ -204,8 +204,8 @@ def choose_accel(ln: np.ndarray | None, wr: np.ndarray | None, ln_unit: str) -> 
     The low-noise accelerometer is preferred (less noise, analog, no range setting) unless it
     comes within :data:`LN_NEAR_RANGE` of its +-2 g range on any axis while a wide-range one is
     there: running impacts exceed 2 g at the sacrum and far exceed it at the shoe, and a clipped
-    impact is a wrong number (flattened peaks, shifted contact edges), while the wide-range
-    sensor's extra noise (milli-g) is far below the gait signal.
+    impact is a wrong number (a flattened peak: impact and loading metrics read low), while the
+    wide-range sensor's extra noise (milli-g) is far below the gait signal.
     """
     if ln is None:
         return "Accel_WR", "only the wide-range accelerometer is in the file"
@@ -243,7 +243,7 @@ def read_shimmer(src: Source, header: Header, opts: dict[str, Any]) -> Signal:
                          "calibrated) with a time column (" + ", ".join(TIME_SIGNALS) + ") in the header",
                          path=src.path, line=header.line)
     if len(devices) != 1:
-        shown = ", ".join(repr(d) for d in devices) or "none"
+        shown = ", ".join(repr(d) for d in devices)
         raise InputError(f"this Shimmer export holds accelerometer and time columns of {len(devices)} devices "
                          f"({shown}); analyse one sensor per file (export each device separately)",
                          path=src.path, line=header.line)
