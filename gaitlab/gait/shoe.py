@@ -50,6 +50,17 @@ CONTACT_COLUMNS: tuple[str, ...] = (
     "foot_clearance_m", "ic_gyro_s", "to_gyro_s",
 )
 
+#: Duty factor of running (a flight phase between the steps: van Oeveren et al. 2024) ...
+RUN_DF = 0.5
+#: ... and the upper end of grounded running / lower end of walking (double support >= 10 % of the
+#: stride), where the cadence decides (:func:`_walking`).
+GROUNDED_DF = 0.55
+#: A stride longer than this is walking within the grounded band: 120 steps/min (running_science.md 5).
+WALK_STRIDE_MIN_MS = 1000.0
+
+#: Accelerometer only: two landings of one foot are at least this fraction of its stride apart.
+IMPACT_SPACING = 0.6
+
 #: Plausible ranges (running_science.md section 5) per activity.
 RUN_GCT_MS = (100.0, 450.0)
 WALK_GCT_MS = (250.0, 2000.0)
@@ -201,11 +212,13 @@ class FootPipeline:
         next_ic = np.append(t_ic[1:], np.nan)
         next_mid = np.append(t_mid[1:], np.nan)
         stride_ms = (next_ic - t_ic) * 1e3
+        # longer than any walking stride: the foot stood in between (a stop), no stride
+        stride_ms[stride_ms > WALK_STRIDE_MS[1]] = np.nan
         gct_ms = (t_to - t_ic) * 1e3
         with np.errstate(invalid="ignore", divide="ignore"):
             speed = length / (next_mid - t_mid)
             df = gct_ms / stride_ms
-        walking = np.where(np.isfinite(df), df >= 0.5, gct_ms >= 400.0)
+        walking = _walking(df, stride_ms, gct_ms)
         activity = np.where(walking, "walking", "running").astype(object)
         valid = np.isfinite(t_ic) & np.isfinite(t_to)
         gl = np.where(walking, WALK_GCT_MS[0], RUN_GCT_MS[0]), np.where(walking, WALK_GCT_MS[1], RUN_GCT_MS[1])
@@ -255,27 +268,90 @@ class FootPipeline:
                 # only a real stance: the foot must be still there for a while (>= 30 ms)
                 keep[k] = (np.isfinite(mid) and gn_s[int(mid)] <= self.still_dps
                            and out[6][k] - out[5][k] + 1 >= 0.03 * fs)
-                # and the pitch-rate minimum must lie inside, not at the cut-off edge
-                g_ev = out[3][k] if k == 0 else out[4][k]
+                # and its landing must lie inside, not at the cut-off edge (a last stance that
+                # lasts to the end is a landing without its toe-off: TO NaN, not valid)
+                g_ev = out[3][k]
                 keep[k] &= bool(np.isfinite(g_ev) and 0.05 * fs < g_ev < n - 1 - 0.05 * fs)
         return tuple(x[keep] for x in out)
 
     def _acc_events(self, acc: np.ndarray, d2: np.ndarray, fs: float):
+        """Accelerometer only: strides from their impacts (:func:`gaitlab.kernels.foot.acc_only_events`)."""
         from ..kernels import foot as kf
         from ..kernels.signal import moving_mean
 
         an = _norm(acc)
         h = max(int(round(0.01 * fs)), 1)
-        mean = moving_mean(an[:, None], h)[:, 0]
-        dev = np.abs(mean - 1.0) + moving_mean(np.abs(an - mean)[:, None], h)[:, 0]
-        sa, sb = kf.still_intervals(dev, 0.08, max(int(round(0.015 * fs)), 2))
-        # merge still runs closer than a fifth of a stride (one stance broken by a wobble)
-        if sa.size > 1:
-            keep = np.concatenate(([True], sa[1:] - sb[:-1] > int(0.2 * self.min_stride_s * fs)))
-            sb = np.maximum.reduceat(sb, np.flatnonzero(keep))
-            sa = sa[keep]
-        ic, to, mid = kf.acc_only_events(d2, sa, sb, 2 + int(round(self.flat_guard_s * fs)), self.jerk_ratio)
-        return ic, to, mid, sa, sb
+        an_s = moving_mean(an[:, None], h)[:, 0]
+        dev = np.abs(an_s - 1.0) + moving_mean(np.abs(an - an_s)[:, None], h)[:, 0]
+        # the landing is the largest abrupt change of a stride: peaks of the smoothed second
+        # difference, at least half the shortest stride apart and >= swing_rel of their
+        # neighbourhood's highest (the push-off and swing changes are smaller)
+        e = moving_mean(d2[:, None], h)[:, 0]
+        period = _stride_period(e, fs, self.min_stride_s, WALK_STRIDE_MS[1] / 1000.0)
+        imp = kf.impact_peaks(e, period, IMPACT_SPACING, self.jerk_ratio * float(np.median(e)))
+        ic, to, mid = kf.acc_only_events(d2, an_s, dev, imp, int(round(self.ic_pre_s * fs)), self.jerk_ratio,
+                                         int(round(WALK_STRIDE_MS[1] / 1000.0 * fs)))
+        sa = np.where(np.isfinite(mid), np.nan_to_num(mid), 0).astype(np.int64)
+        return ic, to, mid, sa, sa.copy()
+
+
+def _stride_period(e: np.ndarray, fs: float, lo_s: float, hi_s: float, win_s: float = 8.0) -> np.ndarray:
+    """Local stride period (samples) of a foot signal, per sample, by autocorrelation.
+
+    In windows of ``win_s`` (half overlapping), the lag in ``[lo_s, hi_s]`` with the highest
+    autocorrelation of ``e`` (one foot repeats once per stride); where nothing repeats (standing)
+    the shortest stride, so no impact is suppressed for a rhythm that is not there.
+    """
+    n = e.size
+    w = int(round(win_s * fs))
+    lo, hi = max(int(round(lo_s * fs)), 1), int(round(hi_s * fs))
+    out = np.full(n, float(lo))
+    if n < 2 * lo:
+        return out
+    hop = max(w // 2, 1)
+    starts = list(range(0, max(n - w, 0) + 1, hop))
+    if starts[-1] + w < n:
+        starts.append(max(n - w, 0))
+    best = np.full(n, -np.inf)
+    for a in starts:
+        x = e[a:a + w] - e[a:a + w].mean()
+        m = x.size
+        f = np.fft.rfft(x, 2 * m)
+        ac = np.fft.irfft(f * np.conj(f))[:m]
+        if ac[0] <= 0 or m <= lo + 1:
+            continue
+        top = min(hi, m - 1)
+        # unbiased: divide by the overlap so long lags are not penalised
+        r = ac[lo:top + 1] / (m - np.arange(lo, top + 1)) / (ac[0] / m)
+        k = int(np.argmax(r))
+        if r[k] < 0.2:
+            continue
+        seg = slice(a, a + m)
+        better = r[k] > best[seg]
+        out[seg] = np.where(better, float(lo + k), out[seg])
+        best[seg] = np.where(better, r[k], best[seg])
+    return out
+
+
+def _walking(df: np.ndarray, stride_ms: np.ndarray, gct_ms: np.ndarray) -> np.ndarray:
+    """Walking (True) or running (False) per contact of one foot.
+
+    Running has a flight phase: with one foot's contact shorter than half its stride (DF < 0.5)
+    the two contacts of a stride cannot overlap. Slow jogging ("grounded running", 1-2 m/s)
+    reaches DF 0.5-0.55 with a flight too short to resolve, so in the band
+    ``[RUN_DF, GROUNDED_DF)`` the cadence decides: running at >= 120 steps/min, walking below
+    (running_science.md section 5: a cadence under 120 spm is walking). Walking keeps both feet on
+    the ground for >= 8-10 % of the stride (double support), i.e. DF >= 0.55. Without a stride
+    time (the last contact), a contact of >= 400 ms is walking.
+    """
+    band = (df >= RUN_DF) & (df < GROUNDED_DF) & (stride_ms > WALK_STRIDE_MIN_MS)
+    walking = (df >= GROUNDED_DF) | band
+    out = np.where(np.isfinite(df), walking, gct_ms >= 400.0)
+    # no contact time either (a landing into standing): the gait it ended
+    for i in np.flatnonzero(~np.isfinite(df) & ~np.isfinite(gct_ms)):
+        if i > 0:
+            out[i] = out[i - 1]
+    return out
 
 
 def _to_foot(x: np.ndarray, rot: np.ndarray) -> np.ndarray:
