@@ -48,6 +48,11 @@ def _recording(path: Path, gyro: bool = True):
                      meta={"source": str(path), "format": "csv"})
 
 
+def _median(x) -> float:
+    x = np.asarray(x, dtype=np.float64)
+    return float(np.median(x[np.isfinite(x)])) if np.isfinite(x).any() else math.nan
+
+
 def _mean_cadence(times: np.ndarray) -> float:
     """120 x strides / time between the first and the last of ``times`` (steps/min)."""
     times = times[np.isfinite(times)]
@@ -72,10 +77,10 @@ def score_trial(path: Path, ref: dict, gyro: bool = True) -> dict:
         "ref_strides": int(ref["n_strides"]), "found": n,
         "found_pct": 100.0 * min(n, ref["n_strides"]) / ref["n_strides"],
         "ref_cadence_median": float(ref["ref_cadence_spm"]), "ref_cadence": _mean_cadence(starts),
-        "cadence": _mean_cadence(st["ic_s"].to_numpy()),
+        "cadence": 120000.0 / float(np.nanmean(st.loc[st["valid"], "stride_time_ms"])),
         "ref_running": int(ref["n_running_strides"]),
         "running": int((st["activity"] == "running").sum()),
-        "gct_ms": float(np.nanmedian(st["gct_ms"])), "df": float(np.nanmedian(st["duty_factor"])),
+        "gct_ms": _median(st["gct_ms"]), "df": _median(st["duty_factor"]),
         "strike_null": bool(st["foot_strike_angle_deg"].isna().all()),
         "length_null": bool(st["stride_length_m"].isna().all()),
         "clipped": int(st["impact_clipped"].sum()) if "impact_clipped" in st else 0,

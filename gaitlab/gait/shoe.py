@@ -38,7 +38,8 @@ from .speed import parse_speed, speed_at
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FootPipeline", "analyze_shoes", "CONTACT_COLUMNS", "strike_class", "RFS_MIN_DEG", "FFS_MAX_DEG"]
+__all__ = ["FootPipeline", "analyze_shoes", "CONTACT_COLUMNS", "strike_class", "RFS_MIN_DEG", "FFS_MAX_DEG",
+           "clipped_samples"]
 
 #: Altman & Davis (2012): rearfoot above 8 deg, forefoot below -1.6 deg, midfoot between.
 RFS_MIN_DEG, FFS_MAX_DEG = 8.0, -1.6
@@ -47,7 +48,7 @@ RFS_MIN_DEG, FFS_MAX_DEG = 8.0, -1.6
 CONTACT_COLUMNS: tuple[str, ...] = (
     "midstance_s", "swing_ms", "stride_time_ms", "duty_factor", "stride_length_m", "speed_mps",
     "foot_strike_angle_deg", "strike_class", "braking_g", "pronation_deg", "pronation_velocity_dps",
-    "foot_clearance_m", "ic_gyro_s", "to_gyro_s",
+    "foot_clearance_m", "ic_gyro_s", "to_gyro_s", "impact_clipped",
 )
 
 #: Duty factor of running (a flight phase between the steps: van Oeveren et al. 2024) ...
@@ -57,6 +58,18 @@ RUN_DF = 0.5
 GROUNDED_DF = 0.55
 #: A stride longer than this is walking within the grounded band: 120 steps/min (running_science.md 5).
 WALK_STRIDE_MIN_MS = 1000.0
+
+#: Flat tops: an axis's extreme repeated this many times (samples), at >= this many g, is clipping.
+CLIP_MIN_SAMPLES, CLIP_MIN_G = 3, 2.0
+
+#: Accelerometer only: a foot is flat and still while |f| stays within this of 1 g (g, ~20 ms mean) ...
+FLAT_DEV_G = 0.15
+#: ... and walking keeps it so for at least this share of the stride (:func:`_walking_flat`).
+WALK_FLAT_FRAC = 0.2
+
+#: Accelerometer only: a stride more than this fraction off the local stride period (autocorrelation)
+#: holds a missed or a spurious landing (stride-to-stride variability in steady gait is a few %).
+RHYTHM_TOL = 0.3
 
 #: Accelerometer only: two landings of one foot are at least this fraction of its stride apart.
 IMPACT_SPACING = 0.6
@@ -106,6 +119,10 @@ class FootPipeline:
         An impact/unloading burst must exceed this multiple of the window's median.
     impact_window_s : float
         Window after IC for the impact peak (s).
+    acc_range_g : float, optional
+        The accelerometer's full-scale range (g), when known; samples at >= 98 % of it count as
+        clipped. Without it, clipping is found as flat tops at an axis's extreme
+        (:func:`clipped_samples`).
 
     Attributes
     ----------
@@ -145,6 +162,7 @@ class FootPipeline:
     flat_guard_s: float = 0.015
     jerk_ratio: float = 4.0
     impact_window_s: float = 0.05
+    acc_range_g: float | None = None
     frame_: FootFrame | None = field(default=None, init=False, repr=False)
 
     def run(self, recording: Recording, frame: FootFrame | None = None) -> FootPipeline:
@@ -161,7 +179,9 @@ class FootPipeline:
         acc = _to_foot(recording.acc, frame.rot)
         acc /= frame.gravity_g
         gyr = None if recording.gyr is None else _to_foot(recording.gyr, frame.rot)
-        stretches, gaps = split_stretches(recording.t, acc, gyr, recording.fs, {})
+        rng = self.acc_range_g if self.acc_range_g is not None else recording.meta.get("acc_range_g")
+        clip = clipped_samples(recording.acc, None if rng is None else float(rng))
+        stretches, gaps = split_stretches(recording.t, acc, gyr, recording.fs, {"clipped": clip.astype(np.float64)})
         if not stretches:
             raise InputError(f"no stretch of at least {MIN_STRETCH_S} s without gaps in "
                              f"{recording.duration_s:.1f} s of data", path=recording.meta.get("source"))
@@ -186,12 +206,18 @@ class FootPipeline:
         else:
             ic, to, mid, sa, sb = self._acc_events(acc, d2, fs)
             icg = tog = np.full(ic.size, np.nan)
+            flat_s = np.where(np.isfinite(mid), (sb - sa + 1) / fs, np.nan)
             gyr = None
             w_pitch = w_roll = np.full(acc.shape[0], np.nan)
         impact, rate, brake, strike, roll_x, roll_v = kf.contact_statistics(
             acc, w_pitch, w_roll, ic, to, mid, fs, self.impact_window_s)
         if not frame.forward_known:
             brake[:] = np.nan
+        # a clipped sample in the impact window: the true peak is higher than any value read, so
+        # the impact (and its loading rate) is not reported (the summary says how many)
+        clipped = _clipped_impacts(st.extra["clipped"] > 0, ic, max(int(round(self.impact_window_s * fs)), 1))
+        impact[clipped] = np.nan
+        rate[clipped] = np.nan
         # ZUPT stride from this contact's mid-stance to the next one's
         m = ic.size
         length = np.full(m, np.nan)
@@ -218,13 +244,20 @@ class FootPipeline:
         with np.errstate(invalid="ignore", divide="ignore"):
             speed = length / (next_mid - t_mid)
             df = gct_ms / stride_ms
-        walking = _walking(df, stride_ms, gct_ms)
+        if st.gyr is not None:
+            walking = _walking(df, stride_ms, gct_ms)
+            valid = np.isfinite(t_ic) & np.isfinite(t_to)
+        else:
+            # no toe-off without a gyroscope: the foot-flat share of the stride decides
+            with np.errstate(invalid="ignore", divide="ignore"):
+                walking = _walking_flat(flat_s * 1e3 / stride_ms)
+            valid = np.isfinite(t_ic) & np.isfinite(stride_ms) & self._rhythm_ok
         activity = np.where(walking, "walking", "running").astype(object)
-        valid = np.isfinite(t_ic) & np.isfinite(t_to)
         gl = np.where(walking, WALK_GCT_MS[0], RUN_GCT_MS[0]), np.where(walking, WALK_GCT_MS[1], RUN_GCT_MS[1])
         sl = (np.where(walking, WALK_STRIDE_MS[0], RUN_STRIDE_MS[0]),
               np.where(walking, WALK_STRIDE_MS[1], RUN_STRIDE_MS[1]))
-        valid &= (gct_ms >= gl[0]) & (gct_ms <= gl[1])
+        valid &= ~np.isfinite(gct_ms) | ((gct_ms >= gl[0]) & (gct_ms <= gl[1])) if st.gyr is None else \
+            (gct_ms >= gl[0]) & (gct_ms <= gl[1])
         valid &= ~np.isfinite(stride_ms) | ((stride_ms >= sl[0]) & (stride_ms <= sl[1]))
         if st.ends_at_gap and m:
             valid[-1] = False  # its stride runs into the gap
@@ -235,7 +268,7 @@ class FootPipeline:
             "duty_factor": df, "stride_length_m": length, "speed_mps": speed,
             "foot_strike_angle_deg": strike, "strike_class": strike_class(strike), "braking_g": brake,
             "pronation_deg": roll_x, "pronation_velocity_dps": roll_v, "foot_clearance_m": clear,
-            "ic_gyro_s": st.time_at(icg), "to_gyro_s": st.time_at(tog),
+            "ic_gyro_s": st.time_at(icg), "to_gyro_s": st.time_at(tog), "impact_clipped": clipped,
         }
 
     def _gyro_events(self, st: Stretch, d2: np.ndarray):
@@ -275,7 +308,10 @@ class FootPipeline:
         return tuple(x[keep] for x in out)
 
     def _acc_events(self, acc: np.ndarray, d2: np.ndarray, fs: float):
-        """Accelerometer only: strides from their impacts (:func:`gaitlab.kernels.foot.acc_only_events`)."""
+        """Accelerometer only: strides from their impacts (:func:`gaitlab.kernels.foot.acc_only_events`).
+
+        Returns IC, TO (NaN: it needs the gyroscope), mid-stance and the foot-flat interval.
+        """
         from ..kernels import foot as kf
         from ..kernels.signal import moving_mean
 
@@ -284,15 +320,72 @@ class FootPipeline:
         an_s = moving_mean(an[:, None], h)[:, 0]
         dev = np.abs(an_s - 1.0) + moving_mean(np.abs(an - an_s)[:, None], h)[:, 0]
         # the landing is the largest abrupt change of a stride: peaks of the smoothed second
-        # difference, at least half the shortest stride apart and >= swing_rel of their
-        # neighbourhood's highest (the push-off and swing changes are smaller)
+        # difference, one per local stride period
         e = moving_mean(d2[:, None], h)[:, 0]
         period = _stride_period(e, fs, self.min_stride_s, WALK_STRIDE_MS[1] / 1000.0)
-        imp = kf.impact_peaks(e, period, IMPACT_SPACING, self.jerk_ratio * float(np.median(e)))
-        ic, to, mid = kf.acc_only_events(d2, an_s, dev, imp, int(round(self.ic_pre_s * fs)), self.jerk_ratio,
-                                         int(round(WALK_STRIDE_MS[1] / 1000.0 * fs)))
-        sa = np.where(np.isfinite(mid), np.nan_to_num(mid), 0).astype(np.int64)
-        return ic, to, mid, sa, sa.copy()
+        # a landing is followed by the still, flat foot; the abrupt changes of early swing (as
+        # large as a soft heel strike in walking) by the moving foot: weigh each sample by how
+        # still the foot becomes within the next third of a stride
+        ahead = _min_ahead(dev, int(round(0.02 * fs)), max(int(0.35 * float(np.median(period))), 2))
+        ew = e / (FLAT_DEV_G + ahead)
+        imp = kf.impact_peaks(ew, period, IMPACT_SPACING,
+                              self.jerk_ratio * float(np.median(e)) / (FLAT_DEV_G + float(np.median(ahead))))
+        ic, mid, fa, fb = kf.acc_only_events(d2, dev, imp, int(round(self.ic_pre_s * fs)), self.jerk_ratio,
+                                             int(round(WALK_STRIDE_MS[1] / 1000.0 * fs)), FLAT_DEV_G)
+        # a stride far from the local rhythm holds a missed or a spurious landing (a weak impact in
+        # a turn, a stumble): it is kept as a contact but not as a valid stride
+        stride = np.append(np.diff(ic), np.nan)
+        per = period[np.clip(np.nan_to_num(ic).astype(np.int64), 0, max(period.size - 1, 0))]
+        with np.errstate(invalid="ignore"):
+            self._rhythm_ok = ~(np.abs(stride / per - 1.0) > RHYTHM_TOL)
+        return ic, np.full(ic.size, np.nan), mid, np.maximum(fa, 0), np.maximum(fb, 0)
+
+
+def clipped_samples(acc: np.ndarray, range_g: float | None = None) -> np.ndarray:
+    """Samples where the accelerometer sits at its range limit (saturated), any axis.
+
+    With a known ``range_g``: ``|a| >= 0.98 range_g`` on an axis. Otherwise a saturated axis shows
+    flat tops: its extreme value (per sign) repeated on consecutive samples, at least
+    ``CLIP_MIN_SAMPLES`` times in the recording and at >= ``CLIP_MIN_G`` (a real signal's maximum is
+    reached once). An axis whose extreme is reached once is not called clipped, even when the
+    sensor is specified near it.
+
+    Parameters
+    ----------
+    acc : ndarray, shape (n, 3)
+        Specific force (g), sensor frame as recorded.
+    range_g : float, optional
+        Full-scale range (g).
+
+    Returns
+    -------
+    ndarray of bool, shape (n,)
+    """
+    a = np.asarray(acc, dtype=np.float64)
+    out = np.zeros(a.shape[0], dtype=bool)
+    if range_g is not None:
+        return np.any(np.abs(a) >= 0.98 * range_g, axis=1)
+    for k in range(a.shape[1]):
+        x = a[:, k]
+        for ext in (np.nanmax(x), np.nanmin(x)):
+            if not np.isfinite(ext) or abs(ext) < CLIP_MIN_G:
+                continue
+            at = np.abs(x - ext) <= 1e-6 * abs(ext)
+            flat = at[1:] & at[:-1]
+            if at.sum() >= CLIP_MIN_SAMPLES and flat.any():
+                out |= at
+    return out
+
+
+def _clipped_impacts(clip: np.ndarray, ic: np.ndarray, window: int) -> np.ndarray:
+    """Whether any clipped sample lies in ``[IC, IC + window]`` of each contact."""
+    out = np.zeros(ic.size, dtype=bool)
+    csum = np.concatenate(([0], np.cumsum(clip)))
+    ok = np.isfinite(ic)
+    a = np.clip(np.floor(np.nan_to_num(ic[ok])).astype(np.int64), 0, clip.size)
+    b = np.clip(a + window + 1, 0, clip.size)
+    out[ok] = csum[b] - csum[a] > 0
+    return out
 
 
 def _stride_period(e: np.ndarray, fs: float, lo_s: float, hi_s: float, win_s: float = 8.0) -> np.ndarray:
@@ -321,15 +414,54 @@ def _stride_period(e: np.ndarray, fs: float, lo_s: float, hi_s: float, win_s: fl
         if ac[0] <= 0 or m <= lo + 1:
             continue
         top = min(hi, m - 1)
-        # unbiased: divide by the overlap so long lags are not penalised
-        r = ac[lo:top + 1] / (m - np.arange(lo, top + 1)) / (ac[0] / m)
+        r = ac[lo:top + 1] / ac[0]
         k = int(np.argmax(r))
         if r[k] < 0.2:
             continue
+        # a periodic signal repeats at two strides as well: take the shortest lag whose peak
+        # comes close to the best one (not a step: one foot's landing and push-off differ)
+        for d in (3, 2):
+            c = int(round((lo + k) / d)) - lo
+            if c - 3 >= 0:
+                cc = c - 3 + int(np.argmax(r[c - 3:c + 4]))
+                if r[cc] >= 0.8 * r[k]:
+                    k = cc
+                    break
         seg = slice(a, a + m)
         better = r[k] > best[seg]
         out[seg] = np.where(better, float(lo + k), out[seg])
         best[seg] = np.where(better, r[k], best[seg])
+    return out
+
+
+def _min_ahead(x: np.ndarray, skip: int, width: int) -> np.ndarray:
+    """Per sample ``i``: the minimum of ``x[i + skip : i + skip + width]`` (the last value past the end)."""
+    from scipy.ndimage import minimum_filter1d
+
+    m = minimum_filter1d(x, size=width, mode="nearest", origin=-(width // 2))
+    out = np.empty_like(m)
+    out[: m.size - skip] = m[skip:]
+    out[m.size - skip:] = m[-1]
+    return out
+
+
+def _walking_flat(flat_frac: np.ndarray) -> np.ndarray:
+    """Walking (True) or running per contact without a gyroscope: the foot-flat share of the stride.
+
+    A walking foot stays flat and still from the loading response to heel rise, about 30 % of the
+    stride (Perry & Burnfield, Gait Analysis, 2010); a running foot rolls through in a few tens of
+    ms. Measured with the accelerometer (``FLAT_DEV_G``) on the shared real recordings: walking
+    0.38-0.40 (10th percentile 0.26), jogging at 150-160 spm 0.00-0.10 (90th percentile <= 0.25).
+    The median over five consecutive contacts decides, so one unusually still or busy stance
+    does not flip the label; unknown (no stride) follows its neighbours.
+    """
+    x = np.asarray(flat_frac, dtype=np.float64)
+    n = x.size
+    out = np.zeros(n, dtype=bool)
+    for i in range(n):
+        w = x[max(0, i - 2): i + 3]
+        w = w[np.isfinite(w)]
+        out[i] = bool(w.size) and float(np.median(w)) >= WALK_FLAT_FRAC
     return out
 
 
@@ -525,7 +657,15 @@ def _shoe_summary(out: dict[str, Any], steps, *, paired: bool, duration_s: float
     for cls in ("rearfoot", "midfoot", "forefoot"):
         out[f"{cls}_pct"] = 100.0 * float((classes == cls).mean()) if len(classes) else math.nan
     out["braking_g"] = _mean(run["braking_g"])
+    # saturated sensor: clipped impacts are left out of impact_g, which is then a lower bound
+    n_clip = int(steps["impact_clipped"].sum())
+    out["impact_clipped_contacts"] = n_clip
+    out["impact_note"] = (f"{n_clip} contacts clipped at the accelerometer's range: their impact is not "
+                          "reported and impact_g (from the others) underestimates the impacts") if n_clip else None
     out["pronation_deg"] = _mean(run["pronation_deg"])
+    if not steps["foot_strike_angle_deg"].notna().any() and len(steps):
+        out["no_gyro_note"] = ("no gyroscope: foot-strike angle, strike class, pronation and stride length "
+                               "(speed unless given) cannot be measured and are null")
     out["pronation_velocity_dps"] = _mean(run["pronation_velocity_dps"].abs())
     if not paired:
         # one foot: each contact stands for a whole stride; the flight needs the other foot

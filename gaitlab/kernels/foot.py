@@ -335,33 +335,28 @@ def impact_peaks(e: np.ndarray, period: np.ndarray, frac: float, min_height: flo
 
 
 @njit(cache=True)
-def acc_only_events(d2: np.ndarray, an_s: np.ndarray, dev: np.ndarray, imp: np.ndarray, ic_pre: int,
-                    min_ratio: float, max_stride: int):
-    """IC, TO and mid-stance of each stride without a gyroscope, from its impact.
+def acc_only_events(d2: np.ndarray, dev: np.ndarray, imp: np.ndarray, ic_pre: int, min_ratio: float,
+                    max_stride: int, still_dev: float):
+    """IC, mid-stance and the foot-flat interval of each stride without a gyroscope.
 
     Each stride of a foot has one landing, the largest abrupt change of the specific force
-    (``imp``: peaks of the smoothed :func:`jerk_norm`, one per stride). Per impact ``k`` with the
-    next one ``k + 1`` (the stride):
+    (``imp``: peaks of the smoothed :func:`jerk_norm`, one per stride, :func:`impact_peaks`). Per
+    impact ``k`` with the next one ``k + 1``:
 
-    * IC is the onset of the impact burst in the ``ic_pre`` samples up to the peak;
-    * mid-stance is the stillest sample (smallest ``dev``) from the peak to 60 % of the stride:
-      the flat foot;
-    * TO is the end of the push-off: while the foot rolls about its forefoot the sensor's
-      specific force grows (centripetal and tangential acceleration about the pivot); it stops
-      growing when the pivot leaves the ground. It is the first local maximum of ``an_s`` after
-      mid-stance that rises at least half-way from 1 g to the largest ``an_s`` of the
-      following 40 % of the stride (the early swing; measured on real jogging and walking against
-      the gyroscope's pitch-rate minimum, docs/shoe.md).
+    * IC is the onset of the impact burst: the first second difference of at least a third of
+      the peak's in the ``ic_pre`` samples before it (the peak may be the foot-flat slap after a
+      forefoot landing), refined to its centroid (:func:`_jerk_onset`);
+    * mid-stance is the stillest sample (smallest ``dev``) from the peak to 60 % of the stride
+      (at most ``max_stride`` samples): the flat foot;
+    * the foot-flat interval extends from it while ``dev <= still_dev``.
 
-    A stride longer than ``max_stride`` samples is a stop: its IC is kept, TO and mid-stance
-    only if found before ``max_stride``; the last impact has no stride (TO and mid-stance NaN).
+    Toe-off is not timed here: on the top of a real shoe no accelerometer feature follows the
+    forefoot lifting closely enough (docs/shoe.md), so it needs the gyroscope.
 
     Parameters
     ----------
     d2 : ndarray, shape (n,)
         :func:`jerk_norm` of the specific force (g).
-    an_s : ndarray, shape (n,)
-        Smoothed (~20 ms) specific-force norm (g).
     dev : ndarray, shape (n,)
         Local deviation of the specific-force norm from a still 1 g (g).
     imp : ndarray of int64, shape (m,)
@@ -372,44 +367,53 @@ def acc_only_events(d2: np.ndarray, an_s: np.ndarray, dev: np.ndarray, imp: np.n
         A burst must exceed this multiple of the median second difference.
     max_stride : int
         Longest stride (samples).
+    still_dev : float
+        Largest ``dev`` of a flat, still foot (g).
 
     Returns
     -------
-    ic, to, mid : ndarray, shape (m,)
-        Fractional sample indices (NaN where not found).
+    ic, mid : ndarray, shape (m,)
+        Fractional sample indices (NaN where not found; the last impact has no stride).
+    flat_a, flat_b : ndarray of int64, shape (m,)
+        First and last sample of the foot-flat interval (equal to mid-stance where it is not
+        still; -1 without a mid-stance).
     """
     m = imp.shape[0]
     n = d2.shape[0]
     ic = np.full(m, np.nan)
-    to = np.full(m, np.nan)
     mid = np.full(m, np.nan)
+    fa = np.full(m, -1, dtype=np.int64)
+    fb = np.full(m, -1, dtype=np.int64)
     base = np.median(d2)
     for k in range(m):
         p = imp[k]
-        on = _jerk_onset(d2, max(p - ic_pre, 1), p + 2, base, min_ratio, True)
+        top = 0.0
+        for i in range(max(p - 1, 0), min(p + 2, n)):
+            top = max(top, d2[i])
+        q = max(p - ic_pre, 1)
+        while q < p and d2[q] < max(min_ratio * base, top / 3.0):
+            q += 1
+        on = _jerk_onset(d2, max(q - 1, 1), min(q + 2 + ic_pre // 6, p + 2), base, min_ratio, False)
         ic[k] = on if not np.isnan(on) else float(p)
         if k == m - 1:
             continue
         L = min(imp[k + 1] - p, max_stride)
         e = min(p + int(0.6 * L), n - 1)
-        j = p + 1
         best = p + 1
-        while j < e:
+        for j in range(p + 1, e):
             if dev[j] < dev[best]:
                 best = j
-            j += 1
         mid[k] = best
-        e2 = min(best + int(0.4 * L), imp[k + 1] - 1, n - 1)
-        top = 1.0
-        for i in range(best, e2):
-            if an_s[i] > top:
-                top = an_s[i]
-        level = 1.0 + 0.5 * (top - 1.0)
-        for i in range(best + 1, e2 - 1):
-            if an_s[i] >= level and an_s[i] >= an_s[i - 1] and an_s[i] > an_s[i + 1]:
-                to[k] = _parabolic_min(-an_s, i)
-                break
-    return ic, to, mid
+        lo = best
+        hi = best
+        if dev[best] <= still_dev:
+            while lo - 1 > p and dev[lo - 1] <= still_dev:
+                lo -= 1
+            while hi + 1 < imp[k + 1] and dev[hi + 1] <= still_dev:
+                hi += 1
+        fa[k] = lo
+        fb[k] = hi
+    return ic, mid, fa, fb
 
 
 @njit(cache=True)
