@@ -391,7 +391,7 @@ def acc_only_events(d2: np.ndarray, dev: np.ndarray, imp: np.ndarray, ic_pre: in
         for i in range(max(p - 1, 0), min(p + 2, n)):
             top = max(top, d2[i])
         q = max(p - ic_pre, 1)
-        while q < p and d2[q] < max(min_ratio * base, top / 3.0):
+        while q < p and d2[q] < max(min_ratio * base, top / 8.0):
             q += 1
         on = _jerk_onset(d2, max(q - 1, 1), min(q + 2 + ic_pre // 6, p + 2), base, min_ratio, False)
         ic[k] = on if not np.isnan(on) else float(p)
