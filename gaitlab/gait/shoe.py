@@ -31,7 +31,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..recording import Recording
-from .foot_frame import STILL_GYRO_DPS, FootFrame, estimate_foot_frame
+from .foot_frame import STILL_GYRO_DPS, FootFrame, clipped_samples, estimate_foot_frame
 from .orientation import parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
 from .speed import parse_speed, speed_at
@@ -58,12 +58,6 @@ RUN_DF = 0.5
 GROUNDED_DF = 0.55
 #: A stride longer than this is walking within the grounded band: 120 steps/min (running_science.md 5).
 WALK_STRIDE_MIN_MS = 1000.0
-
-#: Accelerometer full-scale ranges on the market (g): a saturated axis reads one of them ...
-FULL_SCALES_G = (2.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 64.0, 100.0, 200.0, 400.0)
-#: ... on at least this many samples (or two in a row), or, filtered after the clip, at least
-#: CLIP_MIN_PEAKS peaks within the top CLIP_BAND of the range and none beyond it.
-CLIP_MIN_SAMPLES, CLIP_MIN_PEAKS, CLIP_BAND = 3, 5, 0.95
 
 #: Accelerometer only: a foot is flat and still while |f| stays within this of 1 g (g, ~20 ms mean) ...
 FLAT_DEV_G = 0.15
@@ -123,9 +117,9 @@ class FootPipeline:
     impact_window_s : float
         Window after IC for the impact peak (s).
     acc_range_g : float, optional
-        The accelerometer's full-scale range (g), when known; samples at >= 95 % of it count as
-        clipped. Without it, clipping is found as flat tops at an axis's extreme
-        (:func:`clipped_samples`).
+        The accelerometer's full-scale range (g), when known (else ``Recording.meta['acc_range_g']``,
+        else the saturation level the foot frame found, :func:`.foot_frame.saturation_range`);
+        samples at >= 95 % of it count as clipped (:func:`.foot_frame.clipped_samples`).
 
     Attributes
     ----------
@@ -183,7 +177,8 @@ class FootPipeline:
         acc /= frame.gravity_g
         gyr = None if recording.gyr is None else _to_foot(recording.gyr, frame.rot)
         rng = self.acc_range_g if self.acc_range_g is not None else recording.meta.get("acc_range_g")
-        clip = clipped_samples(recording.acc, None if rng is None else float(rng))
+        rng = frame.acc_range_g if rng is None else float(rng)
+        clip = clipped_samples(recording.acc, rng)
         stretches, gaps = split_stretches(recording.t, acc, gyr, recording.fs, {"clipped": clip.astype(np.float64)})
         if not stretches:
             raise InputError(f"no stretch of at least {MIN_STRETCH_S} s without gaps in "
@@ -342,58 +337,6 @@ class FootPipeline:
         with np.errstate(invalid="ignore"):
             self._rhythm_ok = ~(np.abs(stride / per - 1.0) > RHYTHM_TOL)
         return ic, np.full(ic.size, np.nan), mid, np.maximum(fa, 0), np.maximum(fb, 0)
-
-
-def clipped_samples(acc: np.ndarray, range_g: float | None = None) -> np.ndarray:
-    """Samples where the accelerometer sits at its range limit (saturated), any axis.
-
-    With a known ``range_g``: ``|a| >= CLIP_BAND range_g`` on an axis. Otherwise an axis is saturated
-    when its extreme value (per sign) lies within 3 % of a standard full-scale range
-    (``FULL_SCALES_G``) and the sensor returned exactly that value on at least
-    ``CLIP_MIN_SAMPLES`` samples or on two consecutive ones: a sensor reads its range limit for
-    everything beyond it, while a real peak below the range is reached once. Where a filter ran
-    after the clip the flat top is rounded off: then at least ``CLIP_MIN_PEAKS`` separate peaks
-    within the top 5 % of the range and none beyond it count as saturation, and every sample in
-    that band is flagged. Isolated peaks near a range are not called clipped.
-
-    Parameters
-    ----------
-    acc : ndarray, shape (n, 3)
-        Specific force (g), sensor frame as recorded.
-    range_g : float, optional
-        Full-scale range (g).
-
-    Returns
-    -------
-    ndarray of bool, shape (n,)
-    """
-    a = np.asarray(acc, dtype=np.float64)
-    if range_g is not None:
-        return np.any(np.abs(a) >= CLIP_BAND * range_g, axis=1)
-    out = np.zeros(a.shape[0], dtype=bool)
-    scales = np.asarray(FULL_SCALES_G)
-    for k in range(a.shape[1]):
-        x = a[:, k]
-        for ext in (np.nanmax(x), np.nanmin(x)):
-            if not np.isfinite(ext) or np.min(np.abs(abs(ext) / scales - 1.0)) > 0.03:
-                continue
-            at = np.abs(x - ext) <= 1e-9 * abs(ext)
-            scale = float(scales[np.argmin(np.abs(abs(ext) / scales - 1.0))])
-            y = x * np.sign(ext)
-            # within CLIP_BAND of the range a reading is no longer trusted as a peak: the anti-alias
-            # filter rounds a clipped top off to just under the range
-            band = y >= CLIP_BAND * min(scale, abs(ext))
-            if at.sum() >= CLIP_MIN_SAMPLES or (at[1:] & at[:-1]).any():
-                out |= band
-                continue
-            # filtered after the clip: no flat top, but the peaks pile up just under the range
-            # and none exceeds it
-            if abs(ext) > scale * 1.005:
-                continue
-            peaks = band[1:-1] & (y[1:-1] >= y[:-2]) & (y[1:-1] > y[2:])
-            if peaks.sum() >= CLIP_MIN_PEAKS:
-                out |= band
-    return out
 
 
 def _clipped_impacts(clip: np.ndarray, ic: np.ndarray, window: int) -> np.ndarray:
