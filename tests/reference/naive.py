@@ -121,7 +121,7 @@ def foot_contact_events(w, gn_s, gn, an, d2, ms, still_dps, still_g, ic_pre, fla
         j = a + 1 + int(np.argmin(gn_s[a + 1:b]))
         thr = max(still_dps, 1.5 * gn_s[j])
 
-        def still(i):
+        def still(i, thr=thr):
             return gn[i] <= thr and abs(an[i] - 1.0) <= still_g
 
         lo = j
