@@ -415,15 +415,22 @@ def _walking_flat(flat_frac: np.ndarray) -> np.ndarray:
     ms. Measured with the accelerometer (``FLAT_DEV_G``) on the shared real recordings: walking
     0.38-0.40 (10th percentile 0.26), jogging at 150-160 spm 0.00-0.10 (90th percentile <= 0.25).
     The median over five consecutive contacts decides, so one unusually still or busy stance
-    does not flip the label; unknown (no stride) follows its neighbours.
+    does not flip the label (a walking break shorter than three strides is not resolved);
+    unknown (no stride) follows its neighbours.
     """
-    x = np.asarray(flat_frac, dtype=np.float64)
-    n = x.size
-    out = np.zeros(n, dtype=bool)
-    for i in range(n):
+    with np.errstate(invalid="ignore"):
+        return _median5(flat_frac) >= WALK_FLAT_FRAC
+
+
+def _median5(x: np.ndarray) -> np.ndarray:
+    """Median of each value and its two neighbours on each side, NaN left out (NaN where all are)."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.full(x.size, np.nan)
+    for i in range(x.size):
         w = x[max(0, i - 2): i + 3]
         w = w[np.isfinite(w)]
-        out[i] = bool(w.size) and float(np.median(w)) >= WALK_FLAT_FRAC
+        if w.size:
+            out[i] = float(np.median(w))
     return out
 
 
@@ -438,6 +445,7 @@ def _walking(df: np.ndarray, stride_ms: np.ndarray, gct_ms: np.ndarray) -> np.nd
     the ground for >= 8-10 % of the stride (double support), i.e. DF >= 0.55. Without a stride
     time (the last contact), a contact of >= 400 ms is walking.
     """
+    # per stride: a median over neighbours would also erase real walking breaks of two strides
     band = (df >= RUN_DF) & (df < GROUNDED_DF) & (stride_ms > WALK_STRIDE_MIN_MS)
     walking = (df >= GROUNDED_DF) | band
     out = np.where(np.isfinite(df), walking, gct_ms >= 400.0)
