@@ -17,7 +17,9 @@ strides found, cadence, walking labels and a walking duty factor (>= 0.55).
 Targets per jogging trial: >= 97 % of the reference strides found (one contact, i.e. one landing,
 per reference stride), cadence within 2 spm (mean over the run, see above), every jogging stride labelled running (at least the reference's running strides), median
 duty factor < 0.45. Each trial is also scored with the gyroscope dropped (an accelerometer-only
-shoe clip): strides found and cadence, with strike angle, pronation and stride length null.
+shoe clip): strides found and cadence, with strike angle, pronation and stride length null; and
+once more decimated to 100 Hz and clipped at +-8 g (as outdoor shoe clips): also the moving time
+(running + walking) against the reference's first-to-last stride start.
 
 The files hold acceleration in m/s^2 and the gyroscope in rad/s (``gyr_*_rads``): they are
 converted here explicitly to g and deg/s, so the score does not depend on the reader's column
@@ -37,7 +39,7 @@ FOLDER = "foot_jog_vicon_room"
 G = 9.80665
 
 
-def _recording(path: Path, gyro: bool = True):
+def _recording(path: Path, gyro: bool = True, fs_100: bool = False):
     import pandas as pd
 
     from gaitlab.recording import Recording
@@ -47,6 +49,13 @@ def _recording(path: Path, gyro: bool = True):
     acc = df[["acc_x_mps2", "acc_y_mps2", "acc_z_mps2"]].to_numpy(dtype=np.float64) / G
     gyr = np.rad2deg(df[["gyr_x_rads", "gyr_y_rads", "gyr_z_rads"]].to_numpy(dtype=np.float64)) if gyro else None
     fs = 1.0 / float(np.median(np.diff(t)))
+    if fs_100:
+        # a 100 Hz, +-8 g accelerometer-only clip (as the outdoor shoe clips): anti-aliased
+        # decimation by two, then the range
+        from scipy.signal import decimate
+
+        acc = np.clip(decimate(acc, 2, axis=0, zero_phase=True), -8.0, 8.0)
+        t, fs = t[::2][: acc.shape[0]], fs / 2.0
     return Recording(t=t, acc=acc, gyr=gyr, fs=fs, placement="shoe", side="R",
                      meta={"source": str(path), "format": "csv"})
 
@@ -62,7 +71,7 @@ def _mean_cadence(times: np.ndarray) -> float:
     return 120.0 * (times.size - 1) / float(times[-1] - times[0]) if times.size >= 2 else math.nan
 
 
-def score_trial(path: Path, ref: dict, gyro: bool = True) -> dict:
+def score_trial(path: Path, ref: dict, gyro: bool = True, fs_100: bool = False) -> dict:
     """One trial: detected contacts vs the reference strides, cadence, labels, duty factor."""
     import pandas as pd
 
@@ -71,12 +80,15 @@ def score_trial(path: Path, ref: dict, gyro: bool = True) -> dict:
     starts = pd.read_csv(path.with_name(path.name.replace("_foot.csv.gz", "_ref_stride_starts.csv")))
     starts = starts["stride_start_s"].to_numpy()[:-1]  # the last entry is the end of the recording
 
-    rec = _recording(path, gyro)
+    rec = _recording(path, gyro and not fs_100, fs_100)
     a = gaitlab.analyze(rec, placement="shoe")
     st = a.steps
     n = len(st)
     return {
-        "trial": path.name[:19] + ("" if gyro else " acc-only"),
+        "trial": path.name[:19] + (" acc-only 100 Hz" if fs_100 else "" if gyro else " acc-only"),
+        "moving_ref_s": float(starts[-1] - starts[0]),
+        "moving_s": float(a.summary["running_s"] + a.summary["walking_s"]),
+        "standing_s": float(a.summary["standing_s"]),
         "ref_strides": int(ref["n_strides"]), "found": n,
         "found_pct": 100.0 * min(n, ref["n_strides"]) / ref["n_strides"],
         "ref_cadence_median": float(ref["ref_cadence_spm"]), "ref_cadence": _mean_cadence(starts),
@@ -104,18 +116,26 @@ def run(root: Path) -> dict[str, bool]:
     for trial, ref in refs.iterrows():
         for gyro in (True, False):
             rows.append(score_trial(folder / f"{trial}_foot.csv.gz", ref.to_dict(), gyro))
+        rows.append(score_trial(folder / f"{trial}_foot.csv.gz", ref.to_dict(), False, fs_100=True))
     print_table(rows, [("trial", "trial", "s"), ("ref_strides", "ref strides", "d"), ("found", "found", "d"),
                        ("found_pct", "found %", ".1f"), ("ref_cadence_median", "ref spm (csv median)", ".1f"),
                        ("ref_cadence", "ref spm (mean)", ".1f"),
                        ("cadence", "spm (mean)", ".1f"), ("ref_running", "ref running", "d"),
                        ("running", "running", "d"), ("gct_ms", "GCT ms (median)", ".0f"),
-                       ("df", "DF (median)", ".3f"), ("clipped", "clipped impacts", "d")])
+                       ("df", "DF (median)", ".3f"), ("moving_ref_s", "ref moving s", ".1f"),
+                       ("moving_s", "moving s", ".1f"), ("standing_s", "standing s", ".1f"),
+                       ("clipped", "clipped impacts", "d")])
     for r in rows:
         name = r["trial"]
         check(targets, f"{name}: strides found >= 97 %", r["found_pct"], r["found_pct"] >= 97.0, " %")
         err = abs(r["cadence"] - r["ref_cadence"])
         check(targets, f"{name}: cadence within 2 spm", err, err <= 2.0, " spm off")
-        if name.endswith("acc-only"):
+        if name.endswith("100 Hz"):
+            # never running reported as standing: moving time (running + walking) covers the
+            # reference's moving span (first to last stride start) within a stride
+            short = r["moving_ref_s"] - r["moving_s"]
+            check(targets, f"{name}: moving time within 1 s of the reference's", short, abs(short) <= 1.0, " s")
+        if "acc-only" in name:
             check(targets, f"{name}: strike angle and stride length null without a gyro", math.nan,
                   r["strike_null"] and r["length_null"])
             continue
