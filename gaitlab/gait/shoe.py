@@ -155,7 +155,7 @@ class FootPipeline:
     swing_rel: float = 0.45
     swing_rel_s: float = 1.0
     min_stride_s: float = 0.5
-    ic_pre_s: float = 0.06
+    ic_pre_s: float = 0.1
     flat_guard_s: float = 0.015
     jerk_ratio: float = 4.0
     impact_window_s: float = 0.05
