@@ -156,7 +156,8 @@ def test_contact_events_matches_twin():
     for g, x in zip(got, want, strict=True):
         np.testing.assert_allclose(g, x, equal_nan=True)
     assert np.isfinite(got[0]).sum() >= 20
-    np.testing.assert_array_equal(got[1], got[4])  # TO is the push-off pitch-rate minimum
+    ok = np.isfinite(got[4])
+    assert (got[1][ok] >= got[4][ok]).all()  # the toes' release comes after the push-off minimum
 
 
 def test_acc_only_kernels_match_twins():

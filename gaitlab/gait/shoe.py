@@ -243,7 +243,16 @@ class FootPipeline:
             speed = length / (next_mid - t_mid)
             df = gct_ms / stride_ms
         if st.gyr is not None:
-            walking = _walking(df, stride_ms, gct_ms)
+            # running toe-off: the push-off pitch-rate minimum; walking rolls over the toes on
+            # and leaves at their release (docs/shoe.md): the gait is judged on the former
+            gct_run = (st.time_at(tog) - t_ic) * 1e3
+            with np.errstate(invalid="ignore", divide="ignore"):
+                walking = _walking(gct_run / stride_ms, stride_ms, gct_run)
+            to = np.where(walking & np.isfinite(to), to, tog)
+            t_to = st.time_at(to)
+            gct_ms = (t_to - t_ic) * 1e3
+            with np.errstate(invalid="ignore", divide="ignore"):
+                df = gct_ms / stride_ms
             valid = np.isfinite(t_ic) & np.isfinite(t_to)
         else:
             # no toe-off without a gyroscope: the foot-flat share of the stride decides

@@ -183,9 +183,11 @@ def contact_events(w: np.ndarray, gn_s: np.ndarray, gn: np.ndarray, an: np.ndarr
     gyro TO the minimum after it (parabolic sub-sample refinement). IC is then refined to the
     abrupt change of the specific force nearby (:func:`jerk_norm`), the impact onset in
     ``[ic_gyro - ic_pre, still start)``, where a clear burst is found (else the gyro estimate is
-    kept). TO is the pitch-rate minimum itself: there the foot stops rotating faster about its
-    forefoot pivot because the pivot has left the ground (measured on real jogging and walking by
-    zero-velocity integration; Falbriard et al. 2018 found it the most precise TC feature).
+    kept). Two toe-off candidates are returned: the push-off pitch-rate minimum ``to_gyro``, where
+    the forefoot stops being a fixed pivot (the running TO: Falbriard et al. 2018), and ``to``, the
+    largest abrupt change of f in ``(to_gyro, to_gyro + half the way to the next mid-swing]``, the
+    release of the toes after the walking toe rocker (``to_gyro`` where no burst is clear). The
+    pipeline picks one per contact (:mod:`gaitlab.gait.shoe`).
 
     Parameters
     ----------
@@ -213,9 +215,9 @@ def contact_events(w: np.ndarray, gn_s: np.ndarray, gn: np.ndarray, an: np.ndarr
     Returns
     -------
     ic, to, mid : ndarray, shape (m - 1,)
-        Fractional sample indices (NaN where not found).
+        Fractional sample indices (NaN where not found); ``to`` is the toes' release.
     ic_gyro, to_gyro : ndarray, shape (m - 1,)
-        The pitch-rate minima before refinement.
+        The pitch-rate minima (``to_gyro``: the running toe-off).
     still_a, still_b : ndarray of int64, shape (m - 1,)
         First and last sample of the still interval.
     """
@@ -257,10 +259,10 @@ def contact_events(w: np.ndarray, gn_s: np.ndarray, gn: np.ndarray, an: np.ndarr
             continue
         i_to = _argmin(w, hi + 1, b)
         tog[k] = _parabolic_min(w, i_to)
-        # TO stays at the push-off pitch-rate minimum: on real feet the forefoot pivot lifts off
-        # there (ZUPT-integrated pivot speed, docs/shoe.md); the next abrupt change of f comes
-        # 70-80 ms later, in early swing, and is not the unloading
-        to[k] = tog[k]
+        # the toes' release: the largest abrupt change of f after the push-off minimum (the
+        # walking toe-off, 70-80 ms later on real feet; the running TO is ``tog``, docs/shoe.md)
+        off = _jerk_onset(d2, i_to, i_to + (b - i_to) // 2, base, min_ratio, False)
+        to[k] = off if not np.isnan(off) else tog[k]
     return ic, to, mid, icg, tog, sa, sb
 
 

@@ -110,7 +110,8 @@ def _parabolic_min(x, i):
 
 def foot_contact_events(w, gn_s, gn, an, d2, ms, still_dps, still_g, ic_pre, flat_guard, min_ratio):
     """Twin of ``contact_events``: per mid-swing pair, mid-stance (stillest), IC (impact onset
-    before the still foot, else the pitch-rate minimum), TO (the push-off pitch-rate minimum)."""
+    before the still foot, else the pitch-rate minimum), the push-off pitch-rate minimum and the
+    toes' release (largest burst after it, else the minimum)."""
     c = max(len(ms) - 1, 0)
     ic, to, mid, icg, tog = (np.full(c, np.nan) for _ in range(5))
     sa, sb = np.zeros(c, dtype=np.int64), np.zeros(c, dtype=np.int64)
@@ -138,8 +139,10 @@ def foot_contact_events(w, gn_s, gn, an, d2, ms, still_dps, still_g, ic_pre, fla
             on = foot_jerk_onset(d2, max(a + 1, i_ic - ic_pre), lo - flat_guard, base, min_ratio, True)
             ic[k] = icg[k] if np.isnan(on) else on
         if b - hi >= 3:
-            tog[k] = _parabolic_min(w, hi + 1 + int(np.argmin(w[hi + 1:b])))
-            to[k] = tog[k]
+            i_to = hi + 1 + int(np.argmin(w[hi + 1:b]))
+            tog[k] = _parabolic_min(w, i_to)
+            off = foot_jerk_onset(d2, i_to, i_to + (b - i_to) // 2, base, min_ratio, False)
+            to[k] = tog[k] if np.isnan(off) else off
     return ic, to, mid, icg, tog, sa, sb
 
 
