@@ -643,8 +643,9 @@ def _shoe_summary(out: dict[str, Any], steps, *, paired: bool, duration_s: float
                           "reported and impact_g (from the others) underestimates the impacts") if n_clip else None
     out["pronation_deg"] = _mean(run["pronation_deg"])
     if not steps["foot_strike_angle_deg"].notna().any() and len(steps):
-        out["no_gyro_note"] = ("no gyroscope: foot-strike angle, strike class, pronation and stride length "
-                               "(speed unless given) cannot be measured and are null")
+        out["no_gyro_note"] = ("no gyroscope: toe-off (so contact time, duty factor, swing and flight), "
+                               "foot-strike angle and class, pronation, braking and stride length (speed "
+                               "unless given) cannot be measured and are null")
     out["pronation_velocity_dps"] = _mean(run["pronation_velocity_dps"].abs())
     if not paired:
         # one foot: each contact stands for a whole stride; the flight needs the other foot
