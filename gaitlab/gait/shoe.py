@@ -595,7 +595,8 @@ def analyze_shoes(recordings: Sequence[Recording], speed_mps: float | None = Non
     duration = float(t1 - t0)
     gap_s = float(max(((g[:, 1] - g[:, 0]).sum() if len(g) else 0.0) for g in gap_list))
     summary = summarize(steps, duration_s=duration, gap_s=gap_s)
-    _shoe_summary(summary, steps, paired=len(recs) == 2, duration_s=duration, gap_s=gap_s)
+    _shoe_summary(summary, steps, paired=len(recs) == 2, duration_s=duration, gap_s=gap_s,
+                  has_gyro=all(r.has_gyro for r in recs))
     segments = segment_table(steps, segment_s)
     run_params = {k: v for k, v in vars(FootPipeline(**params)).items() if not k.endswith("_")}
     run_params.update({"axes": None if axes is None else str(axes), "segment_s": segment_s,
@@ -619,7 +620,8 @@ def _mean(x) -> float:
     return float(x.mean()) if len(x) else math.nan
 
 
-def _shoe_summary(out: dict[str, Any], steps, *, paired: bool, duration_s: float, gap_s: float) -> None:
+def _shoe_summary(out: dict[str, Any], steps, *, paired: bool, duration_s: float, gap_s: float,
+                  has_gyro: bool = True) -> None:
     """Shoe keys on top of :func:`gaitlab.gait.summary.summarize` (in place)."""
     from .summary import balance_left_pct, symmetry_index_pct
 
@@ -639,10 +641,11 @@ def _shoe_summary(out: dict[str, Any], steps, *, paired: bool, duration_s: float
     # saturated sensor: clipped impacts are left out of impact_g, which is then a lower bound
     n_clip = int(steps["impact_clipped"].sum())
     out["impact_clipped_contacts"] = n_clip
+    out["no_gyro_note"] = None
     out["impact_note"] = (f"{n_clip} contacts clipped at the accelerometer's range: their impact is not "
                           "reported and impact_g (from the others) underestimates the impacts") if n_clip else None
     out["pronation_deg"] = _mean(run["pronation_deg"])
-    if not steps["foot_strike_angle_deg"].notna().any() and len(steps):
+    if not has_gyro:
         out["no_gyro_note"] = ("no gyroscope: toe-off (so contact time, duty factor, swing and flight), "
                                "foot-strike angle and class, pronation, braking and stride length (speed "
                                "unless given) cannot be measured and are null")
