@@ -60,3 +60,21 @@ def test_walk_is_walking(refs):
             assert r["df"] >= 0.55  # double support: walking's duty factor
         else:
             assert r["df"] != r["df"]  # NaN: toe-off needs the gyroscope
+
+
+@pytest.mark.parametrize("trial", JOGS + ("2017-11-22-11-40-44",))
+def test_foot_frame_same_at_100_hz(trial):
+    """The pitch axis's sign comes from the heel-off after each still foot: the same at 100 Hz as at
+    200 Hz (the older 'largest excursion is toe-down' cue flipped 2017-12-15-18-03-05 at 100 Hz)."""
+    import numpy as np
+    from real.foot_jog import _recording
+    from scipy.signal import decimate
+
+    from gaitlab.gait.foot_frame import estimate_foot_frame
+
+    rec = _recording(real_path("foot_jog_vicon_room", f"{trial}_foot.csv.gz"))
+    full = estimate_foot_frame(rec.acc, rec.gyr, rec.fs)
+    acc = decimate(rec.acc, 2, axis=0, zero_phase=True)
+    gyr = decimate(rec.gyr, 2, axis=0, zero_phase=True)
+    half = estimate_foot_frame(acc, gyr, rec.fs / 2.0)
+    assert np.einsum("ij,ij->i", full.rot, half.rot).min() > 0.99
