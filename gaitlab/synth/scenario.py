@@ -159,13 +159,13 @@ class FootMotion:
 
     ``strike_angle_deg`` is the foot pitch at IC relative to the flat foot (toe up positive: RFS
     +10..+20, FFS -5..-10) with a per-contact SD ``strike_sd_deg``; ``toe_off_deg`` the pitch at TO
-    (plantarflexion, negative); ``clearance_m`` the extra swing height; ``impact_g`` /
+    (plantarflexion, negative; the foot keeps plantarflexing into early swing); ``clearance_m`` the extra swing height; ``impact_g`` /
     ``impact_hz`` / ``impact_tau_ms`` the shoe impact transient along the foot's vertical axis.
     """
 
     strike_angle_deg: float = 15.0
     strike_sd_deg: float = 1.5
-    toe_off_deg: float = -55.0
+    toe_off_deg: float = -30.0
     foot_flat_frac: float = 0.18
     heel_off_frac: float = 0.55
     clearance_m: float = 0.2
