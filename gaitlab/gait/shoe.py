@@ -271,6 +271,7 @@ class FootPipeline:
         valid &= ~np.isfinite(stride_ms) | ((stride_ms >= sl[0]) & (stride_ms <= sl[1]))
         if st.ends_at_gap and m:
             valid[-1] = False  # its stride runs into the gap
+        valid[:-1] &= ~_lands_into_stop(t_ic, next_ic, float(st.t[-1]))[1:]
         return {
             "ic_s": t_ic, "to_s": t_to, "gct_ms": gct_ms, "impact_g": impact, "valid": valid,
             "loading_rate_gps": rate, "activity": activity,
@@ -445,6 +446,18 @@ def _median5(x: np.ndarray) -> np.ndarray:
         if w.size:
             out[i] = float(np.median(w))
     return out
+
+
+def _lands_into_stop(t_ic: np.ndarray, next_ic: np.ndarray, t_end: float) -> np.ndarray:
+    """Contacts after which the foot stands still for longer than any stride (a stop).
+
+    The stride that lands into a stop decelerates (on gaitlab.synth and in real stops it is
+    ~10 % shorter than the steady strides): the caller marks it invalid, as the waist pipeline
+    does the first step out of standing. A recording that ends mid-run (less than a stride after
+    its last contact) has no stop there, so its last complete stride is kept.
+    """
+    after_s = np.where(np.isfinite(next_ic), next_ic, t_end) - t_ic
+    return after_s * 1e3 > WALK_STRIDE_MS[1]
 
 
 def _walking(df: np.ndarray, stride_ms: np.ndarray, gct_ms: np.ndarray) -> np.ndarray:
