@@ -31,6 +31,8 @@ from ..recording import Recording
 from .orientation import estimate_orientation, parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
 from .speed import parse_speed, speed_at
+from .sides import assign_sides, chain_ids, side_evidence
+from .walking import merge_walking
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +158,11 @@ class WaistPipeline:
             vertical_t.append(st.t)
             vertical_g.append(fz)
         cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        # sides over the whole recording: chains break at every stretch end (a gap loses the
+        # alternation) but share the per-side signature, so labels stay put across gaps
+        last = np.concatenate([np.arange(p["ic_s"].size) == p["ic_s"].size - 1 for p in parts])
+        cols["side"] = self._sides(cols.pop("side_evidence"), cols["step_time_ms"], cols["activity"],
+                                   cols["impact_g"], cols["gct_ms"], hard_break=last)
         steps = pd.DataFrame(cols)
         steps["valid"] = steps["valid"].astype(bool)
         steps = steps[list(STEP_COLUMNS) + [c for c in steps.columns if c not in STEP_COLUMNS]]
@@ -243,19 +250,15 @@ class WaistPipeline:
             fz = self._edge_signal(fz_raw, fs)
             ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
         ic = self._refine_ic(fz, down, ic, to, n_rise, first_above, fs)
-        m = up.size
         running = np.isfinite(ic) & np.isfinite(to)
-        # walking humps (no flight): IC approximated by the 1 g up-crossing; no TO / GCT. The
-        # first and last hump of a stretch may be cut off: kept only when they are running.
-        inner = np.zeros(m, dtype=bool)
-        inner[1:-1] = True
-        keep = running | inner
-        ic_all = np.where(running, ic, up)
-        ic_k, to_k = ic_all[keep], np.where(running, to, np.nan)[keep]
-        run_k = running[keep]
+        # humps without a flight are not running contacts: walking steps come from the walking
+        # detector (steepest rise of each inverted-pendulum hump, no TO / GCT), see .walking
+        ic_k, to_k, run_k = merge_walking(fz_raw, fs, ic, to, running, WALK_STEP_TIME_MS)
         t_ic = st.time_at(ic_k)
         t_to = st.time_at(to_k)
-        next_ic = np.append(t_ic[1:], st.time_at(self._cut_off_contact(fz, down, open_up, amp, keep)))
+        cut = (self._cut_off_contact(fz, down, open_up, amp, running)
+               if run_k.size and run_k[-1] else np.nan)
+        next_ic = np.append(t_ic[1:], st.time_at(cut))
         step_time_ms = (next_ic - t_ic) * 1e3
         gct_ms = (t_to - t_ic) * 1e3
         flight_ms = (next_ic - t_to) * 1e3
@@ -267,7 +270,8 @@ class WaistPipeline:
         # a step is running when it and its contact look like running; DF >= 0.5 is walking
         df = gct_ms / (2.0 * step_time_ms)
         activity[run_k & (df >= 0.5)] = "walking"
-        side = self._sides(lat, step_time_ms, activity)
+        evidence = side_evidence(lat, body[:, 1], ic_k, activity)
+        side = self._sides(evidence, step_time_ms, activity, impact, gct_ms)
         tilt = self._pelvic_tilt(st, ic_k)
         drop = np.full(n_steps, np.nan)
         if st.gyr is not None:
@@ -282,6 +286,7 @@ class WaistPipeline:
             "step_time_ms": step_time_ms, "vo_cm": vo_cm, "impact_g": impact, "valid": valid,
             "loading_rate_gps": rate, "braking_mps": brake, "pelvic_tilt_deg": tilt,
             "pelvic_drop_deg": drop, "activity": activity, "speed_mps": speed,
+            "side_evidence": evidence,
         }
         for name in ("gct_ms", "flight_ms"):
             cols[name] = np.where(activity == "running", cols[name], np.nan)
@@ -441,33 +446,16 @@ class WaistPipeline:
         return running & ~after_flight & ~(at_start & (t_ic - t0 < 1.0))
 
     @staticmethod
-    def _sides(lateral_g: np.ndarray, step_time_ms: np.ndarray, activity: np.ndarray) -> np.ndarray:
-        """L/R from the lateral force during stance, made to alternate within unbroken runs.
+    def _sides(evidence: np.ndarray, step_time_ms: np.ndarray, activity: np.ndarray,
+               impact_g: np.ndarray, gct_ms: np.ndarray, hard_break: np.ndarray | None = None,
+               group: np.ndarray | None = None) -> np.ndarray:
+        """L/R from the per-step side evidence over alternation chains (see :mod:`.sides`).
 
-        A missed step breaks alternation, so runs are split where a step is much longer than its
-        neighbours, where the step chain is interrupted (last step before a gap) and where the
-        activity changes (walking humps are less regular than running ones).
+        Impact and contact time are the per-side signature that keeps chains consistent with each
+        other (a chain after a missed step does not flip on its own noisy vote).
         """
-        n = lateral_g.size
-        side = np.full(n, None, dtype=object)
-        if n == 0:
-            return side
-        st = step_time_ms
-        med = np.nanmedian(st) if np.isfinite(st).any() else np.nan
-        brk = ~np.isfinite(st) | (st > 1.6 * med)
-        brk[:-1] |= activity[1:] != activity[:-1]
-        run_start = np.concatenate(([0], np.flatnonzero(brk[:-1]) + 1))
-        run_id = np.zeros(n, dtype=np.int64)
-        run_id[run_start[1:]] = 1
-        run_id = np.cumsum(run_id)
-        pos = np.arange(n) - run_start[run_id]
-        parity = np.where(pos % 2 == 0, 1.0, -1.0)
-        ev = np.nan_to_num(lateral_g)
-        score = np.bincount(run_id, weights=parity * ev)
-        sign = np.sign(score)[run_id] * parity  # +1 left, -1 right
-        side[sign > 0] = "L"
-        side[sign < 0] = "R"
-        return side
+        chain = chain_ids(step_time_ms, activity, hard_break)
+        return assign_sides(evidence, chain, [impact_g, gct_ms], group)
 
     def _pelvic_tilt(self, st: Stretch, ic: np.ndarray) -> np.ndarray:
         """Forward tilt (deg) of each stride relative to the reference posture.
