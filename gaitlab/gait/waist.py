@@ -28,6 +28,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..recording import Recording
+from .mounting import infer_mounting
 from .orientation import estimate_orientation, parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
 from .speed import parse_speed, speed_at
@@ -167,12 +168,18 @@ class WaistPipeline:
         steps["valid"] = steps["valid"].astype(bool)
         steps = steps[list(STEP_COLUMNS) + [c for c in steps.columns if c not in STEP_COLUMNS]]
         gaps_df = pd.DataFrame(gaps, columns=["start_s", "end_s"])
+        mounting = infer_mounting(recording.acc, recording.fs, self.orientation_,
+                                  declared=recording.meta.get("mounting"))
+        self.mounting_ = mounting
         summary = summarize(steps, duration_s=recording.duration_s,
                             gap_s=float((gaps[:, 1] - gaps[:, 0]).sum()) if len(gaps) else 0.0,
-                            regularity=self._regularity(stretches, vertical_g, steps))
+                            regularity=self._regularity(stretches, vertical_g, steps),
+                            per_side_reason=mounting.reason)
         self.steps_ = steps
         self.summary_ = summary
         self.segments_ = segment_table(steps, self.segment_s)
+        if mounting.reason:
+            self.segments_["gct_balance_left_pct"] = np.nan
         self.params_ = {k: v for k, v in vars(self).items() if not k.endswith("_")}
         self.params_["axes"] = None if self.axes is None else str(self.axes)
         self.params_["pelvic_tilt_reference"] = tilt_ref
@@ -182,7 +189,7 @@ class WaistPipeline:
             input={"path": meta.get("source"), "format": meta.get("format"), "fs_hz": recording.fs,
                    "duration_s": recording.duration_s, "placement": "waist",
                    "n_samples": recording.n_samples, "has_gyro": recording.has_gyro,
-                   "device": meta.get("device")},
+                   "device": meta.get("device"), **mounting.as_dict()},
             recording=recording,
             signals={"t_s": np.concatenate(vertical_t), "vertical_g": np.concatenate(vertical_g)},
             params=self.params_,
@@ -203,6 +210,7 @@ class WaistPipeline:
         from ..kernels.signal import rotate_blocks
 
         ori = estimate_orientation(rec.acc, rec.fs, block_s=self.block_s, axes=axes)
+        self.orientation_ = ori
         n = rec.n_samples
         lengths = np.diff(np.append(ori.block_starts, n))
         # the vertical scale (stride mean exactly 1 g) is folded into each block's rotation
