@@ -33,7 +33,7 @@ from .orientation import estimate_orientation, parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
 from .speed import parse_speed, speed_at
 from .sides import assign_sides, chain_ids, side_evidence
-from .walking import merge_walking
+from .walking import WALK_STEP_MS, merge_walking
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ PLAUSIBLE = {
     "flight_ms": (-10.0, 250.0),
     "vo_cm": (2.0, 16.0),
 }
-WALK_STEP_TIME_MS = (350.0, 1200.0)  # 50-170 spm
+WALK_STEP_TIME_MS = WALK_STEP_MS  # 50-170 spm
 
 #: Largest median disagreement (s) over a stretch between the flight-apex and onset estimates of
 #: initial contact for the apex to be used: above the onset's sampling/filter error, below the
@@ -261,11 +261,11 @@ class WaistPipeline:
         running = np.isfinite(ic) & np.isfinite(to)
         # humps without a flight are not running contacts: walking steps come from the walking
         # detector (steepest rise of each inverted-pendulum hump, no TO / GCT), see .walking
-        ic_k, to_k, run_k = merge_walking(fz_raw, fs, ic, to, running, WALK_STEP_TIME_MS)
+        ic_k, to_k, run_k = merge_walking(fz_raw, fs, ic, to, running, PLAUSIBLE["step_time_ms"])
         t_ic = st.time_at(ic_k)
         t_to = st.time_at(to_k)
         cut = (self._cut_off_contact(fz, down, open_up, amp, running)
-               if run_k.size and run_k[-1] else np.nan)
+               if to_k.size and np.isfinite(to_k[-1]) else np.nan)
         next_ic = np.append(t_ic[1:], st.time_at(cut))
         step_time_ms = (next_ic - t_ic) * 1e3
         gct_ms = (t_to - t_ic) * 1e3
@@ -450,6 +450,9 @@ class WaistPipeline:
         gap_before = t_ic - prev_to
         med = np.nanmedian(np.diff(t_ic)) if t_ic.size > 1 else np.nan
         after_flight = prev_running & (gap_before >= 0) & (gap_before < 1.5 * med)
+        # after a bouncing step whose flight was not seen (no TO): it followed running if in rhythm
+        prev_ic = np.concatenate(([np.nan], t_ic[:-1]))
+        after_flight |= prev_running & np.isnan(prev_to) & (t_ic - prev_ic < 1.5 * med)
         at_start = np.arange(t_ic.size) == 0
         return running & ~after_flight & ~(at_start & (t_ic - t0 < 1.0))
 
@@ -533,8 +536,9 @@ class WaistPipeline:
         known = np.isfinite(step_time_ms)
         ok = ~known | np.where(running, (step_time_ms >= lo) & (step_time_ms <= hi),
                                (step_time_ms >= wlo) & (step_time_ms <= whi))
-        ok &= ~running | (np.isfinite(gct_ms) & (gct_ms >= PLAUSIBLE["gct_ms"][0])
-                          & (gct_ms <= PLAUSIBLE["gct_ms"][1]))
+        # a bouncing step whose flight the sensor does not show has no contact time: not wrong
+        ok &= ~running | ~np.isfinite(gct_ms) | ((gct_ms >= PLAUSIBLE["gct_ms"][0])
+                                                 & (gct_ms <= PLAUSIBLE["gct_ms"][1]))
         for name, x in (("flight_ms", flight_ms), ("vo_cm", vo_cm)):
             lo, hi = PLAUSIBLE[name]
             ok &= ~running | ~np.isfinite(x) | ((x >= lo) & (x <= hi))

@@ -20,14 +20,23 @@ WALK_SMOOTH_HZ = 5.0
 WALK_EDGE_HZ = 10.0
 #: Fewest consecutive regularly spaced steps that make walking (two steps = one stride each side).
 MIN_CHAIN = 3
+#: Trough-to-peak swing (g) of the vertical force within a step above which the gait bounces
+#: (running) even where no flight floor is visible (a sensor off the midline or on a thigh adds its
+#: own accelerations in flight). Walking's inverted pendulum keeps the pelvis' vertical force within
+#: ~+-0.4 g of body weight (the walk-run transition comes at a Froude number of ~0.5, where the
+#: mid-stance force falls to ~0.5 g), a swing below ~0.8 g; a spring-mass step that delivers its
+#: 1 g mean impulse as a half sine swings by >= pi/2 g even without flight.
+BOUNCE_SWING_G = 1.0
+#: Plausible walking step times (ms): 50-170 steps/min.
+WALK_STEP_MS = (350.0, 1200.0)
 #: Smallest trough-to-peak rise of a walking hump (g): a slow walk still moves the pelvis' vertical
 #: force by ~+-0.1 g about 1 g; standing sway and breathing stay below a few hundredths.
 MIN_RISE_G = 0.1
 
 
 def walking_ic(fz: np.ndarray, fs: float, busy: np.ndarray,
-               step_ms: tuple[float, float]) -> np.ndarray:
-    """Initial contacts (fractional samples) of walking steps in one stretch.
+               step_ms: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Initial contacts (fractional samples) of steps without a flight floor in one stretch.
 
     Parameters
     ----------
@@ -36,26 +45,48 @@ def walking_ic(fz: np.ndarray, fs: float, busy: np.ndarray,
     fs : float
         Sample rate (Hz).
     busy : ndarray of bool, shape (n,)
-        Samples inside running contacts (no walking step is looked for there).
+        Samples inside running contacts (no step is looked for there).
     step_ms : (float, float)
-        Plausible walking step times (ms).
+        Shortest and longest step times looked for (ms).
+
+    Returns
+    -------
+    ic : ndarray
+        Initial contacts (fractional samples).
+    swing : ndarray
+        Trough-to-peak swing of each step's vertical force (g).
     """
     from ..kernels.walking import walking_contacts
     from .waist import _lowpass
 
     if fz.size < 4:
-        return np.empty(0)
+        return np.empty(0), np.empty(0)
     smooth = _lowpass(fz, fs, WALK_SMOOTH_HZ, order=2)
     edge = _lowpass(fz, fs, WALK_EDGE_HZ, order=2)
     slope = np.ascontiguousarray(np.append(np.diff(edge), 0.0))
+    busy = np.ascontiguousarray(busy, dtype=np.bool_)
     lo, hi = (int(round(v * fs / 1000.0)) for v in step_ms)
-    return walking_contacts(smooth, slope, np.ascontiguousarray(busy, dtype=np.bool_),
-                            max(lo, 1), max(hi, 2), MIN_RISE_G, MIN_CHAIN)
+    # bouncing (running) contacts, with running step times
+    b_ic, b_sw = walking_contacts(smooth, slope, busy, max(lo, 1), max(hi, 2), MIN_RISE_G, MIN_CHAIN)
+    keep_b = b_sw >= BOUNCE_SWING_G
+    b_ic, b_sw = b_ic[keep_b], b_sw[keep_b]
+    # walking contacts, with walking step times (a walking step's second maximum, push-off, can sit
+    # within a fast running step's time of the first)
+    wlo, whi = (int(round(v * fs / 1000.0)) for v in WALK_STEP_MS)
+    w_ic, w_sw = walking_contacts(smooth, slope, busy, max(wlo, 1), max(whi, 2), MIN_RISE_G, MIN_CHAIN)
+    keep_w = w_sw < BOUNCE_SWING_G
+    if b_ic.size:
+        near = np.abs(w_ic[:, None] - b_ic[None, :]).min(axis=1) < lo
+        keep_w &= ~near
+    ic = np.concatenate((b_ic, w_ic[keep_w]))
+    sw = np.concatenate((b_sw, w_sw[keep_w]))
+    order = np.argsort(ic, kind="stable")
+    return ic[order], sw[order]
 
 
 def merge_walking(fz: np.ndarray, fs: float, ic: np.ndarray, to: np.ndarray, running: np.ndarray,
                   step_ms: tuple[float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Running contacts (humps with a flight) and walking contacts of one stretch, in time order.
+    """Running contacts (humps with a flight) and contacts without a visible flight, in time order.
 
     Parameters
     ----------
@@ -66,28 +97,71 @@ def merge_walking(fz: np.ndarray, fs: float, ic: np.ndarray, to: np.ndarray, run
     running : ndarray of bool
         Humps with both edges (running contacts).
     step_ms : (float, float)
-        Plausible walking step times (ms).
+        Shortest and longest step times looked for (ms): from the fastest running to the slowest
+        walking step.
 
     Returns
     -------
     ic, to, is_running : ndarray
-        All contacts (fractional samples), TO NaN for walking ones, and which are running.
+        All contacts (fractional samples), TO NaN where no flight floor was seen, and which are
+        running (a flight, or a bounce: :data:`BOUNCE_SWING_G`).
+
+    Notes
+    -----
+    A sensor off the midline (a phone in a pocket) can hide the flight between the two feet's
+    contacts of a stride: the edge fit then takes both contacts for one long "contact" with one
+    step of twice the step time. Where the hump detector finds two or more regularly spaced
+    contacts between two running contacts, the step between them was merged: it is split at the
+    hump contacts and the merged contact time, which spans both feet, is dropped.
     """
     n = fz.size
-    busy = np.zeros(n, dtype=bool)
-    r_ic, r_to = ic[running], to[running]
+    r_ic, r_to = ic[running], to[running].copy()
+    h_ic, swing = walking_ic(fz, fs, np.zeros(n, dtype=bool), step_ms)
+    lo = step_ms[0] * fs / 1000.0
+    add_ic: list[np.ndarray] = []
+    add_run: list[np.ndarray] = []
     if r_ic.size:
-        # a running contact and the flight after it (to the next contact or ~ one contact later)
+        # hump contacts between consecutive running contacts (a little before each: the steepest
+        # rise comes after the onset the edge fit finds)
+        lead = 0.5 * lo
+        owner = np.searchsorted(r_ic - lead, h_ic, side="right") - 1
+        inside = (owner >= 0) & (owner < r_ic.size - 1)
+        counts = np.bincount(owner[inside], minlength=r_ic.size)
+        merged = np.flatnonzero(counts >= 2)
+        for k in merged:
+            extra = h_ic[inside & (owner == k)][1:]  # the first is the running contact itself
+            first_ok = extra[0] - r_ic[k] >= lo and np.all(np.diff(extra) >= lo) and r_ic[k + 1] - extra[-1] >= lo
+            if not first_ok:
+                continue
+            r_to[k] = np.nan  # its "contact" ran over the next foot's contact
+            add_ic.append(extra)
+            add_run.append(np.ones(extra.size, dtype=bool))
+        # contacts before the first / after the last running contact and where no running
+        # contact is (walking, or bouncing without a visible flight)
+        busy = np.zeros(n, dtype=bool)
         a = np.clip(np.floor(r_ic).astype(np.int64), 0, n)
         end = np.append(r_ic[1:], np.inf)
-        b = np.clip(np.ceil(np.minimum(end, r_to + (r_to - r_ic))).astype(np.int64), 0, n)
+        b = np.clip(np.ceil(np.minimum(end, r_to_orig_end(r_ic, to[running]))).astype(np.int64), 0, n)
         delta = np.zeros(n + 1, dtype=np.int64)
         np.add.at(delta, a, 1)
         np.add.at(delta, b, -1)
         busy = np.cumsum(delta[:-1]) > 0
-    w_ic = walking_ic(fz, fs, busy, step_ms)
+        idx = np.clip(np.round(h_ic).astype(np.int64), 0, n - 1)
+        free = ~busy[idx] & ~np.isin(np.arange(h_ic.size), np.flatnonzero(inside & np.isin(owner, merged)))
+        add_ic.append(h_ic[free])
+        add_run.append(swing[free] >= BOUNCE_SWING_G)
+    else:
+        add_ic.append(h_ic)
+        add_run.append(swing >= BOUNCE_SWING_G)
+    w_ic = np.concatenate(add_ic) if add_ic else np.empty(0)
+    w_run = np.concatenate(add_run) if add_run else np.empty(0, dtype=bool)
     all_ic = np.concatenate((r_ic, w_ic))
     all_to = np.concatenate((r_to, np.full(w_ic.size, np.nan)))
-    is_run = np.concatenate((np.ones(r_ic.size, dtype=bool), np.zeros(w_ic.size, dtype=bool)))
+    is_run = np.concatenate((np.ones(r_ic.size, dtype=bool), w_run))
     order = np.argsort(all_ic, kind="stable")
     return all_ic[order], all_to[order], is_run[order]
+
+
+def r_to_orig_end(r_ic: np.ndarray, r_to: np.ndarray) -> np.ndarray:
+    """End of the span a running contact explains: its toe-off plus one contact time (its flight)."""
+    return r_to + (r_to - r_ic)

@@ -1,4 +1,4 @@
-"""Walking contacts of a trunk-worn sensor (no flight phase): kernel.
+"""Contacts without a visible flight floor (walking, or running seen by an off-midline sensor): kernel.
 
 Physics. In walking the pelvis rides an inverted pendulum: its vertical specific force is lowest
 (~0.7-0.9 g) in mid single support, when the body vaults over the stance foot, and highest
@@ -40,8 +40,10 @@ def walking_contacts(smooth: np.ndarray, slope: np.ndarray, busy: np.ndarray, mi
 
     Returns
     -------
-    ndarray of float64
-        Fractional sample index of each walking initial contact, increasing.
+    ic : ndarray of float64
+        Fractional sample index of each initial contact, increasing.
+    swing : ndarray of float64
+        Trough-to-peak rise of each contact's hump (g): how far the step's vertical force swings.
     """
     n = smooth.shape[0]
     peaks = np.empty(n, dtype=np.int64)
@@ -55,6 +57,7 @@ def walking_contacts(smooth: np.ndarray, slope: np.ndarray, busy: np.ndarray, mi
             peaks[m] = i
             m += 1
     ic = np.full(m, np.nan)
+    rise = np.full(m, np.nan)
     for k in range(m):
         p = peaks[k]
         if busy[p]:
@@ -81,8 +84,10 @@ def walking_contacts(smooth: np.ndarray, slope: np.ndarray, busy: np.ndarray, mi
             if den < 0.0:
                 frac = 0.5 * (y0 - y2) / den
         ic[k] = best + 0.5 + frac  # slope[i] sits between samples i and i + 1
+        rise[k] = smooth[p] - smooth[tr]
     # chains of regularly spaced contacts
     out = np.empty(m)
+    out_rise = np.empty(m)
     q = 0
     k = 0
     while k < m:
@@ -95,6 +100,7 @@ def walking_contacts(smooth: np.ndarray, slope: np.ndarray, busy: np.ndarray, mi
         if j - k + 1 >= min_chain:
             for i in range(k, j + 1):
                 out[q] = ic[i]
+                out_rise[q] = rise[i]
                 q += 1
         k = j + 1
-    return out[:q]
+    return out[:q], out_rise[:q]
