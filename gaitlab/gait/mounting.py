@@ -33,7 +33,8 @@ from .orientation import FLIGHT_BELOW_G
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MOUNTINGS", "Mounting", "infer_mounting", "PER_SIDE_REASON"]
+__all__ = ["MOUNTINGS", "Mounting", "infer_mounting", "PER_SIDE_REASON", "stride_half_steps",
+           "timing_mounting"]
 
 #: Mountings gaitlab recognises (``Analysis.input['mounting']``).
 MOUNTINGS = ("midline", "off_midline", "thigh", "chest", "unknown")
@@ -48,6 +49,13 @@ THIGH_SWING_G = 0.3
 #: the vertical force pattern, twice the ~5 % contact-time asymmetry that report rules treat as
 #: notable): the sensor rides off the midline.
 OFF_MIDLINE_ALTERNATION = 0.10
+
+#: Step-time and contact-time symmetry indices (%) whose 95 % interval lies wholly above these are
+#: beyond a runner's own asymmetry: healthy runners show 1-4 % in step time and a few % in contact
+#: time, and even injured runners rarely exceed ~8 % and ~15 % (Girard et al. 2024; Hanley & Tucker
+#: 2018, see docs/mounting.md); a sensor off the midline times one foot's contacts early and the
+#: other's late (the issue's hip-belt run: 26 % in contact time, 9.8 % in step time).
+TIMING_SI_PCT = {"step_time_ms": 10.0, "gct_ms": 20.0}
 
 PER_SIDE_REASON = {
     "off_midline": ("the sensor sits off the body's midline (side of the hip, a pocket): the pelvis' roll "
@@ -161,3 +169,55 @@ def infer_mounting(acc: np.ndarray, fs: float, ori, declared: str | None = None)
         kind = "midline"
     logger.info("mounting %s (stride swing %.2f g, vertical alternation %.2f)", kind, swing, alt)
     return Mounting(kind, swing, alt, PER_SIDE_REASON.get(kind))
+
+
+def stride_half_steps(t_ic: np.ndarray, next_ic: np.ndarray, step_time_ms: np.ndarray) -> np.ndarray:
+    """Step times (ms) as half of the stride that starts at each contact.
+
+    With a sensor off the midline one foot's contacts are seen systematically earlier (or later)
+    than the other's, so single step times alternate short-long around the truth; over a stride
+    (two steps) the bias cancels. Steps whose stride is not complete (last step, a missing next
+    contact, or a next step of unknown time) keep their own time.
+    """
+    out = np.asarray(step_time_ms, dtype=np.float64).copy()
+    if t_ic.size < 2:
+        return out
+    second = np.append(next_ic[1:], np.nan)  # the contact two steps later
+    half = (second - t_ic) * 500.0
+    # the stride must be two consecutive steps of one chain (both step times known)
+    ok = np.isfinite(half) & np.isfinite(out) & np.isfinite(np.append(out[1:], np.nan))
+    out[ok] = half[ok]
+    return out
+
+
+def timing_mounting(current: Mounting, cols: dict) -> Mounting | None:
+    """An off-midline mounting recognised from the step timing, or None.
+
+    Parameters
+    ----------
+    current : Mounting
+        The mounting inferred from the signal's rhythm (:func:`infer_mounting`).
+    cols : dict of ndarray
+        Per-step columns of the first pass (``side``, ``activity``, ``valid``, ``step_time_ms``,
+        ``gct_ms``).
+
+    Returns a new :class:`Mounting` (``off_midline``) when a midline-looking sensor's running steps
+    alternate short-long (or contact times long-short) by more than :data:`TIMING_SI_PCT` with the
+    whole 95 % interval above it; None otherwise.
+    """
+    from .summary import side_means_ci
+
+    if current.reason is not None:
+        return None
+    run = (np.asarray(cols["activity"]) == "running") & np.asarray(cols["valid"], dtype=bool)
+    if run.sum() < 20:
+        return None
+    side = np.asarray(cols["side"], dtype=object)[run]
+    for name, limit in TIMING_SI_PCT.items():
+        ci = side_means_ci(np.asarray(cols[name], dtype=np.float64)[run], side)
+        if np.isfinite(ci["si_lo_pct"]) and ci["si_lo_pct"] > limit:
+            logger.info("step timing alternates by %.1f %% (%s): sensor off the midline", ci["si_pct"], name)
+            return Mounting("off_midline", current.stride_swing_g, current.vertical_alternation,
+                            PER_SIDE_REASON["off_midline"] + f" ({name[:-3].replace('_', ' ')} alternates "
+                            f"by {ci['si_pct']:.0f} % between steps)")
+    return None

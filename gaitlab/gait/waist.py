@@ -28,7 +28,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..recording import Recording
-from .mounting import infer_mounting
+from .mounting import infer_mounting, stride_half_steps, timing_mounting
 from .orientation import estimate_orientation, parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
 from .speed import parse_speed, speed_at
@@ -145,32 +145,28 @@ class WaistPipeline:
         axes = None if self.axes is None else parse_axes(self.axes)
         self._speed_spec = parse_speed(self.speed_mps)
         body, gyr_body, extra, tilt_ref = self.body_frame(recording, axes)
+        self.mounting_ = infer_mounting(recording.acc, recording.fs, self.orientation_,
+                                        declared=recording.meta.get("mounting"))
         stretches, gaps = split_stretches(recording.t, body, gyr_body, recording.fs, extra)
         if not stretches:
             raise InputError(
                 f"no stretch of at least {MIN_STRETCH_S} s without gaps in {recording.duration_s:.1f} s "
                 "of data", path=recording.meta.get("source"))
-        parts: list[dict[str, np.ndarray]] = []
-        vertical_t: list[np.ndarray] = []
-        vertical_g: list[np.ndarray] = []
-        for st in stretches:
-            cols, fz = self.stretch_steps(st)
-            parts.append(cols)
-            vertical_t.append(st.t)
-            vertical_g.append(fz)
-        cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        cols, last, vertical_t, vertical_g = self._all_steps(stretches)
+        # timing that alternates far beyond a runner's own asymmetry: the mounting, not the runner
+        timing = timing_mounting(self.mounting_, cols)
+        if timing is not None:
+            self.mounting_ = timing
+            cols, last, vertical_t, vertical_g = self._all_steps(stretches)
         # sides over the whole recording: chains break at every stretch end (a gap loses the
         # alternation) but share the per-side signature, so labels stay put across gaps
-        last = np.concatenate([np.arange(p["ic_s"].size) == p["ic_s"].size - 1 for p in parts])
         cols["side"] = self._sides(cols.pop("side_evidence"), cols["step_time_ms"], cols["activity"],
                                    cols["impact_g"], cols["gct_ms"], hard_break=last)
         steps = pd.DataFrame(cols)
         steps["valid"] = steps["valid"].astype(bool)
         steps = steps[list(STEP_COLUMNS) + [c for c in steps.columns if c not in STEP_COLUMNS]]
         gaps_df = pd.DataFrame(gaps, columns=["start_s", "end_s"])
-        mounting = infer_mounting(recording.acc, recording.fs, self.orientation_,
-                                  declared=recording.meta.get("mounting"))
-        self.mounting_ = mounting
+        mounting = self.mounting_
         summary = summarize(steps, duration_s=recording.duration_s,
                             gap_s=float((gaps[:, 1] - gaps[:, 0]).sum()) if len(gaps) else 0.0,
                             regularity=self._regularity(stretches, vertical_g, steps),
@@ -195,6 +191,21 @@ class WaistPipeline:
             params=self.params_,
         )
         return self
+
+    def _all_steps(self, stretches: list[Stretch]):
+        """Steps of every stretch, concatenated, with side labels per stretch (``cols['side']``),
+        which stretch-final steps break the alternation, and each stretch's vertical force."""
+        parts: list[dict[str, np.ndarray]] = []
+        vertical_t: list[np.ndarray] = []
+        vertical_g: list[np.ndarray] = []
+        for st in stretches:
+            cols, fz = self.stretch_steps(st)
+            parts.append(cols)
+            vertical_t.append(st.t)
+            vertical_g.append(fz)
+        cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        last = np.concatenate([np.arange(p["ic_s"].size) == p["ic_s"].size - 1 for p in parts])
+        return cols, last, vertical_t, vertical_g
 
     # -- one stretch ---------------------------------------------------------------------------
     def body_frame(self, rec: Recording, axes: np.ndarray | None):
@@ -268,6 +279,11 @@ class WaistPipeline:
                if to_k.size and np.isfinite(to_k[-1]) else np.nan)
         next_ic = np.append(t_ic[1:], st.time_at(cut))
         step_time_ms = (next_ic - t_ic) * 1e3
+        if getattr(self, "mounting_", None) is not None and self.mounting_.reason:
+            # off the midline, each contact is seen early or late depending on the side (the
+            # mounting, not the runner): that bias alternates and cancels over a stride, so each
+            # step is timed as half the stride that starts with it
+            step_time_ms = stride_half_steps(t_ic, next_ic, step_time_ms)
         gct_ms = (t_to - t_ic) * 1e3
         flight_ms = (next_ic - t_to) * 1e3
         vo_cm = vertical_oscillation(fz_raw, ic_k, fs)
