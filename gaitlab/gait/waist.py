@@ -293,7 +293,12 @@ class WaistPipeline:
         activity = np.where(run_k, "running", "walking").astype(object)
         # a step is running when it and its contact look like running; DF >= 0.5 is walking
         df = gct_ms / (2.0 * step_time_ms)
-        activity[run_k & (df >= 0.5)] = "walking"
+        if getattr(self, "mounting_", None) is not None and self.mounting_.reason:
+            # off the midline the flight floor is shifted by the mounting: a fitted contact that
+            # overruns the step is a biased edge, not walking (a flight was seen after it)
+            gct_ms = np.where(df >= 0.5, np.nan, gct_ms)
+        else:
+            activity[run_k & (df >= 0.5)] = "walking"
         evidence = side_evidence(lat, body[:, 1], ic_k, activity)
         side = self._sides(evidence, step_time_ms, activity, impact, gct_ms)
         tilt = self._pelvic_tilt(st, ic_k)

@@ -128,11 +128,18 @@ def merge_walking(fz: np.ndarray, fs: float, ic: np.ndarray, to: np.ndarray, run
         inside = (owner >= 0) & (owner < r_ic.size - 1)
         counts = np.bincount(owner[inside], minlength=r_ic.size)
         merged = np.flatnonzero(counts >= 2)
+        hi = step_ms[1] * fs / 1000.0
+        split: list[int] = []
         for k in merged:
-            extra = h_ic[inside & (owner == k)][1:]  # the first is the running contact itself
-            first_ok = extra[0] - r_ic[k] >= lo and np.all(np.diff(extra) >= lo) and r_ic[k + 1] - extra[-1] >= lo
-            if not first_ok:
+            sel = inside & (owner == k)
+            extra = h_ic[sel][1:]  # the first is the running contact itself
+            # a walk break between two runs is not a merged step: beyond one running stride the
+            # humps in between must bounce like running steps (a walking hump swings < 1 g)
+            if r_ic[k + 1] - r_ic[k] > 2.0 * hi and np.any(swing[sel][1:] < BOUNCE_SWING_G):
                 continue
+            if not (extra[0] - r_ic[k] >= lo and np.all(np.diff(extra) >= lo) and r_ic[k + 1] - extra[-1] >= lo):
+                continue
+            split.append(int(k))
             r_to[k] = np.nan  # its "contact" ran over the next foot's contact
             add_ic.append(extra)
             add_run.append(np.ones(extra.size, dtype=bool))
@@ -147,7 +154,7 @@ def merge_walking(fz: np.ndarray, fs: float, ic: np.ndarray, to: np.ndarray, run
         np.add.at(delta, b, -1)
         busy = np.cumsum(delta[:-1]) > 0
         idx = np.clip(np.round(h_ic).astype(np.int64), 0, n - 1)
-        free = ~busy[idx] & ~np.isin(np.arange(h_ic.size), np.flatnonzero(inside & np.isin(owner, merged)))
+        free = ~busy[idx] & ~(inside & np.isin(owner, split))
         add_ic.append(h_ic[free])
         add_run.append(swing[free] >= BOUNCE_SWING_G)
     else:
@@ -159,7 +166,17 @@ def merge_walking(fz: np.ndarray, fs: float, ic: np.ndarray, to: np.ndarray, run
     all_to = np.concatenate((r_to, np.full(w_ic.size, np.nan)))
     is_run = np.concatenate((np.ones(r_ic.size, dtype=bool), w_run))
     order = np.argsort(all_ic, kind="stable")
-    return all_ic[order], all_to[order], is_run[order]
+    all_ic, all_to, is_run = all_ic[order], all_to[order], is_run[order]
+    # fewer than MIN_CHAIN "walking" humps between running steps are no walk break: running steps
+    # whose bounce the sensor did not show (walking needs a few steps to start and stop)
+    walk = ~is_run
+    if walk.any():
+        edges = np.diff(np.concatenate(([0], walk.astype(np.int8), [0])))
+        starts, stops = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        for a, b in zip(starts, stops, strict=True):
+            if b - a < MIN_CHAIN and a > 0 and b < walk.size:
+                is_run[a:b] = True
+    return all_ic, all_to, is_run
 
 
 def r_to_orig_end(r_ic: np.ndarray, r_to: np.ndarray) -> np.ndarray:
