@@ -34,15 +34,17 @@ from .orientation import FLIGHT_BELOW_G
 logger = logging.getLogger(__name__)
 
 __all__ = ["MOUNTINGS", "Mounting", "infer_mounting", "PER_SIDE_REASON", "stride_half_steps",
-           "timing_mounting"]
+           "timing_mounting", "THIGH_UNMEASURABLE"]
 
 #: Mountings gaitlab recognises (``Analysis.input['mounting']``).
 MOUNTINGS = ("midline", "off_midline", "thigh", "chest", "unknown")
 
-#: RMS of the stride-rhythm specific force (g, all axes) above which the sensor's orientation swings
-#: with a leg: g sin(25 deg) / sqrt(2) ~ 0.3 g; the trunk's stride-rhythm force (sideways sway,
-#: roll) stays below ~0.15 g RMS.
-THIGH_SWING_G = 0.3
+#: Amplitude (g) of the stride-rhythm specific force (Fourier amplitude at the stride frequency,
+#: vector norm over the axes) above which the sensor's orientation swings with a leg: a thigh swings
+#: through ~50-70 deg per stride, so gravity's direction in the sensor frame swings by >= +-25 deg:
+#: g sin(25 deg) ~ 0.42 g. On the trunk the stride rhythm is the sideways sway (0.1-0.2 g) and the
+#: roll of the pelvis (+-5-8 deg: <= 0.14 g), at most ~0.3 g together.
+THIGH_SWING_G = 0.4
 
 #: Ratio of the stride-rhythm to the step-rhythm RMS of the vertical force above which the steps
 #: alternate more than a healthy runner's own asymmetry explains (a 10 % left-right difference in
@@ -56,6 +58,11 @@ OFF_MIDLINE_ALTERNATION = 0.10
 #: 2018, see docs/mounting.md); a sensor off the midline times one foot's contacts early and the
 #: other's late (the issue's hip-belt run: 26 % in contact time, 9.8 % in step time).
 TIMING_SI_PCT = {"step_time_ms": 10.0, "gct_ms": 20.0}
+
+#: Per-step columns a thigh-borne sensor cannot measure (NaN): the pelvis' contact edges, height,
+#: braking and angles are hidden behind the thigh's own swing.
+THIGH_UNMEASURABLE = ("to_s", "gct_ms", "flight_ms", "vo_cm", "braking_mps", "pelvic_tilt_deg",
+                      "pelvic_drop_deg", "loading_rate_gps", "impact_g")
 
 PER_SIDE_REASON = {
     "off_midline": ("the sensor sits off the body's midline (side of the hip, a pocket): the pelvis' roll "

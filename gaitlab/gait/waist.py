@@ -28,7 +28,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..recording import Recording
-from .mounting import infer_mounting, stride_half_steps, timing_mounting
+from .mounting import THIGH_UNMEASURABLE, infer_mounting, stride_half_steps, timing_mounting
 from .orientation import estimate_orientation, parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
 from .speed import parse_speed, speed_at
@@ -163,6 +163,8 @@ class WaistPipeline:
         cols["side"] = self._sides(cols.pop("side_evidence"), cols["step_time_ms"], cols["activity"],
                                    cols["impact_g"], cols["gct_ms"], hard_break=last)
         steps = pd.DataFrame(cols)
+        for name in THIGH_UNMEASURABLE if self.mounting_.kind == "thigh" else ():
+            steps[name] = np.nan  # the thigh swings with one leg: not the pelvis' motion
         steps["valid"] = steps["valid"].astype(bool)
         steps = steps[list(STEP_COLUMNS) + [c for c in steps.columns if c not in STEP_COLUMNS]]
         gaps_df = pd.DataFrame(gaps, columns=["start_s", "end_s"])
