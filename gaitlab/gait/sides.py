@@ -27,6 +27,10 @@ import numpy as np
 
 __all__ = ["side_evidence", "chain_ids", "assign_sides"]
 
+#: |difference / standard error| of a chain's per-side signature above which its parity is fixed by
+#: the signature (3 standard errors: a 1-in-370 chance for a symmetric runner).
+SIGNATURE_Z = 3.0
+
 #: A step longer than this multiple of its activity's median step time has lost a step between its
 #: contacts (a missed contact breaks the alternation).
 BREAK_FACTOR = 1.6
@@ -132,7 +136,7 @@ def _parity_difference(x: np.ndarray, chain: np.ndarray, parity: np.ndarray, nch
 
 
 def assign_sides(evidence: np.ndarray, chain: np.ndarray, signature: list[np.ndarray] | None = None,
-                 group: np.ndarray | None = None, iterations: int = 6) -> np.ndarray:
+                 group: np.ndarray | None = None) -> np.ndarray:
     """``'L'``/``'R'`` per step (None where a chain has no evidence at all).
 
     Parameters
@@ -173,33 +177,36 @@ def assign_sides(evidence: np.ndarray, chain: np.ndarray, signature: list[np.nda
     grp = np.zeros(nchain, dtype=np.int64)
     if group is not None:
         grp[chain] = np.asarray(group, dtype=np.int64)
-    diffs = []
+    s = np.where(llr_own >= 0, 1.0, -1.0)
+    best = None
     for x in signature or []:
         d, var = _parity_difference(np.asarray(x, dtype=np.float64), chain, parity, nchain)
         ok = np.isfinite(d) & np.isfinite(var) & (var > 0)
-        diffs.append((np.where(ok, d, 0.0), np.where(ok, var, np.inf), ok))
-    s = np.where(llr_own >= 0, 1.0, -1.0)
-    for _ in range(iterations if diffs else 0):
-        llr = llr_own.copy()
-        for d, var, ok in diffs:
-            w = np.where(ok, 1.0 / var, 0.0)
-            for g in np.unique(grp):
-                sel = grp == g
-                # the runner's left-minus-right difference from the *other* chains (leave-one-out),
-                # inverse-variance weighted
-                num = np.sum((s * d * w)[sel])
-                den = np.sum(w[sel])
-                loo_num = num - (s * d * w)[sel]
-                loo_den = den - w[sel]
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    est = np.where(loo_den > 0, loo_num / loo_den, 0.0)
-                    loo_var = np.where(loo_den > 0, 1.0 / loo_den, np.inf)
-                # LLR of d ~ N(+-est, var_j + var_est)
-                llr[sel] += np.where(ok[sel], 2.0 * d[sel] * est / (var[sel] + loo_var), 0.0)
-        s_new = np.where(llr >= 0, 1.0, -1.0)
-        if np.array_equal(s_new, s):
-            break
-        s = s_new
+        z = np.where(ok, d / np.sqrt(np.where(ok, var, 1.0)), 0.0)
+        if best is None or np.abs(z).sum() > np.abs(best[2]).sum():
+            best = (d, var, z, ok)
+    if best is not None:
+        d, var, z, ok = best
+        # chains whose signature is unmistakable (|z| >= SIGNATURE_Z) fix each other's parity: the
+        # side with the larger value is the same foot in all of them (one runner, one mounting);
+        # which foot that is, the lateral evidence of all of them together decides
+        sig = ok & (np.abs(z) >= SIGNATURE_Z)
+        for g in np.unique(grp):
+            in_g = grp == g
+            anchor = sig & in_g
+            if not anchor.any():
+                continue
+            a_dir = np.sign(d[anchor])
+            sigma = 1.0 if float(np.sum(llr_own[anchor] * a_dir)) >= 0 else -1.0
+            s[anchor] = sigma * a_dir
+            w = 1.0 / var[anchor]
+            est = float(np.sum(s[anchor] * d[anchor] * w) / np.sum(w))  # left-minus-right of the runner
+            est_var = float(1.0 / np.sum(w))
+            # the other chains: their own lateral vote plus how their (weaker) signature fits
+            rest = in_g & ~anchor
+            llr = llr_own[rest] + np.where(ok[rest], 2.0 * d[rest] * est / (np.where(ok[rest], var[rest], 1.0)
+                                                                               + est_var), 0.0)
+            s[rest] = np.where(llr >= 0, 1.0, -1.0)
     has = count > 0
     sign = (s[chain] * parity)
     side[(sign > 0) & has[chain]] = "L"

@@ -242,8 +242,7 @@ RULES: dict[str, Rule] = {r.code: r for r in (
             Threshold("persist_s", 120.0, "asymmetry must hold >= 2 min (and >= 100 steps per side)",
                       minimum=0.0),
         ),
-        persistence=("the rolling 60-s left/right medians differ for >= 2 min and >= 100 steps per side, "
-                     "and the 95 % interval of the symmetry index excludes the limit"),
+        persistence="the rolling 60-s left/right medians differ for >= 2 min and >= 100 steps per side",
         uses_baseline=False,
         concern=("An uneven stride is associated with extra work for the spine as it compensates, and "
                  "with a higher energy cost. Small imbalances are normal: most runners show some."),
