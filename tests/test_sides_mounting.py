@@ -23,7 +23,7 @@ from gaitlab.gait.summary import side_means_ci
 from gaitlab.kernels.walking import walking_contacts
 from gaitlab.recording import Recording
 from gaitlab.synth import simulate_waist
-from gaitlab.synth.mounting import OffsetSensorModel, SITES, simulate_mounted_waist
+from gaitlab.synth.mounting import SITES, OffsetSensorModel, simulate_mounted_waist
 from gaitlab.validation import match_events
 
 from .reference import naive_walking

@@ -31,8 +31,8 @@ from ..recording import Recording
 from .mounting import THIGH_UNMEASURABLE, infer_mounting, stride_half_steps, timing_mounting
 from .orientation import estimate_orientation, parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
-from .speed import parse_speed, speed_at
 from .sides import assign_sides, chain_ids, side_evidence
+from .speed import parse_speed, speed_at
 from .walking import WALK_STEP_MS, merge_walking
 
 logger = logging.getLogger(__name__)

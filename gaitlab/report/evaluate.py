@@ -147,6 +147,10 @@ class _Context:
         side = steps["side"].astype(object).to_numpy() if "side" in steps.columns else np.full(self.n, None)
         self.left = np.array([s == "L" for s in side], dtype=bool)
         self.right = np.array([s == "R" for s in side], dtype=bool)
+        if self._summary.get("per_side_reason"):
+            # the mounting biases left/right timing and impacts: no rule compares the sides
+            self.left[:] = False
+            self.right[:] = False
         # a pause (gap, walk break) between valid running steps breaks any pattern
         dt = np.diff(self.t_s) if self.n else np.empty(0)
         self.breaks = np.concatenate([[True], dt > max(self.g("max_step_gap_s"), 0.0)]) if self.n else dt
