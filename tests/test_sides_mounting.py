@@ -226,3 +226,24 @@ def test_walking_contacts_match_reference(x, lo, hi):
     want = naive_walking.walking_contacts(smooth, slope, busy, lo, hi, 0.1, 3)
     np.testing.assert_allclose(got[0], want[0])
     np.testing.assert_allclose(got[1], want[1])
+
+
+def test_remount_starts_a_new_group_and_sides_stay_right():
+    """The sensor turned round halfway (a re-mount): a new mounting group, sides still right."""
+    from gaitlab.gait.mounting import remount_groups
+
+    a = simulate_waist(60.0, fs=100.0, seed=10)
+    b = simulate_waist(60.0, fs=100.0, seed=11)
+    turn = np.diag([-1.0, -1.0, 1.0])  # 180 deg about the vertical
+    t = np.concatenate((a.recording.t, b.recording.t + 60.0))
+    acc = np.vstack((a.recording.acc, b.recording.acc @ turn.T))
+    rec = Recording(t, acc, None, fs=100.0, placement="waist")
+    ori = estimate_orientation(rec.acc, rec.fs)
+    truth_ic = np.concatenate((a.truth.steps["ic_s"], b.truth.steps["ic_s"] + 60.0))
+    groups = remount_groups(ori, rec.t, truth_ic)
+    assert groups[0] == 0 and groups[-1] == 1 and np.all(np.diff(groups) >= 0)
+    res = gaitlab.analyze(rec, report=False)
+    s = res.steps
+    truth_side = np.concatenate((a.truth.steps["side"], b.truth.steps["side"])).astype(object)
+    di, ri = match_events(s["ic_s"].to_numpy(), truth_ic, 0.05)
+    assert np.mean(s["side"].to_numpy(dtype=object)[di] == truth_side[ri]) >= 0.99

@@ -34,7 +34,8 @@ from .orientation import FLIGHT_BELOW_G
 logger = logging.getLogger(__name__)
 
 __all__ = ["MOUNTINGS", "Mounting", "infer_mounting", "PER_SIDE_REASON", "stride_half_steps",
-           "timing_mounting", "THIGH_UNMEASURABLE"]
+           "timing_mounting", "THIGH_UNMEASURABLE",
+           "remount_groups", "REMOUNT_DEG"]
 
 #: Mountings gaitlab recognises (``Analysis.input['mounting']``).
 MOUNTINGS = ("midline", "off_midline", "thigh", "chest", "unknown")
@@ -235,3 +236,37 @@ def timing_mounting(current: Mounting, cols: dict) -> Mounting | None:
                             PER_SIDE_REASON["off_midline"] + f" ({name[:-3].replace('_', ' ')} alternates "
                             f"by {ci['si_pct']:.0f} % between steps)")
     return None
+
+
+#: Change (deg) of the body's forward or vertical axis in the sensor frame between consecutive blocks
+#: of gait that counts as a re-mount: posture changes the pelvis' tilt by ~10 deg at most (hills,
+#: fatigue) and block-to-block estimates of forward scatter by ~10 deg (real walking with turns);
+#: re-clipping or turning a sensor moves it by tens of degrees.
+REMOUNT_DEG = 30.0
+
+
+def remount_groups(ori, t: np.ndarray, ic_s: np.ndarray) -> np.ndarray:
+    """Mounting group of each step: +1 at each re-mount between orientation blocks.
+
+    Parameters
+    ----------
+    ori : gaitlab.gait.orientation.Orientation
+        Block-wise orientation of the recording.
+    t : ndarray
+        The recording's sample times (s).
+    ic_s : ndarray
+        Initial contact of each step (s).
+    """
+    gait = np.flatnonzero(ori.gait)
+    jump = np.zeros(ori.rot.shape[0], dtype=np.int64)
+    if gait.size > 1:
+        lim = np.cos(np.radians(REMOUNT_DEG))
+        moved = np.zeros(gait.size - 1, dtype=bool)
+        for axis in (0, 2):  # forward (found in gait blocks only) and up
+            v = ori.rot[gait, axis]
+            moved |= np.einsum("ij,ij->i", v[1:], v[:-1]) < lim
+        jump[gait[1:][moved]] = 1
+    block_group = np.cumsum(jump)
+    sample = np.clip(np.searchsorted(t, np.nan_to_num(ic_s, nan=t[0])), 0, t.size - 1)
+    block = np.searchsorted(ori.block_starts, sample, side="right") - 1
+    return block_group[np.clip(block, 0, block_group.size - 1)]

@@ -28,7 +28,13 @@ import numpy as np
 
 from ..errors import InputError
 from ..recording import Recording
-from .mounting import THIGH_UNMEASURABLE, infer_mounting, stride_half_steps, timing_mounting
+from .mounting import (
+    THIGH_UNMEASURABLE,
+    infer_mounting,
+    remount_groups,
+    stride_half_steps,
+    timing_mounting,
+)
 from .orientation import estimate_orientation, parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
 from .sides import assign_sides, chain_ids, side_evidence
@@ -92,6 +98,10 @@ class WaistPipeline:
         Orientation block length (s).
     impact_window_s : float
         Window after IC for the impact peak (s).
+    mounting : str, optional
+        Where the sensor is worn, when known (``'chest'`` for a chest strap): see
+        :mod:`gaitlab.gait.mounting`. The signal still overrides it when it shows a sensor off the
+        midline or on a thigh.
 
     Attributes
     ----------
@@ -131,6 +141,7 @@ class WaistPipeline:
     block_s: float = 20.0
     impact_window_s: float = 0.05
     segment_s: float = 60.0
+    mounting: str | None = None
     params_: dict = field(default_factory=dict, init=False, repr=False)
 
     def run(self, recording: Recording) -> WaistPipeline:
@@ -146,7 +157,7 @@ class WaistPipeline:
         self._speed_spec = parse_speed(self.speed_mps)
         body, gyr_body, extra, tilt_ref = self.body_frame(recording, axes)
         self.mounting_ = infer_mounting(recording.acc, recording.fs, self.orientation_,
-                                        declared=recording.meta.get("mounting"))
+                                        declared=self.mounting or recording.meta.get("mounting"))
         stretches, gaps = split_stretches(recording.t, body, gyr_body, recording.fs, extra)
         if not stretches:
             raise InputError(
@@ -160,8 +171,12 @@ class WaistPipeline:
             cols, last, vertical_t, vertical_g = self._all_steps(stretches)
         # sides over the whole recording: chains break at every stretch end (a gap loses the
         # alternation) but share the per-side signature, so labels stay put across gaps
+        # a re-mount (the sensor's attitude jumps between blocks) starts a new mounting group: the
+        # alternation and the per-side signature do not carry over it
+        group = remount_groups(self.orientation_, recording.t, cols["ic_s"])
+        last |= np.append(np.diff(group) != 0, False)
         cols["side"] = self._sides(cols.pop("side_evidence"), cols["step_time_ms"], cols["activity"],
-                                   cols["impact_g"], cols["gct_ms"], hard_break=last)
+                                   cols["impact_g"], cols["gct_ms"], hard_break=last, group=group)
         steps = pd.DataFrame(cols)
         for name in THIGH_UNMEASURABLE if self.mounting_.kind == "thigh" else ():
             steps[name] = np.nan  # the thigh swings with one leg: not the pelvis' motion
