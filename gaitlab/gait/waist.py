@@ -164,19 +164,16 @@ class WaistPipeline:
                 f"no stretch of at least {MIN_STRETCH_S} s without gaps in {recording.duration_s:.1f} s "
                 "of data", path=recording.meta.get("source"))
         cols, last, vertical_t, vertical_g = self._all_steps(stretches)
+        group = remount_groups(self.orientation_, recording.t, cols["ic_s"])
+        self._recording_sides(cols, last, group)
         # timing that alternates far beyond a runner's own asymmetry: the mounting, not the runner
         timing = timing_mounting(self.mounting_, cols)
         if timing is not None:
             self.mounting_ = timing
             cols, last, vertical_t, vertical_g = self._all_steps(stretches)
-        # sides over the whole recording: chains break at every stretch end (a gap loses the
-        # alternation) but share the per-side signature, so labels stay put across gaps
-        # a re-mount (the sensor's attitude jumps between blocks) starts a new mounting group: the
-        # alternation and the per-side signature do not carry over it
-        group = remount_groups(self.orientation_, recording.t, cols["ic_s"])
-        last |= np.append(np.diff(group) != 0, False)
-        cols["side"] = self._sides(cols.pop("side_evidence"), cols["step_time_ms"], cols["activity"],
-                                   cols["impact_g"], cols["gct_ms"], hard_break=last, group=group)
+            group = remount_groups(self.orientation_, recording.t, cols["ic_s"])
+            self._recording_sides(cols, last, group)
+        cols.pop("side_evidence")
         steps = pd.DataFrame(cols)
         for name in THIGH_UNMEASURABLE if self.mounting_.kind == "thigh" else ():
             steps[name] = np.nan  # the thigh swings with one leg: not the pelvis' motion
@@ -208,6 +205,14 @@ class WaistPipeline:
             params=self.params_,
         )
         return self
+
+    def _recording_sides(self, cols: dict, last: np.ndarray, group: np.ndarray) -> None:
+        """Sides over the whole recording (in place): chains break at every stretch end (a gap loses
+        the alternation) and at a re-mount (``group`` changes: the sensor's attitude jumped between
+        blocks); chains of one mounting group share the per-side signature, so labels stay put."""
+        brk = last | np.append(np.diff(group) != 0, False)
+        cols["side"] = self._sides(cols["side_evidence"], cols["step_time_ms"], cols["activity"],
+                                   cols["impact_g"], cols["gct_ms"], hard_break=brk, group=group)
 
     def _all_steps(self, stretches: list[Stretch]):
         """Steps of every stretch, concatenated, with side labels per stretch (``cols['side']``),
