@@ -156,7 +156,9 @@ def summarize(steps: pd.DataFrame, *, duration_s: float, gap_s: float = 0.0,
     mean_gct, mean_st = out["gct_ms"], _mean(run["step_time_ms"])
     out["duty_factor"] = mean_gct / (2.0 * mean_st) if math.isfinite(mean_gct) and mean_st > 0 else math.nan
     out["pelvic_drop_deg"] = _mean(run["pelvic_drop_deg"])
-    walk = steps[steps["activity"] == "walking"]
+    # valid walking steps only: the last step of a walk has no next contact in rhythm (the walker
+    # stopped), so its "step time" runs over the pause and is not walking time
+    walk = steps[(steps["activity"] == "walking") & steps["valid"].astype(bool)]
     out["walking_s"] = float(walk["step_time_ms"].sum()) / 1000.0
     all_run = steps[steps["activity"] == "running"]
     out["running_s"] = float(all_run["step_time_ms"].sum()) / 1000.0
