@@ -114,13 +114,24 @@ def test_side_labels_do_not_swap_across_gaps():
     assert _side_accuracy(a, run.truth) == 1.0
 
 
-def test_pocket_phone_timing_cadence_and_no_flag():
+def test_pocket_phone_timing_cadence():
+    """A phone held in a front pocket: jittered host timestamps, exact cadence, no standing.
+
+    (Its face points forwards like a midline device's, and without the thigh's swing its step
+    alternation is mild: it may pass as midline, see docs/mounting.md.)"""
     run = simulate_mounted_waist(RUN_S, fs=100.0, site="pocket_left", seed=7, noise="realistic")
     assert "device_time_s" in run.recording.extra  # jittered host timestamps
-    a = gaitlab.analyze(run.recording)
+    a = gaitlab.analyze(run.recording, report=False)
     assert abs(a.summary["cadence_spm"] - run.truth.summary["cadence_spm"]) < 0.5
-    assert not [f for f in _asymmetry_flags(a) if f["severity"] in ("warn", "alert")]
     assert a.summary["standing_s"] < 1.0
+    assert _side_accuracy(a, run.truth) == 1.0
+
+
+def test_device_face_sideways_means_side_of_hip(hip_belt_runs):
+    a = gaitlab.analyze(hip_belt_runs["hip_belt_right"].recording, report=False)
+    assert a.input["mounting_face_sideways"] > 0.95
+    mid = gaitlab.analyze(simulate_waist(60.0, fs=100.0, seed=12).recording, report=False)
+    assert mid.input["mounting_face_sideways"] < 0.3
 
 
 def test_offset_sensor_lever_arm_is_exact():

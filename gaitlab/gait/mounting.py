@@ -47,6 +47,12 @@ MOUNTINGS = ("midline", "off_midline", "thigh", "chest", "unknown")
 #: roll of the pelvis (+-5-8 deg: <= 0.14 g), at most ~0.3 g together.
 THIGH_SWING_G = 0.4
 
+#: A flat device lies against the body surface with its face (the sensor z axis of phones and most
+#: IMUs, out of the screen or the case's face) along the surface normal: backwards or forwards on the
+#: sacrum, lower back, belly or chest, sideways on the side of the hip or thigh [H]. The sensor's z
+#: axis within this angle (deg) of the body's left-right axis: the device sits on the side of the body.
+SIDE_FACE_DEG = 30.0
+
 #: Ratio of the stride- to the step-rhythm amplitude of the vertical force above which the steps
 #: alternate more than a runner's own asymmetry explains: the sensor rides off the midline. Real
 #: sacral sensors (16 treadmill trials, 2.5-4.2 m/s, slopes -10..+10 %) showed 0.03-0.10, the highest
@@ -93,16 +99,21 @@ class Mounting:
         Median over gait blocks of the stride- to step-rhythm RMS ratio of the vertical force.
     reason : str or None
         Why per-side metrics are not measurable with this mounting (None when they are).
+    face_sideways : float
+        ``|cos|`` of the angle between the sensor's z axis (a flat device's face) and the body's
+        left-right axis, median over gait blocks: near 1 for a device on the side of the body.
     """
 
     kind: str
     stride_swing_g: float
     vertical_alternation: float
     reason: str | None
+    face_sideways: float = float("nan")
 
     def as_dict(self) -> dict:
         return {"mounting": self.kind, "mounting_stride_swing_g": self.stride_swing_g,
                 "mounting_vertical_alternation": self.vertical_alternation,
+                "mounting_face_sideways": self.face_sideways,
                 "per_side_reason": self.reason}
 
 
@@ -166,11 +177,15 @@ def infer_mounting(acc: np.ndarray, fs: float, ori, declared: str | None = None)
         if np.isfinite(s):
             swings.append(s)
             alts.append(a)
+    # the device's face direction (sensor z) against the body's left-right axis, over gait blocks
+    gait_blocks = np.flatnonzero(ori.gait)
+    side_face = (float(np.median(np.abs(ori.rot[gait_blocks, 1, 2]))) if gait_blocks.size else np.nan)
     swing = float(np.median(swings)) if swings else np.nan
     alt = float(np.nanmedian(alts)) if alts and np.isfinite(alts).any() else np.nan
     if np.isfinite(swing) and swing > THIGH_SWING_G:
         kind = "thigh"
-    elif np.isfinite(alt) and alt > OFF_MIDLINE_ALTERNATION:
+    elif (np.isfinite(alt) and alt > OFF_MIDLINE_ALTERNATION) or (
+            np.isfinite(side_face) and side_face > np.cos(np.radians(SIDE_FACE_DEG))):
         kind = "off_midline"
     elif declared in MOUNTINGS:
         kind = declared
@@ -178,8 +193,9 @@ def infer_mounting(acc: np.ndarray, fs: float, ori, declared: str | None = None)
         kind = "unknown"  # no running: walking alternates by itself, so it does not tell
     else:
         kind = "midline"
-    logger.info("mounting %s (stride swing %.2f g, vertical alternation %.2f)", kind, swing, alt)
-    return Mounting(kind, swing, alt, PER_SIDE_REASON.get(kind))
+    logger.info("mounting %s (stride swing %.2f g, vertical alternation %.2f, face sideways %.2f)",
+                kind, swing, alt, side_face)
+    return Mounting(kind, swing, alt, PER_SIDE_REASON.get(kind), side_face)
 
 
 def stride_half_steps(t_ic: np.ndarray, next_ic: np.ndarray, step_time_ms: np.ndarray) -> np.ndarray:
@@ -237,7 +253,7 @@ def timing_mounting(current: Mounting, cols: dict) -> Mounting | None:
             what = {"step_time_ms": "step time", "gct_ms": "contact time", "impact_g": "impact"}[name]
             return Mounting("off_midline", current.stride_swing_g, current.vertical_alternation,
                             PER_SIDE_REASON["off_midline"] + f" ({what} alternates by {ci['si_pct']:.0f} % "
-                            "between steps)")
+                            "between steps)", current.face_sideways)
     return None
 
 

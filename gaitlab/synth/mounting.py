@@ -52,10 +52,14 @@ class SensorSite:
         Position from the sacral sensor site, body frame (x forward, y left, z up), m.
     near_impact_gain : float
         Factor on the impact transient of the steps on the sensor's side (1 = none).
+    device_axes : 3 x 3 tuple, optional
+        The device's x, y, z axes in body coordinates (rows), as a flat device sits on that part of
+        the body (its face, z, along the surface normal); None = the body axes.
     """
 
     offset_m: tuple[float, float, float] = (0.0, 0.0, 0.0)
     near_impact_gain: float = 1.0
+    device_axes: tuple[tuple[float, float, float], ...] | None = None
 
     @property
     def near_side(self) -> int:
@@ -67,12 +71,19 @@ class SensorSite:
 #: Named sites: a hip belt over the left/right hip (15 cm to the side, 5 cm forward of the sacral
 #: plane), a phone in a left/right front trouser pocket (12 cm to the side, 10 cm forward, 10 cm
 #: lower), and the sacrum itself.
+#: Device axes (rows: the device's x, y, z in body coordinates x fwd, y left, z up): a belt device
+#: over the left hip faces left (x up, y forward, z left), over the right hip right (x up, y back,
+#: z right); a phone upright in a front pocket faces forwards (x left, y up, z forward).
+_LEFT_HIP = ((0.0, 0.0, 1.0), (1.0, 0.0, 0.0), (0.0, 1.0, 0.0))
+_RIGHT_HIP = ((0.0, 0.0, 1.0), (-1.0, 0.0, 0.0), (0.0, -1.0, 0.0))
+_FRONT_POCKET = ((0.0, 1.0, 0.0), (0.0, 0.0, 1.0), (1.0, 0.0, 0.0))
+
 SITES: dict[str, SensorSite] = {
     "sacrum": SensorSite(),
-    "hip_belt_left": SensorSite((0.05, 0.15, 0.0), 1.5),
-    "hip_belt_right": SensorSite((0.05, -0.15, 0.0), 1.5),
-    "pocket_left": SensorSite((0.10, 0.12, -0.10), 1.3),
-    "pocket_right": SensorSite((0.10, -0.12, -0.10), 1.3),
+    "hip_belt_left": SensorSite((0.05, 0.15, 0.0), 1.5, _LEFT_HIP),
+    "hip_belt_right": SensorSite((0.05, -0.15, 0.0), 1.5, _RIGHT_HIP),
+    "pocket_left": SensorSite((0.10, 0.12, -0.10), 1.3, _FRONT_POCKET),
+    "pocket_right": SensorSite((0.10, -0.12, -0.10), 1.3, _FRONT_POCKET),
 }
 
 
@@ -155,5 +166,17 @@ def simulate_mounted_waist(duration_s: float = 60.0, fs: float = 100.0, *, site:
     run = render_waist(sc, fs, mounting=mounting, noise=noise, gyro=gyro, gaps=gaps, timing=timing,
                        sensor_site=lambda m: OffsetSensorModel(m, site_obj))
     run.truth.params["sensor_site"] = {"offset_m": list(site_obj.offset_m),
-                                       "near_impact_gain": site_obj.near_impact_gain}
+                                       "near_impact_gain": site_obj.near_impact_gain,
+                                       "device_axes": site_obj.device_axes}
+    if site_obj.device_axes is not None:
+        # the device's own axes: f_device = D f_body (rows of D are the device axes in body coords)
+        from dataclasses import replace
+
+        from ..recording import Recording
+
+        d = np.asarray(site_obj.device_axes, dtype=np.float64)
+        rec = run.recording
+        rec = Recording(rec.t, rec.acc @ d.T, None if rec.gyr is None else rec.gyr @ d.T, fs=rec.fs,
+                        placement=rec.placement, extra=dict(rec.extra), meta=dict(rec.meta))
+        run = replace(run, recording=rec)
     return run
