@@ -50,7 +50,9 @@ THIGH_SWING_G = 0.4
 #: A flat device lies against the body surface with its face (the sensor z axis of phones and most
 #: IMUs, out of the screen or the case's face) along the surface normal: backwards or forwards on the
 #: sacrum, lower back, belly or chest, sideways on the side of the hip or thigh [H]. The sensor's z
-#: axis within this angle (deg) of the body's left-right axis: the device sits on the side of the body.
+#: axis within this angle (deg) of the body's left-right axis: the device sits on the side of the body,
+#: so a left/right difference beyond the report's warn levels is taken as the mounting's
+#: (:func:`timing_mounting`). Not a cue on its own: generic files need not keep the device's axes.
 SIDE_FACE_DEG = 30.0
 
 #: Ratio of the stride- to the step-rhythm amplitude of the vertical force above which the steps
@@ -184,8 +186,7 @@ def infer_mounting(acc: np.ndarray, fs: float, ori, declared: str | None = None)
     alt = float(np.nanmedian(alts)) if alts and np.isfinite(alts).any() else np.nan
     if np.isfinite(swing) and swing > THIGH_SWING_G:
         kind = "thigh"
-    elif (np.isfinite(alt) and alt > OFF_MIDLINE_ALTERNATION) or (
-            np.isfinite(side_face) and side_face > np.cos(np.radians(SIDE_FACE_DEG))):
+    elif np.isfinite(alt) and alt > OFF_MIDLINE_ALTERNATION:
         kind = "off_midline"
     elif declared in MOUNTINGS:
         kind = declared
@@ -236,6 +237,12 @@ def timing_mounting(current: Mounting, cols: dict) -> Mounting | None:
 
     if current.reason is not None:
         return None
+    limits = TIMING_SI_PCT
+    sideways = np.isfinite(current.face_sideways) and current.face_sideways > np.cos(np.radians(SIDE_FACE_DEG))
+    if sideways:
+        # a device on the side of the body: any left/right difference beyond the report's warn
+        # levels is what that mounting produces (a symmetric one stays 'midline', sides measured)
+        limits = _report_warn_levels()
     st = np.asarray(cols["step_time_ms"], dtype=np.float64)
     run = np.asarray(cols["activity"]) == "running"
     if run.sum() < 20:
@@ -246,14 +253,15 @@ def timing_mounting(current: Mounting, cols: dict) -> Mounting | None:
     with np.errstate(invalid="ignore"):
         run &= (st > 0.5 * med) & (st < 1.6 * med)
     side = np.asarray(cols["side"], dtype=object)[run]
-    for name, limit in TIMING_SI_PCT.items():
+    for name, limit in limits.items():
         ci = side_means_ci(np.asarray(cols[name], dtype=np.float64)[run], side)
         if np.isfinite(ci["si_lo_pct"]) and ci["si_lo_pct"] > limit:
             logger.info("step timing alternates by %.1f %% (%s): sensor off the midline", ci["si_pct"], name)
             what = {"step_time_ms": "step time", "gct_ms": "contact time", "impact_g": "impact"}[name]
+            face = "; the device faces sideways, on the side of the body" if sideways else ""
             return Mounting("off_midline", current.stride_swing_g, current.vertical_alternation,
                             PER_SIDE_REASON["off_midline"] + f" ({what} alternates by {ci['si_pct']:.0f} % "
-                            "between steps)", current.face_sideways)
+                            f"between steps{face})", current.face_sideways)
     return None
 
 
@@ -289,3 +297,12 @@ def remount_groups(ori, t: np.ndarray, ic_s: np.ndarray) -> np.ndarray:
     sample = np.clip(np.searchsorted(t, np.nan_to_num(ic_s, nan=t[0])), 0, t.size - 1)
     block = np.searchsorted(ori.block_starts, sample, side="right") - 1
     return block_group[np.clip(block, 0, block_group.size - 1)]
+
+
+def _report_warn_levels() -> dict[str, float]:
+    """The asymmetry pattern's default warn levels (%), per step column."""
+    from ..report.rules import RULES
+
+    th = {t.name: t.default for t in RULES["asymmetry"].thresholds}
+    return {"step_time_ms": th["step_time_si_warn_pct"], "gct_ms": th["gct_si_warn_pct"],
+            "impact_g": th["impact_si_warn_pct"]}
