@@ -292,6 +292,10 @@ class WaistPipeline:
             ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
         ic = self._refine_ic(fz, down, ic, to, n_rise, first_above, fs)
         running = np.isfinite(ic) & np.isfinite(to)
+        # a "contact" between two flight floors longer than two running contacts (a phone can merge
+        # two) is no running step: sitting down, a stair, a landing from a jump
+        with np.errstate(invalid="ignore"):
+            running &= (to - ic) * 1000.0 / fs <= 2.0 * PLAUSIBLE["gct_ms"][1]
         # humps without a flight are not running contacts: walking steps come from the walking
         # detector (steepest rise of each inverted-pendulum hump, no TO / GCT), see .walking
         ic_k, to_k, run_k = merge_walking(fz_raw, fs, ic, to, running, PLAUSIBLE["step_time_ms"])
