@@ -10,7 +10,9 @@ Body frame (ARCHITECTURE.md): x forward, y left, z up, right-handed. For each bl
   and cancels the mediolateral sway (its sign alternates between left and right steps).
 * its **sign** comes from the braking-then-propulsion pattern: during the rising vertical force of
   early stance the body is braking, so the forward specific force correlates negatively with the
-  time derivative of the vertical force.
+  time derivative of the vertical force. In walking the coupling is the opposite (the vertical
+  force rises while the trunk falls forwards over the stance foot), so strides without a flight
+  phase count with the opposite sign (:func:`_sign_score`).
 * **left** = up x forward.
 
 Blocks are re-estimated along the run so a sensor that shifts is followed; blocks without gait
@@ -184,11 +186,41 @@ def _forward_axis(acc: np.ndarray, up: np.ndarray, lag: int) -> tuple[np.ndarray
         return None
     fwd = _unit(v[:, 2] - (v[:, 2] @ up) * up)
     clarity = float(1.0 - w[1] / w[2])
-    # sign: braking while the vertical force rises (early stance)
+    # sign: braking while the vertical force rises (early stance) in running; the opposite in walking
     fz = acc @ up
-    if float(np.dot((acc @ fwd)[:-1], np.diff(fz))) > 0:
+    if _sign_score(acc @ fwd, fz, lag) > 0:
         fwd = -fwd
     return fwd, clarity
+
+
+#: Vertical specific force (g) below which a stride window counts as having a flight phase (running):
+#: flight reads ~0 g at the pelvis; walking's lowest vertical force (mid-stance, the top of the
+#: inverted pendulum) stays above ~0.5 g.
+FLIGHT_BELOW_G = 0.4
+
+
+def _sign_score(ap: np.ndarray, fz: np.ndarray, lag: int) -> float:
+    """Coupling of a candidate forward force with the rise of the vertical force, gait-corrected.
+
+    Running (spring-mass): the vertical force rises in early stance, while the body brakes, so the
+    true forward force correlates *negatively* with d f_z/dt. Walking (inverted pendulum): the
+    vertical force rises in late single support and double support, while the trunk accelerates
+    forwards (falling over the stance foot, push-off), so the correlation is *positive*: the running
+    rule alone turns a walking block backwards (and left into right). Each stride-long window is
+    classed by whether it has a flight (vertical force below :data:`FLIGHT_BELOW_G`) and its
+    walking part counted with the opposite sign. Returns > 0 when the candidate points backwards.
+    """
+    prod = ap[:-1] * np.diff(fz)
+    win = max(2 * lag, 2)
+    nwin = prod.size // win
+    if nwin == 0:
+        return float(prod.sum())
+    head = nwin * win
+    sums = prod[:head].reshape(nwin, win).sum(axis=1)
+    running = fz[:head].reshape(nwin, win).min(axis=1) < FLIGHT_BELOW_G
+    score = float(np.where(running, sums, -sums).sum())
+    tail = prod[head:].sum()
+    return score + (float(tail) if running[-1] else -float(tail))
 
 
 def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,

@@ -28,9 +28,18 @@ import numpy as np
 
 from ..errors import InputError
 from ..recording import Recording
+from .mounting import (
+    THIGH_UNMEASURABLE,
+    infer_mounting,
+    remount_groups,
+    stride_half_steps,
+    timing_mounting,
+)
 from .orientation import estimate_orientation, parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
+from .sides import assign_sides, chain_ids, side_evidence
 from .speed import parse_speed, speed_at
+from .walking import WALK_STEP_MS, merge_walking
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +52,7 @@ PLAUSIBLE = {
     "flight_ms": (-10.0, 250.0),
     "vo_cm": (2.0, 16.0),
 }
-WALK_STEP_TIME_MS = (350.0, 1200.0)  # 50-170 spm
+WALK_STEP_TIME_MS = WALK_STEP_MS  # 50-170 spm
 
 #: Largest median disagreement (s) over a stretch between the flight-apex and onset estimates of
 #: initial contact for the apex to be used: above the onset's sampling/filter error, below the
@@ -89,6 +98,10 @@ class WaistPipeline:
         Orientation block length (s).
     impact_window_s : float
         Window after IC for the impact peak (s).
+    mounting : str, optional
+        Where the sensor is worn, when known (``'chest'`` for a chest strap): see
+        :mod:`gaitlab.gait.mounting`. The signal still overrides it when it shows a sensor off the
+        midline or on a thigh.
 
     Attributes
     ----------
@@ -128,6 +141,7 @@ class WaistPipeline:
     block_s: float = 20.0
     impact_window_s: float = 0.05
     segment_s: float = 60.0
+    mounting: str | None = None
     params_: dict = field(default_factory=dict, init=False, repr=False)
 
     def run(self, recording: Recording) -> WaistPipeline:
@@ -142,30 +156,40 @@ class WaistPipeline:
         axes = None if self.axes is None else parse_axes(self.axes)
         self._speed_spec = parse_speed(self.speed_mps)
         body, gyr_body, extra, tilt_ref = self.body_frame(recording, axes)
+        self.mounting_ = infer_mounting(recording.acc, recording.fs, self.orientation_,
+                                        declared=self.mounting or recording.meta.get("mounting"))
         stretches, gaps = split_stretches(recording.t, body, gyr_body, recording.fs, extra)
         if not stretches:
             raise InputError(
                 f"no stretch of at least {MIN_STRETCH_S} s without gaps in {recording.duration_s:.1f} s "
                 "of data", path=recording.meta.get("source"))
-        parts: list[dict[str, np.ndarray]] = []
-        vertical_t: list[np.ndarray] = []
-        vertical_g: list[np.ndarray] = []
-        for st in stretches:
-            cols, fz = self.stretch_steps(st)
-            parts.append(cols)
-            vertical_t.append(st.t)
-            vertical_g.append(fz)
-        cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        cols, last, vertical_t, vertical_g = self._all_steps(stretches)
+        group = remount_groups(self.orientation_, recording.t, cols["ic_s"])
+        self._recording_sides(cols, last, group)
+        # timing that alternates far beyond a runner's own asymmetry: the mounting, not the runner
+        timing = timing_mounting(self.mounting_, cols)
+        if timing is not None:
+            self.mounting_ = timing
+            cols, last, vertical_t, vertical_g = self._all_steps(stretches)
+            group = remount_groups(self.orientation_, recording.t, cols["ic_s"])
+            self._recording_sides(cols, last, group)
+        cols.pop("side_evidence")
         steps = pd.DataFrame(cols)
+        for name in THIGH_UNMEASURABLE if self.mounting_.kind == "thigh" else ():
+            steps[name] = np.nan  # the thigh swings with one leg: not the pelvis' motion
         steps["valid"] = steps["valid"].astype(bool)
         steps = steps[list(STEP_COLUMNS) + [c for c in steps.columns if c not in STEP_COLUMNS]]
         gaps_df = pd.DataFrame(gaps, columns=["start_s", "end_s"])
+        mounting = self.mounting_
         summary = summarize(steps, duration_s=recording.duration_s,
                             gap_s=float((gaps[:, 1] - gaps[:, 0]).sum()) if len(gaps) else 0.0,
-                            regularity=self._regularity(stretches, vertical_g, steps))
+                            regularity=self._regularity(stretches, vertical_g, steps),
+                            per_side_reason=mounting.reason)
         self.steps_ = steps
         self.summary_ = summary
         self.segments_ = segment_table(steps, self.segment_s)
+        if mounting.reason:
+            self.segments_["gct_balance_left_pct"] = np.nan
         self.params_ = {k: v for k, v in vars(self).items() if not k.endswith("_")}
         self.params_["axes"] = None if self.axes is None else str(self.axes)
         self.params_["pelvic_tilt_reference"] = tilt_ref
@@ -175,12 +199,35 @@ class WaistPipeline:
             input={"path": meta.get("source"), "format": meta.get("format"), "fs_hz": recording.fs,
                    "duration_s": recording.duration_s, "placement": "waist",
                    "n_samples": recording.n_samples, "has_gyro": recording.has_gyro,
-                   "device": meta.get("device")},
+                   "device": meta.get("device"), **mounting.as_dict()},
             recording=recording,
             signals={"t_s": np.concatenate(vertical_t), "vertical_g": np.concatenate(vertical_g)},
             params=self.params_,
         )
         return self
+
+    def _recording_sides(self, cols: dict, last: np.ndarray, group: np.ndarray) -> None:
+        """Sides over the whole recording (in place): chains break at every stretch end (a gap loses
+        the alternation) and at a re-mount (``group`` changes: the sensor's attitude jumped between
+        blocks); chains of one mounting group share the per-side signature, so labels stay put."""
+        brk = last | np.append(np.diff(group) != 0, False)
+        cols["side"] = self._sides(cols["side_evidence"], cols["step_time_ms"], cols["activity"],
+                                   cols["impact_g"], cols["gct_ms"], hard_break=brk, group=group)
+
+    def _all_steps(self, stretches: list[Stretch]):
+        """Steps of every stretch, concatenated, with side labels per stretch (``cols['side']``),
+        which stretch-final steps break the alternation, and each stretch's vertical force."""
+        parts: list[dict[str, np.ndarray]] = []
+        vertical_t: list[np.ndarray] = []
+        vertical_g: list[np.ndarray] = []
+        for st in stretches:
+            cols, fz = self.stretch_steps(st)
+            parts.append(cols)
+            vertical_t.append(st.t)
+            vertical_g.append(fz)
+        cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        last = np.concatenate([np.arange(p["ic_s"].size) == p["ic_s"].size - 1 for p in parts])
+        return cols, last, vertical_t, vertical_g
 
     # -- one stretch ---------------------------------------------------------------------------
     def body_frame(self, rec: Recording, axes: np.ndarray | None):
@@ -196,6 +243,7 @@ class WaistPipeline:
         from ..kernels.signal import rotate_blocks
 
         ori = estimate_orientation(rec.acc, rec.fs, block_s=self.block_s, axes=axes)
+        self.orientation_ = ori
         n = rec.n_samples
         lengths = np.diff(np.append(ori.block_starts, n))
         # the vertical scale (stride mean exactly 1 g) is folded into each block's rotation
@@ -243,20 +291,25 @@ class WaistPipeline:
             fz = self._edge_signal(fz_raw, fs)
             ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
         ic = self._refine_ic(fz, down, ic, to, n_rise, first_above, fs)
-        m = up.size
         running = np.isfinite(ic) & np.isfinite(to)
-        # walking humps (no flight): IC approximated by the 1 g up-crossing; no TO / GCT. The
-        # first and last hump of a stretch may be cut off: kept only when they are running.
-        inner = np.zeros(m, dtype=bool)
-        inner[1:-1] = True
-        keep = running | inner
-        ic_all = np.where(running, ic, up)
-        ic_k, to_k = ic_all[keep], np.where(running, to, np.nan)[keep]
-        run_k = running[keep]
+        # a "contact" between two flight floors longer than two running contacts (a phone can merge
+        # two) is no running step: sitting down, a stair, a landing from a jump
+        with np.errstate(invalid="ignore"):
+            running &= (to - ic) * 1000.0 / fs <= 2.0 * PLAUSIBLE["gct_ms"][1]
+        # humps without a flight are not running contacts: walking steps come from the walking
+        # detector (steepest rise of each inverted-pendulum hump, no TO / GCT), see .walking
+        ic_k, to_k, run_k = merge_walking(fz_raw, fs, ic, to, running, PLAUSIBLE["step_time_ms"])
         t_ic = st.time_at(ic_k)
         t_to = st.time_at(to_k)
-        next_ic = np.append(t_ic[1:], st.time_at(self._cut_off_contact(fz, down, open_up, amp, keep)))
+        cut = (self._cut_off_contact(fz, down, open_up, amp, running)
+               if to_k.size and np.isfinite(to_k[-1]) else np.nan)
+        next_ic = np.append(t_ic[1:], st.time_at(cut))
         step_time_ms = (next_ic - t_ic) * 1e3
+        if getattr(self, "mounting_", None) is not None and self.mounting_.reason:
+            # off the midline, each contact is seen early or late depending on the side (the
+            # mounting, not the runner): that bias alternates and cancels over a stride, so each
+            # step is timed as half the stride that starts with it
+            step_time_ms = stride_half_steps(t_ic, next_ic, step_time_ms)
         gct_ms = (t_to - t_ic) * 1e3
         flight_ms = (next_ic - t_to) * 1e3
         vo_cm = vertical_oscillation(fz_raw, ic_k, fs)
@@ -266,8 +319,14 @@ class WaistPipeline:
         activity = np.where(run_k, "running", "walking").astype(object)
         # a step is running when it and its contact look like running; DF >= 0.5 is walking
         df = gct_ms / (2.0 * step_time_ms)
-        activity[run_k & (df >= 0.5)] = "walking"
-        side = self._sides(lat, step_time_ms, activity)
+        if getattr(self, "mounting_", None) is not None and self.mounting_.reason:
+            # off the midline the flight floor is shifted by the mounting: a fitted contact that
+            # overruns the step is a biased edge, not walking (a flight was seen after it)
+            gct_ms = np.where(df >= 0.5, np.nan, gct_ms)
+        else:
+            activity[run_k & (df >= 0.5)] = "walking"
+        evidence = side_evidence(lat, body[:, 1], ic_k, activity)
+        side = self._sides(evidence, step_time_ms, activity, impact, gct_ms)
         tilt = self._pelvic_tilt(st, ic_k)
         drop = np.full(n_steps, np.nan)
         if st.gyr is not None:
@@ -282,6 +341,7 @@ class WaistPipeline:
             "step_time_ms": step_time_ms, "vo_cm": vo_cm, "impact_g": impact, "valid": valid,
             "loading_rate_gps": rate, "braking_mps": brake, "pelvic_tilt_deg": tilt,
             "pelvic_drop_deg": drop, "activity": activity, "speed_mps": speed,
+            "side_evidence": evidence,
         }
         for name in ("gct_ms", "flight_ms"):
             cols[name] = np.where(activity == "running", cols[name], np.nan)
@@ -437,37 +497,23 @@ class WaistPipeline:
         gap_before = t_ic - prev_to
         med = np.nanmedian(np.diff(t_ic)) if t_ic.size > 1 else np.nan
         after_flight = prev_running & (gap_before >= 0) & (gap_before < 1.5 * med)
+        # after a bouncing step whose flight was not seen (no TO): it followed running if in rhythm
+        prev_ic = np.concatenate(([np.nan], t_ic[:-1]))
+        after_flight |= prev_running & np.isnan(prev_to) & (t_ic - prev_ic < 1.5 * med)
         at_start = np.arange(t_ic.size) == 0
         return running & ~after_flight & ~(at_start & (t_ic - t0 < 1.0))
 
     @staticmethod
-    def _sides(lateral_g: np.ndarray, step_time_ms: np.ndarray, activity: np.ndarray) -> np.ndarray:
-        """L/R from the lateral force during stance, made to alternate within unbroken runs.
+    def _sides(evidence: np.ndarray, step_time_ms: np.ndarray, activity: np.ndarray,
+               impact_g: np.ndarray, gct_ms: np.ndarray, hard_break: np.ndarray | None = None,
+               group: np.ndarray | None = None) -> np.ndarray:
+        """L/R from the per-step side evidence over alternation chains (see :mod:`.sides`).
 
-        A missed step breaks alternation, so runs are split where a step is much longer than its
-        neighbours, where the step chain is interrupted (last step before a gap) and where the
-        activity changes (walking humps are less regular than running ones).
+        Impact and contact time are the per-side signature that keeps chains consistent with each
+        other (a chain after a missed step does not flip on its own noisy vote).
         """
-        n = lateral_g.size
-        side = np.full(n, None, dtype=object)
-        if n == 0:
-            return side
-        st = step_time_ms
-        med = np.nanmedian(st) if np.isfinite(st).any() else np.nan
-        brk = ~np.isfinite(st) | (st > 1.6 * med)
-        brk[:-1] |= activity[1:] != activity[:-1]
-        run_start = np.concatenate(([0], np.flatnonzero(brk[:-1]) + 1))
-        run_id = np.zeros(n, dtype=np.int64)
-        run_id[run_start[1:]] = 1
-        run_id = np.cumsum(run_id)
-        pos = np.arange(n) - run_start[run_id]
-        parity = np.where(pos % 2 == 0, 1.0, -1.0)
-        ev = np.nan_to_num(lateral_g)
-        score = np.bincount(run_id, weights=parity * ev)
-        sign = np.sign(score)[run_id] * parity  # +1 left, -1 right
-        side[sign > 0] = "L"
-        side[sign < 0] = "R"
-        return side
+        chain = chain_ids(step_time_ms, activity, hard_break)
+        return assign_sides(evidence, chain, [impact_g, gct_ms], group)
 
     def _pelvic_tilt(self, st: Stretch, ic: np.ndarray) -> np.ndarray:
         """Forward tilt (deg) of each stride relative to the reference posture.
@@ -537,8 +583,9 @@ class WaistPipeline:
         known = np.isfinite(step_time_ms)
         ok = ~known | np.where(running, (step_time_ms >= lo) & (step_time_ms <= hi),
                                (step_time_ms >= wlo) & (step_time_ms <= whi))
-        ok &= ~running | (np.isfinite(gct_ms) & (gct_ms >= PLAUSIBLE["gct_ms"][0])
-                          & (gct_ms <= PLAUSIBLE["gct_ms"][1]))
+        # a bouncing step whose flight the sensor does not show has no contact time: not wrong
+        ok &= ~running | ~np.isfinite(gct_ms) | ((gct_ms >= PLAUSIBLE["gct_ms"][0])
+                                                 & (gct_ms <= PLAUSIBLE["gct_ms"][1]))
         for name, x in (("flight_ms", flight_ms), ("vo_cm", vo_cm)):
             lo, hi = PLAUSIBLE[name]
             ok &= ~running | ~np.isfinite(x) | ((x >= lo) & (x <= hi))

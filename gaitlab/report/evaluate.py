@@ -147,6 +147,10 @@ class _Context:
         side = steps["side"].astype(object).to_numpy() if "side" in steps.columns else np.full(self.n, None)
         self.left = np.array([s == "L" for s in side], dtype=bool)
         self.right = np.array([s == "R" for s in side], dtype=bool)
+        if self._summary.get("per_side_reason"):
+            # the mounting biases left/right timing and impacts: no rule compares the sides
+            self.left[:] = False
+            self.right[:] = False
         # a pause (gap, walk break) between valid running steps breaks any pattern
         dt = np.diff(self.t_s) if self.n else np.empty(0)
         self.breaks = np.concatenate([[True], dt > max(self.g("max_step_gap_s"), 0.0)]) if self.n else dt
@@ -512,7 +516,18 @@ def _sided_episodes(ctx: _Context, cond: np.ndarray, persist_s: float) -> list[_
     return [e for e in eps if ctx.left[e.i0:e.i1].sum() >= need and ctx.right[e.i0:e.i1].sum() >= need]
 
 
+def _summary_value_text(ctx: _Context, key: str) -> str | None:
+    """A text entry of the summary (None when absent or empty)."""
+    v = ctx._summary.get(key) if ctx._summary else None
+    return v if isinstance(v, str) and v else None
+
+
 def _check_asymmetry(ctx: _Context, rule: Rule, checked: list[str]) -> dict[str, Any] | None:
+    from ..gait.summary import side_means_ci
+
+    reason = _summary_value_text(ctx, "per_side_reason")
+    if reason:
+        raise _NotEvaluated(f"left/right differences are not measurable with this mounting: {reason}")
     _require_sides(ctx)
     c = rule.code
     persist_s = ctx.th.get_value(c, "persist_s")
@@ -545,13 +560,30 @@ def _check_asymmetry(ctx: _Context, rule: Rule, checked: list[str]) -> dict[str,
         if not hits:
             continue
         parts, metrics_ev = [], {}
+        confirmed = []
         for key, label, values, limit, eps in hits:
             main = max(eps, key=lambda e: e.running_s)
+            # the flag needs the 95 % interval of the episode's symmetry index above the limit:
+            # a difference within the step-to-step noise is not an imbalance
+            sl = slice(main.i0, main.i1)
+            side = np.where(ctx.left[sl], "L", np.where(ctx.right[sl], "R", None))
+            ci = side_means_ci(values[sl], side)
+            if not (np.isfinite(ci["si_lo_pct"]) and ci["si_lo_pct"] > limit):
+                checked.append(f"{label} symmetry index {ci['si_pct']:.1f} % (95 % interval "
+                               f"{ci['si_lo_pct']:.1f}-{ci['si_hi_pct']:.1f} %) does not exclude the "
+                               f"{limit:g} % {severity} limit: not flagged")
+                continue
+            confirmed.append((key, label, values, limit, eps, main, ci))
+        for key, label, values, limit, eps, main, ci in confirmed:
             lv, rv = _median(values, main, ctx.left), _median(values, main, ctx.right)
             si = float(_symmetry_index(lv, rv))
             ev = {"label": f"{label} symmetry index", "value": round(si, 2), "threshold": limit, "unit": "%",
                   "left": round(lv, 3),
-                  "right": round(rv, 3), **_episode_evidence(eps)}
+                  "right": round(rv, 3), **_episode_evidence(eps),
+                  "ci95_pct": [round(ci["si_lo_pct"], 2), round(ci["si_hi_pct"], 2)],
+                  "left_mean_ci95": [round(ci["left_lo"], 3), round(ci["left_hi"], 3)],
+                  "right_mean_ci95": [round(ci["right_lo"], 3), round(ci["right_hi"], 3)],
+                  "n_left": ci["n_left"], "n_right": ci["n_right"]}
             text = f"{label} differed between feet by {si:.1f} % (symmetry index) {_span_text(eps)}"
             if key == "gct":
                 bal = 100.0 * lv / (lv + rv)
@@ -559,8 +591,11 @@ def _check_asymmetry(ctx: _Context, rule: Rule, checked: list[str]) -> dict[str,
                 ev["balance_left_pct"] = round(bal, 2)
                 text += (f": balance {max(bal, 100 - bal):.1f} % towards the {longer} foot (left "
                          f"{lv:.0f} ms, right {rv:.0f} ms)")
-            parts.append(text + f", above the {limit:g} % limit.")
+            parts.append(text + f", above the {limit:g} % limit (95 % interval {ci['si_lo_pct']:.1f}-"
+                         f"{ci['si_hi_pct']:.1f} %).")
             metrics_ev[f"{key}_si_pct"] = ev
+        if not metrics_ev:
+            continue
         first = next(iter(metrics_ev))
         return _flag(rule, severity, " ".join(parts), {"metric": first, **metrics_ev[first], "metrics": metrics_ev})
     return None

@@ -244,6 +244,10 @@ def _subtitle(analysis: Analysis) -> tuple[str, str]:
         parts.append(f"{clock(duration)} recorded")
     if inp.get("placement"):
         parts.append(f"{inp['placement']} sensor")
+    mounting = {"midline": "on the midline", "off_midline": "off the midline (side of the hip or a pocket)",
+                "thigh": "on the thigh", "chest": "on the chest"}.get(str(inp.get("mounting")))
+    if mounting:
+        parts.append(f"worn {mounting}")
     fs = _num(inp.get("fs_hz"))
     if fs is not None:
         parts.append(f"{fs:g} Hz")

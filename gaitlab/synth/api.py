@@ -316,18 +316,24 @@ def _waist_truth(model: WaistModel, clk: _Clocked, params: dict[str, Any]) -> Tr
 
 def render_waist(sc: Scenario, fs: float = 200.0, *, schedule: StepSchedule | None = None,
                  mounting: str | Mounting | None = "upright", noise: str | SensorModel | None = "clean",
-                 gyro: bool = False, gaps: int | Gaps | None = 0, timing: Timing | None = None) -> SynthRun:
-    """Render the waist sensor of a validated scenario (see :func:`simulate_waist`)."""
+                 gyro: bool = False, gaps: int | Gaps | None = 0, timing: Timing | None = None,
+                 sensor_site: Any = None) -> SynthRun:
+    """Render the waist sensor of a validated scenario (see :func:`simulate_waist`).
+
+    ``sensor_site``: optional ``WaistModel -> model`` wrapper that moves the sensor off the sacrum
+    (:func:`gaitlab.synth.mounting.simulate_mounted_waist`); the truth stays the runner's.
+    """
     fs = _check_fs(fs)
     sched = schedule if schedule is not None else build_schedule(sc)
     model = WaistModel(sched, sc)
+    site = model if sensor_site is None else sensor_site(model)
     sensor_model, mnt = sensor_preset(noise), mounting_preset(mounting)
     gaps, timing = _as_gaps(gaps), timing or Timing()
     real = realise_sensor(sensor_model, mnt, rng_for(sc.seed, "sensor/waist"))
     clk = _Clocked(sc, sched, fs, gaps, timing, "waist")
 
     def sample(t_true: np.ndarray):
-        return model.specific_force_body(t_true), (model.angular_velocity_body(t_true) if gyro else None)
+        return site.specific_force_body(t_true), (site.angular_velocity_body(t_true) if gyro else None)
 
     acc, gyr = render(sample, clk.n, fs, sensor_model, real, rng_for(sc.seed, "noise/waist"),
                       time_scale=clk.time_scale, gyro=gyro)
