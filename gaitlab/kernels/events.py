@@ -306,10 +306,12 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         for i in range(e, hi_a + 1):
             if y[i] < y[ja]:
                 ja = i
-        # a valley at the very edge of the signal may be a cut-off stance, not a flight
-        if k > 0 or jb > 0:
+        # a valley at the very edge of the signal may be a cut-off stance, not a flight; at the
+        # flight floor it is a flight (the recording started or ended in the air): the contact
+        # is complete
+        if k > 0 or jb > 0 or y[jb] < floor_level:
             vb[k] = y[jb]
-        if k + 1 < m or ja < n - 1:
+        if k + 1 < m or ja < n - 1 or y[ja] < floor_level:
             va[k] = y[ja]
         # amplitude from the second half of the hump: the impact transient is gone by mid-stance
         mid = (s + e) // 2
@@ -356,3 +358,49 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         ic[k], rise[k], first_above[k] = rising_onset(y, jb, pk, floor_level, high, lead, idx)
     return ic, to, amp, vb, va, rise, first_above
 
+
+
+@njit(cache=True)
+def steepest_rise_onsets(y: np.ndarray, first_above: np.ndarray, amp: np.ndarray, peak_frac: float) -> np.ndarray:
+    """Initial contact from the tangent at the steepest point of each loading edge (fractional sample).
+
+    From the last sample below the floor level (``first_above - 1``) up to the first peak of the
+    stance (the first local maximum at or above ``peak_frac`` of the hump's amplitude ``amp``: a
+    heel strike's impact peak, else the active peak), the sample with the steepest rise (central
+    difference) is found and its tangent is extended down to the 0 g flight floor.
+
+    Why the steepest point: it sits mid-edge, where a zero-phase low-pass (as exporters apply)
+    moves an edge least, while it spreads the edge's foot backwards by tens of ms and its top
+    forwards; the tangent there extrapolates the loading ramp with its own slope, whatever the
+    force shape (a half sine is steepest at contact, a heel strike just after it). NaN where
+    ``first_above`` is NaN or no such peak follows.
+    """
+    n = y.shape[0]
+    m = first_above.shape[0]
+    out = np.full(m, np.nan)
+    for k in range(m):
+        if np.isnan(first_above[k]) or np.isnan(amp[k]):
+            continue
+        j0 = int(first_above[k]) - 1
+        if j0 < 1:
+            continue
+        top = peak_frac * amp[k]
+        # the slope at sample i is the central difference (y[i+1] - y[i-1]) / 2: half the noise
+        # of a one-sample difference, whose noise-inflated maxima would pull the tangent late
+        best = -1.0
+        bi = -1
+        i = j0
+        while i < n - 1:
+            d = 0.5 * (y[i + 1] - y[i - 1])
+            if d > best:
+                best = d
+                bi = i
+            if y[i + 1] < y[i] and y[i] >= top:
+                break
+            i += 1
+        if i >= n - 1 or bi < 0 or best <= 0.0:
+            continue
+        # no clip to the first sample above the floor level: a zero-phase filter lifts the edge's
+        # foot above it well before the contact
+        out[k] = bi - y[bi] / best
+    return out

@@ -78,3 +78,21 @@ def sosfiltfilt(x, sos, padlen):
     from scipy.signal import sosfiltfilt as ref
 
     return ref(sos, x, padlen=padlen)
+
+
+def steepest_rise_onsets(y, first_above, amp, peak_frac):
+    """Tangent at the steepest rise (central difference) up to the first peak, extended to 0 g."""
+    out = np.full(len(first_above), np.nan)
+    for k, (fa, a) in enumerate(zip(first_above, amp)):
+        if not (np.isfinite(fa) and np.isfinite(a)) or int(fa) - 1 < 1:
+            continue
+        j0 = int(fa) - 1
+        stop = next((i for i in range(j0, len(y) - 1) if y[i + 1] < y[i] and y[i] >= peak_frac * a), None)
+        if stop is None:
+            continue
+        slopes = [(y[i + 1] - y[i - 1]) / 2 for i in range(j0, stop + 1)]
+        bi = j0 + int(np.argmax(slopes))
+        if slopes[bi - j0] <= 0:
+            continue
+        out[k] = bi - y[bi] / slopes[bi - j0]
+    return out
