@@ -22,6 +22,10 @@ import numpy as np
 from numba import njit
 
 
+#: Lower end of the falling-edge band fitted for toe-off, as a fraction of the hump's amplitude.
+FALL_BAND_LOW_FRAC = 0.3
+
+
 @njit(cache=True)
 def level_crossings(x: np.ndarray, level: float, rising: bool) -> np.ndarray:
     """Sub-sample positions where ``x`` crosses ``level`` (linear interpolation).
@@ -251,7 +255,8 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
     floor_level : float
         Level (g) above the flight floor where an edge starts (e.g. 0.2 g).
     band_high : float
-        Upper end (g) of the edge band used in the fit (capped at 0.8 of the hump's amplitude).
+        Upper end (g) of the rising-edge band used in the onset fit (capped at 0.8 of the hump's
+        amplitude); the falling edge is fitted between 0.3 and 0.8 of the amplitude.
     max_valley : float
         A valley (minimum between humps) above this level (g) means no flight phase: the step is
         not a running step and IC/TO are left NaN.
@@ -330,8 +335,13 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         while j < ja and y[j] >= floor_level:
             j += 1
         cnt = 0
+        # the fitted band is mid-edge, from 0.8 of the amplitude down to FALL_BAND_LOW_FRAC of
+        # it: below, the sacrum's last tenths of a g carry soft-tissue wobble and the swing leg's
+        # reaction rather than the ground force, and a zero-phase low-pass of the export spreads
+        # the edge's foot forwards (real sacral data, Alcantara et al. 2022)
+        fall_low = max(floor_level, FALL_BAND_LOW_FRAC * a)
         for i in range(pk, j):
-            if y[i] <= high:
+            if fall_low <= y[i] <= 0.8 * a:
                 idx[cnt] = i
                 cnt += 1
         omega = np.nan
