@@ -53,6 +53,9 @@ APEX_AGREEMENT_S = 0.012
 #: fraction of the hump's (active) amplitude, so a heel strike's impact peak ends it, small
 #: wobbles on the edge do not.
 FIRST_PEAK_FRAC = 0.5
+#: The initial-contact fit uses the loading edge from this fraction of its first peak up (mid-edge
+#: levels move least under a zero-phase low-pass; the edge's foot is where such a filter smears).
+EDGE_BAND_LOW_FRAC = 0.25
 
 
 def _lowpass(x: np.ndarray, fs: float, fc: float, order: int = 2) -> np.ndarray:
@@ -371,16 +374,17 @@ class WaistPipeline:
 
         The onset fit of :func:`gaitlab.kernels.events.contact_edges` uses the edge's foot (0.2 g
         up), which a zero-phase low-pass of the export spreads backwards by 30-60 ms on impact-heavy
-        steps (real sacral data, Alcantara et al. 2022): the tangent at the steepest rise
-        (:func:`gaitlab.kernels.events.steepest_rise_onsets`) is taken instead wherever the edge
+        steps (real sacral data, Alcantara et al. 2022): the fit of the edge's middle, from a
+        quarter of its first peak to its steepest point
+        (:func:`gaitlab.kernels.events.loading_edge_onsets`), is taken instead wherever the edge
         has at least 3 samples (the flight apex, :meth:`_refine_ic`, assumes landing and take-off at
         one height, which slopes break); the apex / onset estimate stays where it has fewer.
         """
-        from ..kernels.events import steepest_rise_onsets
+        from ..kernels.events import loading_edge_onsets
 
-        tangent = steepest_rise_onsets(fz, first_above, amp, FIRST_PEAK_FRAC)
-        use = np.isfinite(tangent) & np.isfinite(ic_low_rate) & (n_rise >= 3)
-        return np.where(use, tangent, ic_low_rate)
+        onset = loading_edge_onsets(fz, first_above, amp, FIRST_PEAK_FRAC, EDGE_BAND_LOW_FRAC)
+        use = np.isfinite(onset) & np.isfinite(ic_low_rate) & (n_rise >= 3)
+        return np.where(use, onset, ic_low_rate)
 
     @staticmethod
     def _refine_ic(fz, down, ic_onset, to, n_rise, first_above, fs) -> np.ndarray:

@@ -24,6 +24,9 @@ from numba import njit
 
 #: Lower end of the falling-edge band fitted for toe-off, as a fraction of the hump's amplitude.
 FALL_BAND_LOW_FRAC = 0.3
+#: A fall of the vertical force by this much (g) below its running maximum ends a loading edge:
+#: several times the noise of a sample, far less than any impact peak's fall.
+PEAK_DROP_G = 0.1
 
 
 @njit(cache=True)
@@ -371,23 +374,30 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
 
 
 @njit(cache=True)
-def steepest_rise_onsets(y: np.ndarray, first_above: np.ndarray, amp: np.ndarray, peak_frac: float) -> np.ndarray:
-    """Initial contact from the tangent at the steepest point of each loading edge (fractional sample).
+def loading_edge_onsets(y: np.ndarray, first_above: np.ndarray, amp: np.ndarray, peak_frac: float,
+                        band_low_frac: float) -> np.ndarray:
+    """Initial contact from the mid part of each loading edge (fractional sample).
 
-    From the last sample below the floor level (``first_above - 1``) up to the first peak of the
-    stance (the first local maximum at or above ``peak_frac`` of the hump's amplitude ``amp``: a
-    heel strike's impact peak, else the active peak), the sample with the steepest rise (central
-    difference) is found and its tangent is extended down to the 0 g flight floor.
+    The loading edge runs from the last sample below the floor level (``first_above - 1``) to the
+    stance's first peak: the first local maximum at or above ``peak_frac`` of the hump's amplitude
+    ``amp`` (a heel strike's impact peak, else the active peak), or an earlier maximum the signal
+    falls back from by ``PEAK_DROP_G`` (a soft-tissue bump at contact). On it:
 
-    Why the steepest point: it sits mid-edge, where a zero-phase low-pass (as exporters apply)
-    moves an edge least, while it spreads the edge's foot backwards by tens of ms and its top
-    forwards; the tangent there extrapolates the loading ramp with its own slope, whatever the
-    force shape (a half sine is steepest at contact, a heel strike just after it). NaN where
-    ``first_above`` is NaN or no such peak follows.
+    1. the steepest sample (central difference) and its tangent, extended to the 0 g floor;
+    2. a parabola through the edge samples from ``band_low_frac`` of the first peak up to the
+       steepest sample, extended to 0 g (the root nearest the tangent's, at or before the band).
+
+    Why: a zero-phase low-pass (as exporters apply) spreads an edge's foot backwards by tens of ms
+    and its top forwards, and moves mid-edge levels least, so the foot is left out. The parabola
+    follows the force's build-up (a ground force starts gently while the heel pad and shoe
+    compress, more so on a midfoot or uphill landing), where the tangent alone would extrapolate
+    the steepest, later part of the edge. The tangent stands in where the parabola has fewer
+    than 3 samples or no root. NaN where ``first_above`` is NaN or no peak follows.
     """
     n = y.shape[0]
     m = first_above.shape[0]
     out = np.full(m, np.nan)
+    idx = np.empty(n, dtype=np.int64)
     for k in range(m):
         if np.isnan(first_above[k]) or np.isnan(amp[k]):
             continue
@@ -400,17 +410,33 @@ def steepest_rise_onsets(y: np.ndarray, first_above: np.ndarray, amp: np.ndarray
         best = -1.0
         bi = -1
         i = j0
+        hi = y[j0]
         while i < n - 1:
             d = 0.5 * (y[i + 1] - y[i - 1])
             if d > best:
                 best = d
                 bi = i
+            if y[i] > hi:
+                hi = y[i]
+            # the edge ends at its first peak
             if y[i + 1] < y[i] and y[i] >= top:
+                break
+            if y[i + 1] < hi - PEAK_DROP_G:
                 break
             i += 1
         if i >= n - 1 or bi < 0 or best <= 0.0:
             continue
         # no clip to the first sample above the floor level: a zero-phase filter lifts the edge's
         # foot above it well before the contact
-        out[k] = bi - y[bi] / best
+        tangent = bi - y[bi] / best
+        low = band_low_frac * hi
+        cnt = 0
+        for q in range(j0, bi + 1):
+            if y[q] >= low:
+                idx[cnt] = q
+                cnt += 1
+        est = np.nan
+        if cnt >= 3:
+            est = _quadratic_onset(y, idx, cnt, tangent)
+        out[k] = tangent if np.isnan(est) else est
     return out
