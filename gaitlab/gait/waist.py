@@ -53,6 +53,11 @@ APEX_AGREEMENT_S = 0.012
 #: fraction of the hump's (active) amplitude, so a heel strike's impact peak ends it, small
 #: wobbles on the edge do not.
 FIRST_PEAK_FRAC = 0.5
+#: A contact at the very start (end) of a stretch counts as complete when at least this much flight
+#: (s, below the floor level) precedes (follows) it: about the shortest flight of running, and
+#: longer than the dip of a soft-tissue rebound after a contact; else it may have begun before the
+#: first sample (ended after the last) and is left out, as before.
+EDGE_FLIGHT_S = 0.02
 #: The initial-contact fit uses the loading edge from this fraction of its first peak up (mid-edge
 #: levels move least under a zero-phase low-pass; the edge's foot is where such a filter smears).
 EDGE_BAND_LOW_FRAC = 0.25
@@ -235,7 +240,8 @@ class WaistPipeline:
         fz = self._edge_signal(fz_raw, fs)
         ys = _lowpass(fz_raw, fs, self.smooth_hz, order=2)
         up, down, _, open_up = find_humps(ys, 1.0, 0.9, 1.15)
-        edges = (up, down, self.floor_level_g, self.band_high_g, self.max_valley_g)
+        edges = (up, down, self.floor_level_g, self.band_high_g, self.max_valley_g,
+                 max(1, int(round(EDGE_FLIGHT_S * fs))))
         ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
         # flight floor: real sensors read a little above or below 0 g in flight (accelerometer
         # bias along the vertical, residual tilt, soft tissue); an offset b also scales the
@@ -251,6 +257,7 @@ class WaistPipeline:
             ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
         ic = self._refine_ic(fz, down, ic, to, n_rise, first_above, fs)
         ic = self._loading_edge_ic(fz, ic, n_rise, first_above, amp)
+        ic[ic < 0.0] = np.nan  # estimated before the stretch's first sample: not measured
         m = up.size
         running = np.isfinite(ic) & np.isfinite(to)
         # walking humps (no flight): IC approximated by the 1 g up-crossing; no TO / GCT. The
@@ -383,7 +390,8 @@ class WaistPipeline:
         from ..kernels.events import loading_edge_onsets
 
         onset = loading_edge_onsets(fz, first_above, amp, FIRST_PEAK_FRAC, EDGE_BAND_LOW_FRAC)
-        use = np.isfinite(onset) & np.isfinite(ic_low_rate) & (n_rise >= 3)
+        # an edge fit that reaches back before the stretch's first sample is not measured
+        use = np.isfinite(onset) & np.isfinite(ic_low_rate) & (n_rise >= 3) & (onset >= 0.0)
         return np.where(use, onset, ic_low_rate)
 
     @staticmethod

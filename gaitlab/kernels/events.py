@@ -27,6 +27,9 @@ FALL_BAND_LOW_FRAC = 0.3
 #: A fall of the vertical force by this much (g) below its running maximum ends a loading edge:
 #: several times the noise of a sample, far less than any impact peak's fall.
 PEAK_DROP_G = 0.1
+#: The contact's rise is the first local maximum of the slope at least this fraction of the
+#: loading edge's steepest slope.
+SLOPE_FRAC = 0.5
 
 
 @njit(cache=True)
@@ -246,7 +249,7 @@ def rising_onset(y: np.ndarray, valley: int, stop: int, floor_level: float, high
 
 @njit(cache=True)
 def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: float,
-                  band_high: float, max_valley: float):
+                  band_high: float, max_valley: float, edge_flight: int = 1):
     """Initial contact and toe-off of each stance hump, in fractional samples.
 
     Parameters
@@ -263,6 +266,10 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
     max_valley : float
         A valley (minimum between humps) above this level (g) means no flight phase: the step is
         not a running step and IC/TO are left NaN.
+    edge_flight : int
+        Samples below the floor level needed at the very start (end) of ``y`` before the first
+        (after the last) hump for that contact to count as complete: the recording started (ended)
+        in the air; fewer, and the contact may have begun before the first sample.
     Returns
     -------
     ic, to : ndarray, shape (m,)
@@ -317,10 +324,22 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         # a valley at the very edge of the signal may be a cut-off stance, not a flight; at the
         # flight floor it is a flight (the recording started or ended in the air): the contact
         # is complete
-        if k > 0 or jb > 0 or y[jb] < floor_level:
+        if k > 0 or jb > 0:
             vb[k] = y[jb]
-        if k + 1 < m or ja < n - 1 or y[ja] < floor_level:
+        else:
+            run = 0
+            while run < s and y[run] < floor_level:
+                run += 1
+            if run >= edge_flight:
+                vb[k] = y[jb]
+        if k + 1 < m or ja < n - 1:
             va[k] = y[ja]
+        else:
+            run = 0
+            while run < n - e and y[n - 1 - run] < floor_level:
+                run += 1
+            if run >= edge_flight:
+                va[k] = y[ja]
         # amplitude from the second half of the hump: the impact transient is gone by mid-stance
         mid = (s + e) // 2
         lo_amp = mid - (e - s) // 6
@@ -368,7 +387,18 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         lead = 0.0
         if not np.isnan(omega) and omega > 0.0:
             lead = math.asin(min(floor_level / a, 1.0)) / omega
-        ic[k], rise[k], first_above[k] = rising_onset(y, jb, pk, floor_level, high, lead, idx)
+        # the rising edge starts from the deepest sample between the humps, unless a spike above
+        # the valley limit (no flight reads that much) comes before it: that spike is the contact,
+        # and the dip after it a soft-tissue rebound, deeper than a short flight's floor; the edge
+        # then starts from the flight sample before the spike
+        jf = jb
+        run_max = y[jb]
+        for i in range(jb - 1, lo_b - 1, -1):
+            if y[i] > run_max:
+                run_max = y[i]
+            if y[i] < floor_level and run_max > max_valley:
+                jf = i
+        ic[k], rise[k], first_above[k] = rising_onset(y, jf, pk, floor_level, high, lead, idx)
     return ic, to, amp, vb, va, rise, first_above
 
 
@@ -426,6 +456,16 @@ def loading_edge_onsets(y: np.ndarray, first_above: np.ndarray, amp: np.ndarray,
             i += 1
         if i >= n - 1 or bi < 0 or best <= 0.0:
             continue
+        # the first rise of the edge that is at least half as steep as its steepest: a later,
+        # steeper rise (the forefoot loading after a midfoot landing, a soft-tissue rebound)
+        # belongs to the stance, not to the contact
+        stop = i
+        for q in range(j0, bi):
+            dq = 0.5 * (y[q + 1] - y[q - 1])
+            if dq >= SLOPE_FRAC * best and dq >= 0.5 * (y[q + 2] - y[q]) and dq >= 0.5 * (y[q] - y[q - 2]):
+                bi = q
+                best = dq
+                break
         # no clip to the first sample above the floor level: a zero-phase filter lifts the edge's
         # foot above it well before the contact
         tangent = bi - y[bi] / best
