@@ -459,8 +459,7 @@ def loading_edge_onsets(y: np.ndarray, first_above: np.ndarray, amp: np.ndarray,
         # the first rise of the edge that is at least half as steep as its steepest: a later,
         # steeper rise (the forefoot loading after a midfoot landing, a soft-tissue rebound)
         # belongs to the stance, not to the contact
-        stop = i
-        for q in range(j0, bi):
+        for q in range(max(j0, 2), bi):
             dq = 0.5 * (y[q + 1] - y[q - 1])
             if dq >= SLOPE_FRAC * best and dq >= 0.5 * (y[q + 2] - y[q]) and dq >= 0.5 * (y[q] - y[q - 2]):
                 bi = q

@@ -96,9 +96,9 @@ def quadratic_onset(y, idx, guess):
     return min(roots, key=lambda c: abs(c - guess)) if roots else np.nan
 
 
-def loading_edge_onsets(y, first_above, amp, peak_frac, band_low_frac, peak_drop=0.1):
-    """Parabola through the loading edge from band_low_frac of its first peak to its steepest
-    point, extended to 0 g (else the tangent at the steepest point)."""
+def loading_edge_onsets(y, first_above, amp, peak_frac, band_low_frac, peak_drop=0.1, slope_frac=0.5):
+    """Parabola through the loading edge from band_low_frac of its first peak to its first steep
+    rise, extended to 0 g (else the tangent there)."""
     out = np.full(len(first_above), np.nan)
     for k, (fa, a) in enumerate(zip(first_above, amp)):
         if not (np.isfinite(fa) and np.isfinite(a)) or int(fa) - 1 < 1:
@@ -116,7 +116,17 @@ def loading_edge_onsets(y, first_above, amp, peak_frac, band_low_frac, peak_drop
         bi = j0 + int(np.argmax(slopes))
         if slopes[bi - j0] <= 0:
             continue
-        tangent = bi - y[bi] / slopes[bi - j0]
+        best = slopes[bi - j0]
+
+        def slope(q):
+            return (y[q + 1] - y[q - 1]) / 2
+
+        # the first local maximum of the slope at least half the steepest
+        for q in range(max(j0, 2), bi):
+            if slope(q) >= slope_frac * best and slope(q) >= slope(q + 1) and slope(q) >= slope(q - 1):
+                bi, best = q, slope(q)
+                break
+        tangent = bi - y[bi] / best
         idx = [q for q in range(j0, bi + 1) if y[q] >= band_low_frac * hi]
         est = quadratic_onset(y, np.array(idx), tangent) if len(idx) >= 3 else np.nan
         out[k] = tangent if np.isnan(est) else est
