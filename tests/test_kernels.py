@@ -193,8 +193,8 @@ def test_loading_edge_onsets_match_reference(seed):
     ys = filters.sosfiltfilt(f, filters.butter_lowpass_sos(2, 5.0, fs), 15)
     up, down, _, _ = events.find_humps(ys, 1.0, 0.9, 1.15)
     _, _, amp, _, _, _, first = events.contact_edges(f, up, down, 0.2, 1.3, 0.5)
-    got = events.loading_edge_onsets(f, first, amp, 0.5, 0.25)
-    want = naive.loading_edge_onsets(f, first, amp, 0.5, 0.25, events.PEAK_DROP_G)
+    got = events.loading_edge_onsets(f, first, amp, 0.5, 0.25, 0.5)
+    want = naive.loading_edge_onsets(f, first, amp, 0.5, 0.25, 0.5, events.PEAK_DROP_G, events.SLOPE_FRAC)
     np.testing.assert_allclose(got, want, atol=1e-9, equal_nan=True)
     assert np.isfinite(got).sum() >= 8
 
@@ -207,5 +207,5 @@ def test_loading_edge_onset_of_a_ramp_is_its_start():
     y = np.where(i > start, 0.08 * (i - start), 0.0)
     y = np.minimum(y, 2.0)
     y[80:] = 2.0 - 0.01 * (i[80:] - 80)  # the peak, then down
-    got = events.loading_edge_onsets(y, np.array([53.0]), np.array([2.0]), 0.5, 0.25)
+    got = events.loading_edge_onsets(y, np.array([53.0]), np.array([2.0]), 0.5, 0.25, 0.5)
     assert got[0] == pytest.approx(start, abs=1e-6)

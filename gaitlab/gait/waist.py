@@ -53,10 +53,10 @@ APEX_AGREEMENT_S = 0.012
 #: fraction of the hump's (active) amplitude, so a heel strike's impact peak ends it, small
 #: wobbles on the edge do not.
 FIRST_PEAK_FRAC = 0.5
-#: A contact at the very start (end) of a stretch counts as complete when at least this much flight
-#: (s, below the floor level) precedes (follows) it: about the shortest flight of running, and
-#: longer than the dip of a soft-tissue rebound after a contact; else it may have begun before the
-#: first sample (ended after the last) and is left out, as before.
+#: The first (last) contact of a stretch is valid when at least this much flight (s, below the floor
+#: level) precedes (follows) it in the stretch: about the shortest flight of running, and longer
+#: than the dip of a soft-tissue rebound after a contact. Else it may have begun before the first
+#: sample (ended after the last): reported, but not valid.
 EDGE_FLIGHT_S = 0.02
 #: The initial-contact fit uses the loading edge from this fraction of its first peak up (mid-edge
 #: levels move least under a zero-phase low-pass; the edge's foot is where such a filter smears).
@@ -240,8 +240,7 @@ class WaistPipeline:
         fz = self._edge_signal(fz_raw, fs)
         ys = _lowpass(fz_raw, fs, self.smooth_hz, order=2)
         up, down, _, open_up = find_humps(ys, 1.0, 0.9, 1.15)
-        edges = (up, down, self.floor_level_g, self.band_high_g, self.max_valley_g,
-                 max(1, int(round(EDGE_FLIGHT_S * fs))))
+        edges = (up, down, self.floor_level_g, self.band_high_g, self.max_valley_g)
         ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
         # flight floor: real sensors read a little above or below 0 g in flight (accelerometer
         # bias along the vertical, residual tilt, soft tissue); an offset b also scales the
@@ -256,7 +255,7 @@ class WaistPipeline:
             fz = self._edge_signal(fz_raw, fs)
             ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
         ic = self._refine_ic(fz, down, ic, to, n_rise, first_above, fs)
-        ic = self._loading_edge_ic(fz, ic, n_rise, first_above, amp)
+        ic = self._loading_edge_ic(fz, ic, first_above, amp, self.max_valley_g)
         ic[ic < 0.0] = np.nan  # estimated before the stretch's first sample: not measured
         m = up.size
         running = np.isfinite(ic) & np.isfinite(to)
@@ -288,6 +287,7 @@ class WaistPipeline:
         if st.gyr is not None:
             drop = stride_angle_range(np.ascontiguousarray(st.gyr[:, 0]), ic_k, to_k, fs)
         valid = self._plausible(activity, gct_ms, step_time_ms, flight_ms, vo_cm)
+        valid &= ~self._cut_at_edges(fz, ic_k, to_k, fs)
         valid &= ~self._starts_from_rest(activity, t_ic, t_to, st.t[0])
         if st.ends_at_gap and n_steps and not np.isfinite(next_ic[-1]):
             valid[-1] = False  # its step runs into the gap: its next contact was not recorded
@@ -376,22 +376,22 @@ class WaistPipeline:
         return floor
 
     @staticmethod
-    def _loading_edge_ic(fz, ic_low_rate, n_rise, first_above, amp) -> np.ndarray:
+    def _loading_edge_ic(fz, ic_low_rate, first_above, amp, max_valley_g) -> np.ndarray:
         """Initial contact from the steepest point of the loading edge, where it is sampled.
 
         The onset fit of :func:`gaitlab.kernels.events.contact_edges` uses the edge's foot (0.2 g
         up), which a zero-phase low-pass of the export spreads backwards by 30-60 ms on impact-heavy
         steps (real sacral data, Alcantara et al. 2022): the fit of the edge's middle, from a
-        quarter of its first peak to its steepest point
-        (:func:`gaitlab.kernels.events.loading_edge_onsets`), is taken instead wherever the edge
+        quarter of its first peak to its first steep rise
+        (:func:`gaitlab.kernels.events.loading_edge_onsets`), is taken instead wherever that part
         has at least 3 samples (the flight apex, :meth:`_refine_ic`, assumes landing and take-off at
         one height, which slopes break); the apex / onset estimate stays where it has fewer.
         """
         from ..kernels.events import loading_edge_onsets
 
-        onset = loading_edge_onsets(fz, first_above, amp, FIRST_PEAK_FRAC, EDGE_BAND_LOW_FRAC)
+        onset = loading_edge_onsets(fz, first_above, amp, FIRST_PEAK_FRAC, EDGE_BAND_LOW_FRAC, max_valley_g)
         # an edge fit that reaches back before the stretch's first sample is not measured
-        use = np.isfinite(onset) & np.isfinite(ic_low_rate) & (n_rise >= 3) & (onset >= 0.0)
+        use = np.isfinite(onset) & np.isfinite(ic_low_rate) & (onset >= 0.0)
         return np.where(use, onset, ic_low_rate)
 
     @staticmethod
@@ -455,6 +455,25 @@ class WaistPipeline:
         scratch = np.empty(fz.size, dtype=np.int64)
         onset, _, _ = rising_onset(fz, valley, fz.size, self.floor_level_g, high, 0.0, scratch)
         return onset
+
+    def _cut_at_edges(self, fz: np.ndarray, ic: np.ndarray, to: np.ndarray, fs: float) -> np.ndarray:
+        """Steps whose contact may be cut by the stretch's start or end (see ``EDGE_FLIGHT_S``).
+
+        A recording that starts (ends) mid-run shows its first (last) contact whole only when the
+        flight before (after) it is visible: fewer flight samples than ``EDGE_FLIGHT_S`` between
+        the first sample and the contact (the toe-off and the last sample), and the contact may
+        have begun before the recording (ended after it). Such a step is reported, not valid.
+        """
+        cut = np.zeros(ic.size, dtype=bool)
+        if ic.size == 0:
+            return cut
+        need = EDGE_FLIGHT_S * fs
+        low = fz < self.floor_level_g
+        if np.isfinite(ic[0]):
+            cut[0] = low[: max(int(np.floor(ic[0])), 0) + 1].sum() < need
+        if np.isfinite(to[-1]):
+            cut[-1] |= low[int(np.ceil(to[-1])):].sum() < need
+        return cut
 
     @staticmethod
     def _starts_from_rest(activity: np.ndarray, t_ic: np.ndarray, t_to: np.ndarray, t0: float) -> np.ndarray:

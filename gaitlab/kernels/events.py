@@ -405,13 +405,14 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
 
 @njit(cache=True)
 def loading_edge_onsets(y: np.ndarray, first_above: np.ndarray, amp: np.ndarray, peak_frac: float,
-                        band_low_frac: float) -> np.ndarray:
+                        band_low_frac: float, min_bump: float) -> np.ndarray:
     """Initial contact from the mid part of each loading edge (fractional sample).
 
     The loading edge runs from the last sample below the floor level (``first_above - 1``) to the
     stance's first peak: the first local maximum at or above ``peak_frac`` of the hump's amplitude
-    ``amp`` (a heel strike's impact peak, else the active peak), or an earlier maximum the signal
-    falls back from by ``PEAK_DROP_G`` (a soft-tissue bump at contact). On it:
+    ``amp`` (a heel strike's impact peak, else the active peak), or an earlier maximum above
+    ``min_bump`` (g; more than any flight reads) that the signal falls back from by ``PEAK_DROP_G``
+    (a soft-tissue bump at contact). On it:
 
     1. the steepest sample (central difference) and its tangent, extended to the 0 g floor;
     2. a parabola through the edge samples from ``band_low_frac`` of the first peak up to the
@@ -421,8 +422,9 @@ def loading_edge_onsets(y: np.ndarray, first_above: np.ndarray, amp: np.ndarray,
     and its top forwards, and moves mid-edge levels least, so the foot is left out. The parabola
     follows the force's build-up (a ground force starts gently while the heel pad and shoe
     compress, more so on a midfoot or uphill landing), where the tangent alone would extrapolate
-    the steepest, later part of the edge. The tangent stands in where the parabola has fewer
-    than 3 samples or no root. NaN where ``first_above`` is NaN or no peak follows.
+    the steepest, later part of the edge. The tangent stands in where the parabola has no root.
+    NaN where ``first_above`` is NaN, no peak follows, or fewer than 3 samples are in the band
+    (low sample rates: the caller keeps its own estimate).
     """
     n = y.shape[0]
     m = first_above.shape[0]
@@ -451,7 +453,7 @@ def loading_edge_onsets(y: np.ndarray, first_above: np.ndarray, amp: np.ndarray,
             # the edge ends at its first peak
             if y[i + 1] < y[i] and y[i] >= top:
                 break
-            if y[i + 1] < hi - PEAK_DROP_G:
+            if hi > min_bump and y[i + 1] < hi - PEAK_DROP_G:
                 break
             i += 1
         if i >= n - 1 or bi < 0 or best <= 0.0:
@@ -474,8 +476,8 @@ def loading_edge_onsets(y: np.ndarray, first_above: np.ndarray, amp: np.ndarray,
             if y[q] >= low:
                 idx[cnt] = q
                 cnt += 1
-        est = np.nan
-        if cnt >= 3:
-            est = _quadratic_onset(y, idx, cnt, tangent)
+        if cnt < 3:
+            continue  # too few samples on the edge (low rates): left to the caller
+        est = _quadratic_onset(y, idx, cnt, tangent)
         out[k] = tangent if np.isnan(est) else est
     return out

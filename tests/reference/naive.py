@@ -96,7 +96,7 @@ def quadratic_onset(y, idx, guess):
     return min(roots, key=lambda c: abs(c - guess)) if roots else np.nan
 
 
-def loading_edge_onsets(y, first_above, amp, peak_frac, band_low_frac, peak_drop=0.1, slope_frac=0.5):
+def loading_edge_onsets(y, first_above, amp, peak_frac, band_low_frac, min_bump, peak_drop=0.1, slope_frac=0.5):
     """Parabola through the loading edge from band_low_frac of its first peak to its first steep
     rise, extended to 0 g (else the tangent there)."""
     out = np.full(len(first_above), np.nan)
@@ -107,7 +107,7 @@ def loading_edge_onsets(y, first_above, amp, peak_frac, band_low_frac, peak_drop
         stop, hi = None, y[j0]
         for i in range(j0, len(y) - 1):
             hi = max(hi, y[i])
-            if (y[i + 1] < y[i] and y[i] >= peak_frac * a) or y[i + 1] < hi - peak_drop:
+            if (y[i + 1] < y[i] and y[i] >= peak_frac * a) or (hi > min_bump and y[i + 1] < hi - peak_drop):
                 stop = i
                 break
         if stop is None:
@@ -128,6 +128,8 @@ def loading_edge_onsets(y, first_above, amp, peak_frac, band_low_frac, peak_drop
                 break
         tangent = bi - y[bi] / best
         idx = [q for q in range(j0, bi + 1) if y[q] >= band_low_frac * hi]
-        est = quadratic_onset(y, np.array(idx), tangent) if len(idx) >= 3 else np.nan
+        if len(idx) < 3:
+            continue
+        est = quadratic_onset(y, np.array(idx), tangent)
         out[k] = tangent if np.isnan(est) else est
     return out
