@@ -255,7 +255,7 @@ class WaistPipeline:
             fz = self._edge_signal(fz_raw, fs)
             ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
         ic = self._refine_ic(fz, down, ic, to, n_rise, first_above, fs)
-        ic = self._loading_edge_ic(fz, ic, first_above, amp, self.max_valley_g)
+        ic = self._loading_edge_ic(fz, ic, n_rise, first_above, amp, self.max_valley_g)
         ic[ic < 0.0] = np.nan  # estimated before the stretch's first sample: not measured
         m = up.size
         running = np.isfinite(ic) & np.isfinite(to)
@@ -376,22 +376,22 @@ class WaistPipeline:
         return floor
 
     @staticmethod
-    def _loading_edge_ic(fz, ic_low_rate, first_above, amp, max_valley_g) -> np.ndarray:
+    def _loading_edge_ic(fz, ic_low_rate, n_rise, first_above, amp, max_valley_g) -> np.ndarray:
         """Initial contact from the steepest point of the loading edge, where it is sampled.
 
         The onset fit of :func:`gaitlab.kernels.events.contact_edges` uses the edge's foot (0.2 g
         up), which a zero-phase low-pass of the export spreads backwards by 30-60 ms on impact-heavy
         steps (real sacral data, Alcantara et al. 2022): the fit of the edge's middle, from a
         quarter of its first peak to its first steep rise
-        (:func:`gaitlab.kernels.events.loading_edge_onsets`), is taken instead wherever that part
-        has at least 3 samples (the flight apex, :meth:`_refine_ic`, assumes landing and take-off at
+        (:func:`gaitlab.kernels.events.loading_edge_onsets`), is taken instead wherever the edge's
+        foot has at least 3 samples (``n_rise``; the flight apex, :meth:`_refine_ic`, assumes landing and take-off at
         one height, which slopes break); the apex / onset estimate stays where it has fewer.
         """
         from ..kernels.events import loading_edge_onsets
 
         onset = loading_edge_onsets(fz, first_above, amp, FIRST_PEAK_FRAC, EDGE_BAND_LOW_FRAC, max_valley_g)
         # an edge fit that reaches back before the stretch's first sample is not measured
-        use = np.isfinite(onset) & np.isfinite(ic_low_rate) & (onset >= 0.0)
+        use = np.isfinite(onset) & np.isfinite(ic_low_rate) & (n_rise >= 3) & (onset >= 0.0)
         return np.where(use, onset, ic_low_rate)
 
     @staticmethod

@@ -422,9 +422,8 @@ def loading_edge_onsets(y: np.ndarray, first_above: np.ndarray, amp: np.ndarray,
     and its top forwards, and moves mid-edge levels least, so the foot is left out. The parabola
     follows the force's build-up (a ground force starts gently while the heel pad and shoe
     compress, more so on a midfoot or uphill landing), where the tangent alone would extrapolate
-    the steepest, later part of the edge. The tangent stands in where the parabola has no root.
-    NaN where ``first_above`` is NaN, no peak follows, or fewer than 3 samples are in the band
-    (low sample rates: the caller keeps its own estimate).
+    the steepest, later part of the edge. The tangent stands in where the parabola has fewer
+    than 3 samples or no root. NaN where ``first_above`` is NaN or no peak follows.
     """
     n = y.shape[0]
     m = first_above.shape[0]
@@ -476,8 +475,8 @@ def loading_edge_onsets(y: np.ndarray, first_above: np.ndarray, amp: np.ndarray,
             if y[q] >= low:
                 idx[cnt] = q
                 cnt += 1
-        if cnt < 3:
-            continue  # too few samples on the edge (low rates): left to the caller
-        est = _quadratic_onset(y, idx, cnt, tangent)
+        est = np.nan
+        if cnt >= 3:
+            est = _quadratic_onset(y, idx, cnt, tangent)
         out[k] = tangent if np.isnan(est) else est
     return out

@@ -128,8 +128,6 @@ def loading_edge_onsets(y, first_above, amp, peak_frac, band_low_frac, min_bump,
                 break
         tangent = bi - y[bi] / best
         idx = [q for q in range(j0, bi + 1) if y[q] >= band_low_frac * hi]
-        if len(idx) < 3:
-            continue
-        est = quadratic_onset(y, np.array(idx), tangent)
+        est = quadratic_onset(y, np.array(idx), tangent) if len(idx) >= 3 else np.nan
         out[k] = tangent if np.isnan(est) else est
     return out
