@@ -21,7 +21,6 @@ import math
 import numpy as np
 from numba import njit
 
-
 #: Lower end of the falling-edge band fitted for toe-off, as a fraction of the hump's amplitude.
 FALL_BAND_LOW_FRAC = 0.3
 #: A fall of the vertical force by this much (g) below its running maximum ends a loading edge:
