@@ -49,7 +49,11 @@ def test_accuracy_against_ground_truth(name, fs):
         pytest.skip("1600 Hz checked on the steady run to keep the suite fast")
     run = _run(name, fs)
     analysis = gaitlab.analyze(run.recording, report=False)
-    sc = score(analysis, run.truth)
+    _assert_limits(score(analysis, run.truth))
+
+
+def _assert_limits(sc):
+    """Today's synthetic limits (module docstring)."""
     assert sc.f1 >= 0.98, sc
     assert sc.ic_mae_ms <= 10.0, sc
     assert sc.gct_mae_ms <= 12.0, sc
@@ -316,16 +320,6 @@ def _force_run(name: str, fs: float, seed: int = 11, **export):
     kw = dict(REALISTIC)
     kw.update(FORCE_SCENARIOS[name])
     return simulate_waist(60.0, fs=fs, seed=seed, **kw, **export)
-
-
-def _assert_limits(sc):
-    assert sc.f1 >= 0.98, sc
-    assert sc.ic_mae_ms <= 10.0, sc
-    assert sc.gct_mae_ms <= 12.0, sc
-    assert sc.vo_mae_cm <= 0.8, sc
-    assert sc.cadence_error_spm <= 0.5, sc
-    assert sc.side_accuracy >= 0.98, sc
-    assert sc.balance_error_pp <= 0.5, sc
 
 
 @pytest.mark.parametrize("fs", [100.0, 200.0, 500.0])
