@@ -43,8 +43,8 @@ def test_contact_time_bias(scored):
     assert abs(overall["gct_bias"]) <= bench.TARGETS["gct_bias_ms"], overall
 
 
-@pytest.mark.xfail(strict=True, reason="measured 15.0 ms (REAL DATA): the sacrum's push-off tail after "
-                                       "toe-off varies between trials (TO bias -20..+23 ms)")
+@pytest.mark.xfail(strict=True, reason="measured 15.03 ms (REAL DATA): the sacrum's push-off tail after "
+                                       "toe-off varies between trials (TO bias -20..+23 ms per trial)")
 def test_contact_time_mae_target(scored):
     bench, _, overall, _ = scored
     assert overall["gct_mae"] <= bench.TARGETS["gct_mae_ms"], overall
@@ -55,8 +55,6 @@ def test_contact_time_mae_does_not_regress(scored):
     assert overall["gct_mae"] <= 15.5, overall  # issue #12 baseline: 22.0 ms
 
 
-@pytest.mark.xfail(strict=True, reason="measured F1 0.985 (REAL DATA): a contact 8 ms after the file "
-                                       "start shows no flight, a midfoot landing's two-stage rise is read late")
 def test_detection_target(scored):
     bench, _, overall, _ = scored
     assert overall["f1"] >= bench.TARGETS["f1_min"], overall
@@ -64,7 +62,7 @@ def test_detection_target(scored):
 
 def test_detection_does_not_regress(scored):
     _, _, overall, _ = scored
-    assert overall["f1"] >= 0.98, overall  # issue #12 baseline: 0.910
+    assert overall["f1"] >= 0.99, overall  # issue #12 baseline: 0.910
 
 
 @pytest.mark.xfail(strict=True, reason="measured +18.3 ms at 2.50 m/s level rearfoot (REAL DATA, one "
@@ -83,8 +81,8 @@ def test_condition_bias_does_not_regress(scored):
 
 def test_first_and_last_contacts_are_reported(scored):
     """Each trial starts and ends mid-run: its first and last complete contacts are reported, except
-    where the file starts less than 20 ms before a contact (no flight visible: trial06, 8 ms)."""
+    where the file starts just before a contact (no flight visible: trial06, 8 ms; trial18)."""
     _, _, _, scores = scored
-    assert sum(s["first"] for s in scores) >= len(scores) - 3
+    assert sum(s["first"] for s in scores) >= len(scores) - 2
     assert sum(s["last"] for s in scores) >= len(scores) - 1
     assert np.mean([s["n_match"] / s["n_ref"] for s in scores]) >= 0.98

@@ -58,6 +58,9 @@ FIRST_PEAK_FRAC = 0.5
 #: than the dip of a soft-tissue rebound after a contact. Else it may have begun before the first
 #: sample (ended after the last): reported, but not valid.
 EDGE_FLIGHT_S = 0.02
+#: Samples between 0.2 and 0.8 g on a rising edge (``n_rise``) from which its middle is fitted for IC:
+#: with fewer, the edge's foot is not resolved and the flight apex / onset bracket is used instead.
+MIN_EDGE_SAMPLES = 3
 #: The initial-contact fit uses the loading edge from this fraction of its first peak up (mid-edge
 #: levels move least under a zero-phase low-pass; the edge's foot is where such a filter smears).
 EDGE_BAND_LOW_FRAC = 0.25
@@ -384,14 +387,14 @@ class WaistPipeline:
         steps (real sacral data, Alcantara et al. 2022): the fit of the edge's middle, from a
         quarter of its first peak to its first steep rise
         (:func:`gaitlab.kernels.events.loading_edge_onsets`), is taken instead wherever the edge's
-        foot has at least 3 samples (``n_rise``; the flight apex, :meth:`_refine_ic`, assumes landing and take-off at
+        foot has at least ``MIN_EDGE_SAMPLES`` samples (``n_rise``; the flight apex, :meth:`_refine_ic`, assumes landing and take-off at
         one height, which slopes break); the apex / onset estimate stays where it has fewer.
         """
         from ..kernels.events import loading_edge_onsets
 
         onset = loading_edge_onsets(fz, first_above, amp, FIRST_PEAK_FRAC, EDGE_BAND_LOW_FRAC, max_valley_g)
         # an edge fit that reaches back before the stretch's first sample is not measured
-        use = np.isfinite(onset) & np.isfinite(ic_low_rate) & (n_rise >= 3) & (onset >= 0.0)
+        use = np.isfinite(onset) & np.isfinite(ic_low_rate) & (n_rise >= MIN_EDGE_SAMPLES) & (onset >= 0.0)
         return np.where(use, onset, ic_low_rate)
 
     @staticmethod
