@@ -163,12 +163,15 @@ def _asin_line_zero(y: np.ndarray, idx: np.ndarray, count: int, amp: float):
 
 
 @njit(cache=True)
-def _quadratic_onset(y: np.ndarray, idx: np.ndarray, count: int, guess: float) -> float:
+def _quadratic_onset(y: np.ndarray, idx: np.ndarray, count: int, guess: float,
+                     vertex_if_no_root: bool = False) -> float:
     """Where a quadratic fitted to the rising-edge samples reaches 0 g (the contact onset).
 
     The impact transient makes the first rise concave; a quadratic follows that curvature where a
     line through the same samples would reach 0 g too early. Returns the root nearest ``guess``
-    below the first sample, or NaN.
+    below the first sample, or NaN. With ``vertex_if_no_root``, a convex fit that bottoms out
+    above 0 g (an edge's foot spread by a zero-phase low-pass) gives its vertex, where the fitted
+    rise starts: the limit of the double root as the foot is spread, so the estimate does not jump.
     """
     x0 = idx[0]
     s0 = 0.0
@@ -203,6 +206,8 @@ def _quadratic_onset(y: np.ndarray, idx: np.ndarray, count: int, guess: float) -
         return x0 - q0 / q1
     disc = q1 * q1 - 4.0 * q2 * q0
     if disc < 0.0:
+        if vertex_if_no_root and q2 > 0.0:
+            return x0 - q1 / (2.0 * q2)
         return np.nan
     r = math.sqrt(disc)
     best = np.nan
@@ -417,7 +422,8 @@ def loading_edge_onsets(y: np.ndarray, first_above: np.ndarray, amp: np.ndarray,
 
     1. the steepest sample (central difference) and its tangent, extended to the 0 g floor;
     2. a parabola through the edge samples from ``band_low_frac`` of the first peak up to the
-       steepest sample, extended to 0 g (the root nearest the tangent's, at or before the band).
+       steepest sample, extended to 0 g (the root nearest the tangent's, at or before the band;
+       its vertex where a convex fit bottoms out above 0 g).
 
     Why: a zero-phase low-pass (as exporters apply) spreads an edge's foot backwards by tens of ms
     and its top forwards, and moves mid-edge levels least, so the foot is left out. The parabola
@@ -478,6 +484,6 @@ def loading_edge_onsets(y: np.ndarray, first_above: np.ndarray, amp: np.ndarray,
                 cnt += 1
         est = np.nan
         if cnt >= 3:
-            est = _quadratic_onset(y, idx, cnt, tangent)
+            est = _quadratic_onset(y, idx, cnt, tangent, True)
         out[k] = tangent if np.isnan(est) else est
     return out

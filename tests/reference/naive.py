@@ -80,8 +80,9 @@ def sosfiltfilt(x, sos, padlen):
     return ref(sos, x, padlen=padlen)
 
 
-def quadratic_onset(y, idx, guess):
-    """Root (at or before the first sample) of a least-squares parabola through y[idx], nearest guess."""
+def quadratic_onset(y, idx, guess, vertex_if_no_root=False):
+    """Root (at or before the first sample) of a least-squares parabola through y[idx], nearest guess
+    (or, optionally, the vertex of a convex fit that stays above 0)."""
     x0 = idx[0]
     x = np.asarray(idx, dtype=float) - x0
     q2, q1, q0 = np.polyfit(x, y[idx], 2)
@@ -91,7 +92,7 @@ def quadratic_onset(y, idx, guess):
         return x0 - q0 / q1
     disc = q1 * q1 - 4 * q2 * q0
     if disc < 0:
-        return np.nan
+        return x0 - q1 / (2 * q2) if vertex_if_no_root and q2 > 0 else np.nan
     roots = [x0 + r for r in ((-q1 + math.sqrt(disc)) / (2 * q2), (-q1 - math.sqrt(disc)) / (2 * q2)) if r <= 0]
     return min(roots, key=lambda c: abs(c - guess)) if roots else np.nan
 
@@ -128,6 +129,6 @@ def loading_edge_onsets(y, first_above, amp, peak_frac, band_low_frac, min_bump,
                 break
         tangent = bi - y[bi] / best
         idx = [q for q in range(j0, bi + 1) if y[q] >= band_low_frac * hi]
-        est = quadratic_onset(y, np.array(idx), tangent) if len(idx) >= 3 else np.nan
+        est = quadratic_onset(y, np.array(idx), tangent, True) if len(idx) >= 3 else np.nan
         out[k] = tangent if np.isnan(est) else est
     return out
