@@ -6,8 +6,12 @@ Stages, each a small function over plain arrays, hot loops in :mod:`gaitlab.kern
 2. orientation per ~20 s block: up from gravity, forward from braking, left = up x forward
    (:mod:`.orientation`); the vertical is scaled so its stride mean is exactly 1 g;
 3. stance humps of the ~5 Hz low-passed vertical force, with hysteresis (no steps while standing);
-4. IC and TO from the edges where the stance hump leaves / returns to the 0 g flight floor
-   (:func:`gaitlab.kernels.events.contact_edges`); humps without a flight phase are walking;
+4. IC and TO from the edges of the stance hump (:func:`gaitlab.kernels.events.contact_edges`):
+   TO from the middle of the falling edge, IC from the middle of the loading edge
+   (:func:`gaitlab.kernels.events.loading_edge_onsets`), where a zero-phase low-pass of an export
+   moves an edge least (its foot it spreads by tens of ms); the flight apex only at low rates;
+   humps without a flight phase are walking; contacts at a recording's edges are reported, valid
+   when their flight is visible;
 5. per-step metrics: VO by drift-free double integration per stride, impact and loading rate,
    braking, side from the lateral force during stance plus alternation, pelvic tilt (and pelvic
    drop with a gyroscope);

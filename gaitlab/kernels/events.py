@@ -7,11 +7,14 @@ equals body weight, ~35-40 ms inside the contact, so they are *not* IC/TO. Inste
 edge of the stance hump where it leaves / returns to the 0 g flight floor: on the edge samples
 between a low level and about half the peak, ``asin(f / A)`` is linear in time for a half sine,
 so a straight-line fit in that domain extrapolates to the zero-force instant without the
-curvature bias of a chord or the ~38 ms lag of the 1 g crossing. The falling edge (TO) is clean;
-the rising edge (IC) carries the impact transient, which makes the rise steeper, so its fit is
-kept only where it lands inside the bracket allowed by the falling edge's angular rate, else the
-bracket's middle is used. Where few samples fall on the rising edge (low sample rates), the
-pipeline takes IC from the flight apex instead (:func:`gaitlab.kernels.integrate.flight_apex`).
+curvature bias of a chord or the ~38 ms lag of the 1 g crossing. TO is fitted on the middle of
+the falling edge (0.3-0.8 of the amplitude). Real sacral signals (Alcantara et al. 2022, issue
+#12) showed what the half sine hides: exports are low-passed forwards and backwards (a zero-phase
+filter spreads an edge's foot backwards by 30-60 ms and moves mid-edge levels least), heel strikes
+put an impact peak on the loading edge, midfoot landings load in two stages, and the push-off tail
+of the sacrum is not the ground force's. IC is therefore taken from the loading edge's middle
+(:func:`loading_edge_onsets`); the foot-of-edge fit (:func:`rising_onset`) and the flight apex
+(:func:`gaitlab.kernels.integrate.flight_apex`) remain for edges with few samples (low rates).
 """
 
 from __future__ import annotations
