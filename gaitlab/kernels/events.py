@@ -258,7 +258,7 @@ def rising_onset(y: np.ndarray, valley: int, stop: int, floor_level: float, high
 
 @njit(cache=True)
 def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: float,
-                  band_high: float, max_valley: float, edge_flight: int = 1):
+                  band_high: float, max_valley: float):
     """Initial contact and toe-off of each stance hump, in fractional samples.
 
     Parameters
@@ -275,10 +275,6 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
     max_valley : float
         A valley (minimum between humps) above this level (g) means no flight phase: the step is
         not a running step and IC/TO are left NaN.
-    edge_flight : int
-        Samples below the floor level needed at the very start (end) of ``y`` before the first
-        (after the last) hump for that contact to count as complete: the recording started (ended)
-        in the air; fewer, and the contact may have begun before the first sample.
     Returns
     -------
     ic, to : ndarray, shape (m,)
@@ -330,25 +326,13 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         for i in range(e, hi_a + 1):
             if y[i] < y[ja]:
                 ja = i
-        # a valley at the very edge of the signal may be a cut-off stance, not a flight; at the
-        # flight floor it is a flight (the recording started or ended in the air): the contact
-        # is complete
-        if k > 0 or jb > 0:
+        # a valley at the very edge of the signal may be a cut-off stance, not a flight; below the
+        # floor level it is a flight (the recording started or ended in the air): the contact is
+        # measured (the pipeline decides whether enough flight shows for it to be valid)
+        if k > 0 or jb > 0 or y[jb] < floor_level:
             vb[k] = y[jb]
-        else:
-            run = 0
-            while run < s and y[run] < floor_level:
-                run += 1
-            if run >= edge_flight:
-                vb[k] = y[jb]
-        if k + 1 < m or ja < n - 1:
+        if k + 1 < m or ja < n - 1 or y[ja] < floor_level:
             va[k] = y[ja]
-        else:
-            run = 0
-            while run < n - e and y[n - 1 - run] < floor_level:
-                run += 1
-            if run >= edge_flight:
-                va[k] = y[ja]
         # amplitude from the second half of the hump: the impact transient is gone by mid-stance
         mid = (s + e) // 2
         lo_amp = mid - (e - s) // 6
