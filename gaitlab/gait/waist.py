@@ -384,15 +384,16 @@ class WaistPipeline:
 
     @staticmethod
     def _loading_edge_ic(fz, ic_low_rate, n_rise, first_above, amp, max_valley_g) -> np.ndarray:
-        """Initial contact from the steepest point of the loading edge, where it is sampled.
+        """Initial contact from the middle of the loading edge, where the edge is sampled.
 
         The onset fit of :func:`gaitlab.kernels.events.contact_edges` uses the edge's foot (0.2 g
         up), which a zero-phase low-pass of the export spreads backwards by 30-60 ms on impact-heavy
         steps (real sacral data, Alcantara et al. 2022): the fit of the edge's middle, from a
         quarter of its first peak to its first steep rise
-        (:func:`gaitlab.kernels.events.loading_edge_onsets`), is taken instead wherever the edge's
-        foot has at least ``MIN_EDGE_SAMPLES`` samples (``n_rise``; the flight apex, :meth:`_refine_ic`, assumes landing and take-off at
-        one height, which slopes break); the apex / onset estimate stays where it has fewer.
+        (:func:`gaitlab.kernels.events.loading_edge_onsets`), is taken instead wherever the edge
+        has at least ``MIN_EDGE_SAMPLES`` samples between 0.2 and 0.8 g (``n_rise``). The flight
+        apex (:meth:`_refine_ic`) assumes landing and take-off at one height, which slopes break;
+        it and the onset bracket stay where the edge has fewer samples (low rates).
         """
         from ..kernels.events import loading_edge_onsets
 
