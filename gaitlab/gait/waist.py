@@ -6,8 +6,12 @@ Stages, each a small function over plain arrays, hot loops in :mod:`gaitlab.kern
 2. orientation per ~20 s block: up from gravity, forward from braking, left = up x forward
    (:mod:`.orientation`); the vertical is scaled so its stride mean is exactly 1 g;
 3. stance humps of the ~5 Hz low-passed vertical force, with hysteresis (no steps while standing);
-4. IC and TO from the edges where the stance hump leaves / returns to the 0 g flight floor
-   (:func:`gaitlab.kernels.events.contact_edges`); humps without a flight phase are walking;
+4. IC and TO from the edges of the stance hump (:func:`gaitlab.kernels.events.contact_edges`):
+   TO from the middle of the falling edge, IC from the middle of the loading edge
+   (:func:`gaitlab.kernels.events.loading_edge_onsets`), where a zero-phase low-pass of an export
+   moves an edge least (its foot it spreads by tens of ms); the flight apex only at low rates;
+   humps without a flight phase are walking; contacts at a recording's edges are reported, valid
+   when their flight is visible;
 5. per-step metrics: VO by drift-free double integration per stride, impact and loading rate,
    braking, side from the lateral force during stance plus alternation, pelvic tilt (and pelvic
    drop with a gyroscope);
@@ -58,6 +62,21 @@ WALK_STEP_TIME_MS = WALK_STEP_MS  # 50-170 spm
 #: initial contact for the apex to be used: above the onset's sampling/filter error, below the
 #: ~20 ms an impact peak (asymmetric contact force) shifts the apex estimate by.
 APEX_AGREEMENT_S = 0.012
+#: The loading edge ends at the stance's first peak: the first local maximum at or above this
+#: fraction of the hump's (active) amplitude, so a heel strike's impact peak ends it, small
+#: wobbles on the edge do not.
+FIRST_PEAK_FRAC = 0.5
+#: The first (last) contact of a stretch is valid when at least this much flight (s, below the floor
+#: level) precedes (follows) it in the stretch: about the shortest flight of running, and longer
+#: than the dip of a soft-tissue rebound after a contact. Else it may have begun before the first
+#: sample (ended after the last): reported, but not valid.
+EDGE_FLIGHT_S = 0.02
+#: Samples between 0.2 and 0.8 g on a rising edge (``n_rise``) from which its middle is fitted for IC:
+#: with fewer, the edge's foot is not resolved and the flight apex / onset bracket is used instead.
+MIN_EDGE_SAMPLES = 3
+#: The initial-contact fit uses the loading edge from this fraction of its first peak up (mid-edge
+#: levels move least under a zero-phase low-pass; the edge's foot is where such a filter smears).
+EDGE_BAND_LOW_FRAC = 0.25
 
 
 def _lowpass(x: np.ndarray, fs: float, fc: float, order: int = 2) -> np.ndarray:
@@ -291,6 +310,8 @@ class WaistPipeline:
             fz = self._edge_signal(fz_raw, fs)
             ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
         ic = self._refine_ic(fz, down, ic, to, n_rise, first_above, fs)
+        ic = self._loading_edge_ic(fz, ic, n_rise, first_above, amp, self.max_valley_g)
+        ic[ic < 0.0] = np.nan  # estimated before the stretch's first sample: not measured
         running = np.isfinite(ic) & np.isfinite(to)
         # a "contact" between two flight floors longer than two running contacts (a phone can merge
         # two) is no running step: sitting down, a stair, a landing from a jump
@@ -332,6 +353,7 @@ class WaistPipeline:
         if st.gyr is not None:
             drop = stride_angle_range(np.ascontiguousarray(st.gyr[:, 0]), ic_k, to_k, fs)
         valid = self._plausible(activity, gct_ms, step_time_ms, flight_ms, vo_cm)
+        valid &= ~self._cut_at_edges(fz, ic_k, to_k, fs)
         valid &= ~self._starts_from_rest(activity, t_ic, t_to, st.t[0])
         if st.ends_at_gap and n_steps and not np.isfinite(next_ic[-1]):
             valid[-1] = False  # its step runs into the gap: its next contact was not recorded
@@ -421,6 +443,26 @@ class WaistPipeline:
         return floor
 
     @staticmethod
+    def _loading_edge_ic(fz, ic_low_rate, n_rise, first_above, amp, max_valley_g) -> np.ndarray:
+        """Initial contact from the middle of the loading edge, where the edge is sampled.
+
+        The onset fit of :func:`gaitlab.kernels.events.contact_edges` uses the edge's foot (0.2 g
+        up), which a zero-phase low-pass of the export spreads backwards by 30-60 ms on impact-heavy
+        steps (real sacral data, Alcantara et al. 2022): the fit of the edge's middle, from a
+        quarter of its first peak to its first steep rise
+        (:func:`gaitlab.kernels.events.loading_edge_onsets`), is taken instead wherever the edge
+        has at least ``MIN_EDGE_SAMPLES`` samples between 0.2 and 0.8 g (``n_rise``). The flight
+        apex (:meth:`_refine_ic`) assumes landing and take-off at one height, which slopes break;
+        it and the onset bracket stay where the edge has fewer samples (low rates).
+        """
+        from ..kernels.events import loading_edge_onsets
+
+        onset = loading_edge_onsets(fz, first_above, amp, FIRST_PEAK_FRAC, EDGE_BAND_LOW_FRAC, max_valley_g)
+        # an edge fit that reaches back before the stretch's first sample is not measured
+        use = np.isfinite(onset) & np.isfinite(ic_low_rate) & (n_rise >= MIN_EDGE_SAMPLES) & (onset >= 0.0)
+        return np.where(use, onset, ic_low_rate)
+
+    @staticmethod
     def _refine_ic(fz, down, ic_onset, to, n_rise, first_above, fs) -> np.ndarray:
         """Initial contact from the flight apex, unless this runner's contacts are asymmetric.
 
@@ -481,6 +523,25 @@ class WaistPipeline:
         scratch = np.empty(fz.size, dtype=np.int64)
         onset, _, _ = rising_onset(fz, valley, fz.size, self.floor_level_g, high, 0.0, scratch)
         return onset
+
+    def _cut_at_edges(self, fz: np.ndarray, ic: np.ndarray, to: np.ndarray, fs: float) -> np.ndarray:
+        """Steps whose contact may be cut by the stretch's start or end (see ``EDGE_FLIGHT_S``).
+
+        A recording that starts (ends) mid-run shows its first (last) contact whole only when the
+        flight before (after) it is visible: fewer flight samples than ``EDGE_FLIGHT_S`` between
+        the first sample and the contact (the toe-off and the last sample), and the contact may
+        have begun before the recording (ended after it). Such a step is reported, not valid.
+        """
+        cut = np.zeros(ic.size, dtype=bool)
+        if ic.size == 0:
+            return cut
+        need = EDGE_FLIGHT_S * fs
+        low = fz < self.floor_level_g
+        if np.isfinite(ic[0]):
+            cut[0] = low[: max(int(np.floor(ic[0])), 0) + 1].sum() < need
+        if np.isfinite(to[-1]):
+            cut[-1] |= low[int(np.ceil(to[-1])):].sum() < need
+        return cut
 
     @staticmethod
     def _starts_from_rest(activity: np.ndarray, t_ic: np.ndarray, t_to: np.ndarray, t0: float) -> np.ndarray:

@@ -137,6 +137,17 @@ class WaistMotion:
     pelvic drop amplitude (contralateral side drops during stance), ``roll_deg + roll_asymmetry_deg/2``
     in left stance and ``roll_deg - roll_asymmetry_deg/2`` in right stance; ``yaw_deg`` the pelvic rotation
     amplitude; ``tilt_osc_deg`` the within-step pitch oscillation.
+
+    Ground-force shape (issue #12, so the generator does not hide what real sacral signals show):
+    ``heel_impact_g`` is the peak of a heel strike's impact bump *in the ground force* (a
+    ``sin^2`` bump over the first ``heel_impact_ms`` of contact, peaking halfway: it starts with
+    zero slope, as a real force builds up while the heel pad and shoe compress); the active
+    (half-sine) force is reduced so momentum and height still close. ``force_shape_cv_pct`` is the
+    step-to-step coefficient of variation of the bump's size and duration. ``landing_offset_cm``
+    is the pelvis height at landing minus at the previous take-off (negative: lands lower, as
+    downhill; positive: uphill), limited per step to 90 % of what a flight of that length allows
+    (``g tf^2 / 2``); the contact takes the height back, so the pelvis stays on its treadmill-like
+    cycle. ``impact_g`` (above) is the soft-tissue wobble of the sensor, not a ground force.
     """
 
     lean_deg: float = 8.0
@@ -151,6 +162,10 @@ class WaistMotion:
     impact_hz: float = 15.0
     impact_tau_ms: float = 30.0
     ml_impact_g: float = 0.3
+    heel_impact_g: float = 0.0
+    heel_impact_ms: float = 50.0
+    force_shape_cv_pct: float = 0.0
+    landing_offset_cm: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -331,6 +346,11 @@ class Scenario:
         _check("walk_duty_factor", s.walk_duty_factor, 0.51, 0.8)
         _check("walk_cadence_spm", s.walk_cadence_spm, 70.0, 150.0)
         _check("walk_vertical_g", s.walk_vertical_g, 0.0, 0.6)
+        w = self.waist
+        _check("heel_impact_g", w.heel_impact_g, 0.0, 4.0)
+        _check("heel_impact_ms", w.heel_impact_ms, 10.0, 120.0)
+        _check("force_shape_cv_pct", w.force_shape_cv_pct, 0.0, 40.0)
+        _check("landing_offset_cm", w.landing_offset_cm, -10.0, 10.0)
         for name, spans in (("walking", s.walking), ("standing", s.standing)):
             for span in spans:
                 if len(span) != 2 or span[1] <= 0 or span[0] < 0:

@@ -186,3 +186,56 @@ def foot_acc_only_events(d2, dev, imp, ic_pre, min_ratio, max_stride, still_dev)
                 hi += 1
         fa[k], fb[k] = lo, hi
     return ic, mid, fa, fb
+
+def quadratic_onset(y, idx, guess, vertex_if_no_root=False):
+    """Root (at or before the first sample) of a least-squares parabola through y[idx], nearest guess
+    (or, optionally, the vertex of a convex fit that stays above 0)."""
+    x0 = idx[0]
+    x = np.asarray(idx, dtype=float) - x0
+    q2, q1, q0 = np.polyfit(x, y[idx], 2)
+    if q1 <= 0:
+        return np.nan
+    if abs(q2) < 1e-12:
+        return x0 - q0 / q1
+    disc = q1 * q1 - 4 * q2 * q0
+    if disc < 0:
+        return x0 - q1 / (2 * q2) if vertex_if_no_root and q2 > 0 else np.nan
+    roots = [x0 + r for r in ((-q1 + math.sqrt(disc)) / (2 * q2), (-q1 - math.sqrt(disc)) / (2 * q2)) if r <= 0]
+    return min(roots, key=lambda c: abs(c - guess)) if roots else np.nan
+
+
+def loading_edge_onsets(y, first_above, amp, peak_frac, band_low_frac, min_bump, peak_drop=0.1, slope_frac=0.5):
+    """Parabola through the loading edge from band_low_frac of its first peak to its first steep
+    rise, extended to 0 g (else the tangent there)."""
+    out = np.full(len(first_above), np.nan)
+    for k, (fa, a) in enumerate(zip(first_above, amp)):
+        if not (np.isfinite(fa) and np.isfinite(a)) or int(fa) - 1 < 1:
+            continue
+        j0 = int(fa) - 1
+        stop, hi = None, y[j0]
+        for i in range(j0, len(y) - 1):
+            hi = max(hi, y[i])
+            if (y[i + 1] < y[i] and y[i] >= peak_frac * a) or (hi > min_bump and y[i + 1] < hi - peak_drop):
+                stop = i
+                break
+        if stop is None:
+            continue
+        slopes = [(y[i + 1] - y[i - 1]) / 2 for i in range(j0, stop + 1)]
+        bi = j0 + int(np.argmax(slopes))
+        if slopes[bi - j0] <= 0:
+            continue
+        best = slopes[bi - j0]
+
+        def slope(q):
+            return (y[q + 1] - y[q - 1]) / 2
+
+        # the first local maximum of the slope at least half the steepest
+        for q in range(max(j0, 2), bi):
+            if slope(q) >= slope_frac * best and slope(q) >= slope(q + 1) and slope(q) >= slope(q - 1):
+                bi, best = q, slope(q)
+                break
+        tangent = bi - y[bi] / best
+        idx = [q for q in range(j0, bi + 1) if y[q] >= band_low_frac * hi]
+        est = quadratic_onset(y, np.array(idx), tangent, True) if len(idx) >= 3 else np.nan
+        out[k] = tangent if np.isnan(est) else est
+    return out
