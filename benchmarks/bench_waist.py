@@ -24,8 +24,8 @@ import numpy as np
 
 
 def _kernels(fs: float, hours: float) -> list[tuple[str, float, float, float]]:
-    from gaitlab.gait.waist import _lowpass
     from gaitlab.kernels.events import contact_edges, find_humps
+    from gaitlab.kernels.filters import lowpass as _lowpass
     from gaitlab.kernels.integrate import flight_apex, vertical_oscillation
     from gaitlab.kernels.signal import rotate_blocks
     from gaitlab.kernels.stepstats import step_statistics

@@ -33,6 +33,10 @@ __all__ = [
     "batch",
     "report",
     "io",
+    "history",
+    "compare",
+    "History",
+    "Comparison",
 ]
 
 # public name -> (module, attribute or None for the module itself)
@@ -47,14 +51,21 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "batch": ("gaitlab.batch", None),
     "report": ("gaitlab.report", None),
     "io": ("gaitlab.io", None),
+    # runs over time (issue #19): functions named after what they do; modules gaitlab.season/comparison
+    "history": ("gaitlab.season", "history"),
+    "compare": ("gaitlab.comparison", "compare"),
+    "History": ("gaitlab.season", "History"),
+    "Comparison": ("gaitlab.comparison", "Comparison"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from . import batch, io, report, stream, synth
     from .analysis import analyze
+    from .comparison import Comparison, compare
     from .io import read, write
     from .recording import Recording
     from .result import Analysis
+    from .season import History, history
 
 
 def __getattr__(name: str) -> Any:

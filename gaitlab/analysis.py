@@ -3,6 +3,7 @@
 
 The data flow (ARCHITECTURE.md): read -> pipeline (:mod:`gaitlab.gait`: waist, or shoe one foot or
 a pair, both returning a step table) -> metrics (:mod:`gaitlab.gait.metrics`: summary, segments)
+-> run context (:mod:`gaitlab.context`: tags, start time, device, a watch's laps, recent runs)
 -> report (:mod:`gaitlab.report`, evaluated once) -> :class:`~gaitlab.result.Analysis`.
 """
 
@@ -11,13 +12,16 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import InputError
 from .recording import Recording
 from .result import Analysis
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .context import RunContext
 
 __all__ = ["analyze", "Analysis"]
 
@@ -32,6 +36,9 @@ def analyze(
     axes: str | np.ndarray | None = None,
     thresholds: Mapping[str, Any] | str | os.PathLike[str] | None = None,
     report: bool = True,
+    tags: Mapping[str, Any] | None = None,
+    speed_from: str | os.PathLike[str] | None = None,
+    history: str | os.PathLike[str] | None = None,
     **params: Any,
 ) -> Analysis:
     """Analyse a running recording: steps, per-step metrics, summary, segments and flags.
@@ -53,6 +60,14 @@ def analyze(
         Overrides of the report's default thresholds.
     report : bool, default True
         Evaluate the back-strain pattern rules and fill :attr:`Analysis.flags`.
+    tags : mapping, optional
+        User tags kept in ``input['tags']`` (e.g. ``{"shoe": "Pegasus40", "athlete": "ana"}``), for
+        :func:`gaitlab.history` and :func:`gaitlab.compare`.
+    speed_from : path, optional
+        A watch's FIT file of the same run: its speed, laps and running dynamics are aligned by
+        absolute time (:mod:`gaitlab.context`); replaces ``speed_mps``.
+    history : path, optional
+        A folder of earlier JSON results: the report places this run among the runner's recent runs.
     **params
         Further pipeline settings (see :class:`gaitlab.gait.waist.WaistPipeline` and
         :class:`gaitlab.gait.shoe.FootPipeline`, plus ``segment_s``); an unknown name raises
@@ -67,14 +82,23 @@ def analyze(
         from .io import read
 
         recording = read(recording, placement=placement)
+    # -- run context (gaitlab.context, issue #19): tags, start time, watch speed, history ---------
+    from .context import prepare_context
+
+    ctx, speed_mps = prepare_context(recording, tags=tags, speed_from=speed_from, speed_mps=speed_mps,
+                                     history=history, recent_n=params.pop("recent_n", None))
+    # -- end run context ---------------------------------------------------------------------------
     if isinstance(recording, Sequence) and not isinstance(recording, str):
         recs = list(recording)
         if len(recs) == 1:
             recording = recs[0]
         else:
-            return _build(_shoe_pipeline(speed_mps, axes, params).run(recs), recs[0], thresholds, report)
+            for rec in recs:
+                _require_event_rate(rec)
+            return _build(_shoe_pipeline(speed_mps, axes, params).run(recs), recs[0], thresholds, report, ctx)
     if not isinstance(recording, Recording):
         raise InputError(f"analyze() takes a Recording or a path, not {type(recording).__name__}")
+    _require_event_rate(recording)
     place = placement or recording.placement
     if place is None:
         from .gait.placement import infer_placement
@@ -91,7 +115,16 @@ def analyze(
         pipe = WaistPipeline(speed_mps=speed_mps, axes=axes, **params).run(recording)
     else:
         raise InputError(f"placement must be 'waist' or 'shoe', found {place!r}")
-    return _build(pipe, recording, thresholds, report)
+    return _build(pipe, recording, thresholds, report, ctx)
+
+
+def _require_event_rate(rec: Any) -> None:
+    """Refuse a recording too slow for gait events rather than report steps that cannot be timed."""
+    from .recording import event_rate_problem
+
+    problem = event_rate_problem(rec.fs) if isinstance(rec, Recording) else None
+    if problem:
+        raise InputError(problem, path=rec.meta.get("source"))
 
 
 def _shoe_pipeline(speed_mps: Any, axes: Any, params: Mapping[str, Any]) -> Any:
@@ -104,33 +137,35 @@ def _shoe_pipeline(speed_mps: Any, axes: Any, params: Mapping[str, Any]) -> Any:
     return ShoePipeline(speed_mps=speed_mps, axes=axes, segment_s=segment_s, foot_params=foot)
 
 
-def _build(pipe: Any, recording: Recording, thresholds: Any, report: bool) -> Analysis:
-    """Pipeline result -> metrics -> report -> the Analysis (the only place one is built)."""
+def _build(pipe: Any, recording: Recording, thresholds: Any, report: bool, ctx: RunContext) -> Analysis:
+    """Pipeline result -> metrics -> run context -> report -> the Analysis (the only place one is built)."""
     import pandas as pd
 
+    from .context import finish_context
     from .gait.metrics import segment_table, summarize
     from .schema import GAP_COLUMNS
 
     steps = pipe.steps_
     placement = pipe.input_["placement"]
     summary = summarize(steps, duration_s=pipe.duration_s_, gap_s=pipe.gap_s_, regularity=pipe.regularity_,
-                        placement=placement, paired=pipe.paired_)
-    segments = segment_table(steps, pipe.segment_s)
-    params = dict(pipe.params_)
-    evaluation = None
-    flags: list[dict[str, Any]] = []
+                        placement=placement, paired=pipe.paired_, per_side_reason=pipe.per_side_reason_,
+                        has_gyro=bool(pipe.input_.get("has_gyro", True)))
+    result = Analysis(
+        steps=steps, summary=summary, segments=segment_table(steps, pipe.segment_s, pipe.per_side_reason_),
+        gaps=pd.DataFrame(pipe.gaps_, columns=list(GAP_COLUMNS)),
+        input=pipe.input_, flags=[], recording=recording, signals=pipe.signals_, params=dict(pipe.params_),
+    )
+    # tags, start time, device, the watch's laps; with a history, the recent runs for the report
+    finish_context(result, ctx)
     if report:
         from .report import evaluate_steps, load_thresholds
 
+        params = result.params
         # kept so the HTML evidence table shows the limits actually applied
         params["report_thresholds"] = load_thresholds(thresholds)
-        evaluation = evaluate_steps(steps, placement=placement, speed_mps=summary.get("speed_mps"),
-                                    tilt_reference=params.get("pelvic_tilt_reference"),
-                                    thresholds=params["report_thresholds"])
-        flags = evaluation.flags
-    return Analysis(
-        steps=steps, summary=summary, segments=segments,
-        gaps=pd.DataFrame(pipe.gaps_, columns=list(GAP_COLUMNS)),
-        input=pipe.input_, flags=flags, recording=recording, signals=pipe.signals_, params=params,
-        evaluation=evaluation,
-    )
+        result.evaluation = evaluate_steps(
+            steps, placement=placement, speed_mps=summary.get("speed_mps"),
+            tilt_reference=params.get("pelvic_tilt_reference"), per_side_reason=summary.get("per_side_reason"),
+            thresholds=params["report_thresholds"])
+        result.flags = result.evaluation.flags
+    return result

@@ -5,7 +5,9 @@ Each subcommand lives in its own module under :mod:`gaitlab.commands` with two f
 it needs). So ``gaitlab --help`` never imports numpy, pandas, numba or bleak.
 
 Exit codes (ARCHITECTURE.md): 0 ok, 1 analysis found problems that ``--fail-on`` asked to fail
-on, 2 bad input or usage. Errors go to stderr as one line, without a traceback unless ``--debug``.
+on, 2 bad input or usage. Errors go to stderr as one line, without a traceback unless ``--debug``;
+warnings as ``gaitlab: warning: ...`` from every command. A reader that closes the output early
+(``| head``) ends the command quietly with 0.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Sequence
 from ._version import __version__
 
 #: Subcommands in the order ``--help`` lists them (module names under gaitlab.commands).
-COMMANDS = ("analyze", "info", "simulate", "batch", "stream", "scan")
+COMMANDS = ("analyze", "info", "simulate", "batch", "stream", "scan", "history", "compare")
 
 EXIT_OK, EXIT_FLAGGED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -45,9 +47,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Formatter(logging.Formatter):
+    """``gaitlab: warning: ...``: the level in lower case, like ``gaitlab: error: ...``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.level = record.levelname.lower()
+        return super().format(record)
+
+
 def _configure_logging(debug: bool, quiet: bool) -> None:
     level = logging.DEBUG if debug else logging.WARNING if quiet else logging.INFO
-    logging.basicConfig(level=level, format="gaitlab: %(levelname)s: %(message)s")
+    handler = logging.StreamHandler()  # the current sys.stderr (force=True: each main() call anew)
+    handler.setFormatter(_Formatter("gaitlab: %(level)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
     if not debug:
         # library warnings (e.g. "truncated last line ignored") as one readable line each
         def show(message, category, filename, lineno, file=None, line=None):
@@ -69,7 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     _configure_logging(args.debug, args.quiet)
     try:
-        return int(args.run(args) or 0)
+        code = int(args.run(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # the reader of our output went away (``gaitlab analyze ... | head -1``): not an error
+        _silence_stdout()
+        return EXIT_OK
     except KeyboardInterrupt:
         print("gaitlab: interrupted", file=sys.stderr)
         return 130
@@ -84,6 +102,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"gaitlab: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
               file=sys.stderr)
         return 3
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (e.g. captured in tests)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,7 +17,8 @@ import numpy as np
 
 from .errors import InputError
 
-__all__ = ["Recording", "PLACEMENTS", "SIDES", "ACC_COLUMNS", "GYR_COLUMNS"]
+__all__ = ["Recording", "PLACEMENTS", "SIDES", "ACC_COLUMNS", "GYR_COLUMNS", "MIN_EVENT_FS_HZ",
+           "event_rate_problem"]
 
 PLACEMENTS = ("waist", "shoe")
 SIDES = ("L", "R")
@@ -27,6 +28,19 @@ TIME_COLUMN = "time_s"
 
 #: An interval longer than this many nominal sample periods is a gap (issue #2 / running_science §2.1.1).
 GAP_FACTOR = 1.5
+#: Slowest sample rate (Hz) at which gait events can be located. Below it the shortest running
+#: contact (140 ms) spans fewer than 3.5 samples, and the landing impact that marks initial contact
+#: (10-20 Hz content) lies above the Nyquist frequency fs/2, so contacts cannot be timed at all.
+MIN_EVENT_FS_HZ = 25.0
+
+
+def event_rate_problem(fs: float) -> str | None:
+    """Why ``fs`` (Hz) is too slow for gait events, or None when it is fast enough."""
+    if fs >= MIN_EVENT_FS_HZ:
+        return None
+    return (f"the sample rate is {fs:g} Hz, too slow for gait events: below {MIN_EVENT_FS_HZ:g} Hz a 140-ms "
+            "running contact spans fewer than 4 samples and the landing impact lies above the Nyquist "
+            f"frequency ({fs / 2:g} Hz); record at {MIN_EVENT_FS_HZ:g} Hz or more (gait sensors use 50-1000 Hz)")
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:

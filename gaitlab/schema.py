@@ -19,10 +19,11 @@ import numpy as np
 
 __all__ = [
     "SCHEMA_VERSION", "GRAVITY_MPS2", "Column",
-    "STEP", "SHOE", "SUMMARY", "SHOE_SUMMARY", "SEGMENT", "GAP",
+    "STEP", "SHOE", "SUMMARY", "SHOE_SUMMARY", "SIDE_SUMMARY", "SEGMENT", "GAP", "INPUT",
+    "PER_SIDE_METRICS", "PER_SIDE_KEYS",
     "STEP_COLUMNS", "SHOE_COLUMNS", "SUMMARY_KEYS", "SHOE_SUMMARY_KEYS", "SEGMENT_COLUMNS",
     "GAP_COLUMNS", "LIVE_STEP_FIELDS", "LIVE_CONTACT_FIELDS", "LIVE_SUMMARY", "LIVE_SUMMARY_KEYS",
-    "TEXT_COLUMNS", "PLAUSIBLE_WAIST", "PLAUSIBLE_SHOE", "describe", "valid_running_mask",
+    "TEXT_COLUMNS", "PLAUSIBLE_WAIST", "PLAUSIBLE_SHOE", "TREND_METRICS", "describe", "valid_running_mask",
 ]
 
 #: Version of the JSON result (``"schema"`` key). Bumped only for a breaking change.
@@ -74,6 +75,8 @@ SHOE: tuple[Column, ...] = (
     Column("foot_clearance_m", "m", "highest point of the foot during swing"),
     Column("ic_gyro_s", "s", "IC from the pitch-rate minimum alone (Falbriard et al. 2018)"),
     Column("to_gyro_s", "s", "TO from the pitch-rate minimum alone"),
+    Column("impact_clipped", "", "True when a sample in the impact window was clipped at the accelerometer's "
+                                 "range: impact_g and loading_rate_gps of that contact are NaN"),
 )
 
 #: Summary keys of schema 1 (always present), then extensions. Means over valid running steps.
@@ -122,6 +125,67 @@ SHOE_SUMMARY: tuple[Column, ...] = (
     Column("impact_si_pct", "%", "symmetry index of impact (pair only)"),
     Column("stride_length_si_pct", "%", "symmetry index of stride length (pair only)"),
     Column("swing_si_pct", "%", "symmetry index of swing time (pair only)"),
+    Column("impact_clipped_contacts", "", "contacts whose impact window held a clipped sample (saturated "
+                                          "sensor): left out of impact_g, which is then a lower bound"),
+    Column("impact_note", "", "text saying impact_g underestimates the impacts when contacts were clipped, "
+                              "else None"),
+    Column("no_gyro_note", "", "text naming the metrics that are null without a gyroscope, else None"),
+)
+
+#: Per-side metrics of the summary, each reported per side with a 95 % confidence interval (the
+#: AR(1)-widened standard error of the mean; :func:`gaitlab.gait.metrics.side_means_ci`).
+PER_SIDE_METRICS: tuple[str, ...] = ("gct_ms", "step_time_ms", "impact_g")
+
+
+def _per_side_columns(metric: str) -> tuple[Column, ...]:
+    base, unit = metric.rsplit("_", 1)
+    u = {"ms": "ms", "g": "g"}[unit]
+    what = {"gct": "ground contact time", "step_time": "step time", "impact": "landing impact"}[base]
+    out = []
+    for side, word in (("left", "left"), ("right", "right")):
+        out += [Column(f"{base}_{side}_{unit}", u, f"mean {what} of the {word} foot's valid running steps"),
+                Column(f"{base}_{side}_ci_lo_{unit}", u, "lower end of its 95 % confidence interval"),
+                Column(f"{base}_{side}_ci_hi_{unit}", u, "upper end of its 95 % confidence interval")]
+    out += [Column(f"{base}_si_ci_lo_pct", "%", f"lower end of the 95 % interval of the {what} symmetry index"),
+            Column(f"{base}_si_ci_hi_pct", "%", f"upper end of the 95 % interval of the {what} symmetry index")]
+    return tuple(out)
+
+
+#: Summary keys with the per-side means and their intervals (NaN when the mounting makes sides
+#: unmeasurable), in order: ``<base>_left_<unit>``, ``..._left_ci_lo_...``, ``..._left_ci_hi_...``,
+#: the same for right, ``<base>_si_ci_lo_pct``, ``<base>_si_ci_hi_pct``.
+PER_SIDE_KEYS: dict[str, tuple[str, ...]] = {m: tuple(c.name for c in _per_side_columns(m))
+                                             for m in PER_SIDE_METRICS}
+
+#: Summary keys added after :data:`SUMMARY` (waist and shoe): the per-side means, and
+#: ``per_side_reason`` (present only when the mounting makes left/right unmeasurable).
+SIDE_SUMMARY: tuple[Column, ...] = tuple(c for m in PER_SIDE_METRICS for c in _per_side_columns(m)) + (
+    Column("per_side_reason", "", "why left/right metrics are not measurable with this mounting (then "
+                                  "the per-side keys, GCT balance and step-time asymmetry are NaN)"),
+)
+
+#: Keys of ``Analysis.input`` (JSON ``input``): what was analysed and how it was worn.
+INPUT: tuple[Column, ...] = (
+    Column("path", "", "the file analysed (a shoe pair: both, joined by ' + ')"),
+    Column("format", "", "the reader's format name"),
+    Column("fs_hz", "Hz", "sample rate"),
+    Column("duration_s", "s", "recording duration"),
+    Column("placement", "", "'waist' or 'shoe'"),
+    Column("n_samples", "", "samples read"),
+    Column("has_gyro", "", "whether a gyroscope was recorded (a pair: both)"),
+    Column("device", "", "the recording device, where the file names it"),
+    Column("sides", "", "shoe: the side of each recording"),
+    Column("files", "", "shoe: one entry per recording (path, format, side, fs_hz, device, frame ...)"),
+    Column("mounting", "", "waist: inferred mounting, 'midline', 'off_midline', 'thigh' or 'chest' "
+                           "(gaitlab.gait.mounting)"),
+    Column("mounting_stride_swing_g", "g", "median RMS stride-rhythm specific force over gait blocks"),
+    Column("mounting_vertical_alternation", "", "median stride- to step-rhythm RMS ratio of the vertical "
+                                                "force over gait blocks"),
+    Column("mounting_face_sideways", "", "|cos| between the device's z axis and the body's left-right axis "
+                                         "(near 1: a flat device on the side of the body)"),
+    Column("start_time", "", "absolute start of the recording (ISO 8601), where known"),
+    Column("tags", "", "user tags (e.g. shoe, athlete) for history and compare"),
+    Column("watch", "", "a watch's FIT file of the same run (--speed-from): alignment and laps"),
 )
 
 #: Per-segment (default per-minute) columns: the summary's definitions per segment.
@@ -205,12 +269,28 @@ PLAUSIBLE_SHOE: dict[str, tuple[float, float]] = {
     "walk_stride_ms": (700.0, 2600.0),
 }
 
-_ALL: dict[str, Column] = {c.name: c for group in (GAP, SEGMENT, SHOE_SUMMARY, SUMMARY, SHOE, STEP)
+#: Metrics followed over weeks (:mod:`gaitlab.season`, the history report): summary key -> (label,
+#: unit, number format). ``cadence_drift_spm`` and ``gct_drift_pct`` are the late-run drifts the
+#: history computes from each run's segments (:func:`gaitlab.season.late_drift`).
+TREND_METRICS: dict[str, tuple[str, str, str]] = {
+    "cadence_spm": ("Cadence", "spm", ".1f"),
+    "gct_ms": ("Ground contact time", "ms", ".0f"),
+    "vo_cm": ("Vertical oscillation", "cm", ".1f"),
+    "vertical_ratio_pct": ("Vertical ratio", "%", ".1f"),
+    "gct_balance_left_pct": ("GCT balance (left)", "%", ".1f"),
+    "impact_g": ("Impact", "g", ".2f"),
+    "loading_rate_gps": ("Loading rate", "g/s", ".0f"),
+    "cadence_drift_spm": ("Late-run cadence drift", "spm", "+.1f"),
+    "gct_drift_pct": ("Late-run GCT drift", "%", "+.1f"),
+}
+
+_ALL: dict[str, Column] = {c.name: c for group in (INPUT, GAP, SEGMENT, SIDE_SUMMARY, SHOE_SUMMARY, SUMMARY, SHOE,
+                                                   STEP)
                            for c in group}
 
 
 def describe(name: str) -> Column:
-    """Unit and meaning of a step, contact, summary, segment or gap column.
+    """Unit and meaning of a step, contact, summary, segment, gap column or input key.
 
     Raises
     ------

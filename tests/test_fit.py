@@ -1,8 +1,10 @@
 """gaitlab.io.fit: Garmin FIT running dynamics, checked on files built with Garmin's FIT SDK.
 
-The reader is tested on files encoded message by message with the SDK's own ``Encoder`` (raw FIT
-profile units: strides/min, mm, ...), so a unit slip in :func:`read_fit` cannot be hidden by the
-same slip in :func:`write_fit`; the writer is then checked by round trip.
+gaitlab reads FIT with fitdecode and writes it with its own small encoder; the tests build files
+with Garmin's SDK (``garmin-fit-sdk``, a test-only dependency of the ``dev`` extra) message by
+message in raw FIT profile units (strides/min, mm, ...), so a unit slip in :func:`read_fit` cannot
+be hidden by the same slip in :func:`write_fit`; the writer is checked by round trip and by the
+SDK's own decoder. Real files (compressed timestamps, unterminated, damaged, multisport) at the end.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import pytest
 
 import gaitlab
 from gaitlab.io.fit import FIT_COLUMNS, FIT_METRICS, read_fit, write_fit
+
+from .real_support import real_path
 
 sdk = pytest.importorskip("garmin_fit_sdk")
 MESG = sdk.Profile["mesg_num"]
@@ -120,19 +124,63 @@ def test_not_a_fit_file(tmp_path):
         read_fit(tmp_path / "nope.fit")
 
 
-@pytest.mark.parametrize("damage", ["flip_record_byte", "truncate", "bad_file_crc"])
-def test_corrupt_file_is_an_input_error(tmp_path, damage):
+@pytest.mark.parametrize("damage", ["flip_record_byte", "bad_file_crc"])
+def test_checksum_mismatch_is_an_input_error(tmp_path, damage):
+    """A complete file whose CRC fails has a wrong byte somewhere: nothing in it can be trusted."""
     data = bytearray(encode([FULL] * 20))
     if damage == "flip_record_byte":
         data[len(data) // 2] ^= 0xFF
-    elif damage == "truncate":
-        data = data[: len(data) - 40]
     else:
         data[-1] ^= 0x01
     path = tmp_path / "broken.fit"
     path.write_bytes(bytes(data))
-    with pytest.raises(gaitlab.InputError, match=r"broken\.fit: corrupt FIT file"):
+    with pytest.raises(gaitlab.InputError, match=r"broken\.fit: corrupt FIT file: CRC mismatch"):
         read_fit(path)
+
+
+def test_unterminated_file_is_read_up_to_the_cut_with_the_byte_offset(tmp_path):
+    """A watch that stopped mid-write: the records before the cut are kept, the cut is located."""
+    whole = encode([FULL] * 20, sport=None)
+    path = tmp_path / "cut.fit"
+    path.write_bytes(whole[: len(whole) - 2 - 7])  # no CRC, the last record cut inside
+    with pytest.warns(UserWarning, match=rf"cut\.fit: FIT file ends at byte {len(whole) - 9} inside a message "
+                                         r"that starts at byte \d+ \(unterminated.*read the 19 record\(s\)"):
+        df = read_fit(path)
+    assert len(df) == 19
+    assert df["gct_ms"].tolist() == pytest.approx([249.5] * 19)
+
+
+def test_damage_before_the_first_record_is_an_error(tmp_path):
+    whole = encode([FULL] * 3)
+    path = tmp_path / "early.fit"
+    path.write_bytes(whole[:20])
+    with pytest.raises(gaitlab.InputError, match="corrupt FIT file: the file ends at byte 20.*before the first record"):
+        read_fit(path)
+
+
+def test_multisport_records_take_their_own_sessions_sport(tmp_path, caplog):
+    """A run then a ride in one file: the run keeps its step cadence, the ride's crank rate is NaN."""
+    enc = sdk.Encoder()
+    enc.write_mesg({"mesg_num": MESG["FILE_ID"], "type": "activity", "manufacturer": "garmin", "product": 3113,
+                    "serial_number": 42, "time_created": T0})
+    for i in range(20):
+        enc.write_mesg({"mesg_num": MESG["RECORD"], "timestamp": T0 + timedelta(seconds=i), **FULL})
+    for i in range(20, 30):
+        enc.write_mesg({"mesg_num": MESG["RECORD"], "timestamp": T0 + timedelta(seconds=i), "cadence": 90})
+    for start, n, sport in ((0, 20, "running"), (20, 10, "cycling")):
+        enc.write_mesg({"mesg_num": MESG["SESSION"], "timestamp": T0 + timedelta(seconds=start + n),
+                        "start_time": T0 + timedelta(seconds=start), "sport": sport,
+                        "total_elapsed_time": float(n)})
+    path = tmp_path / "multi.fit"
+    path.write_bytes(enc.close())
+    with caplog.at_level(logging.WARNING, logger="gaitlab.io.fit"):
+        df = read_fit(path)
+    assert df["cadence_spm"].iloc[:20].tolist() == pytest.approx([171.0] * 20)
+    assert df["cadence_spm"].iloc[20:].isna().all()
+    assert df.attrs["sport"] == "multisport"
+    assert [(x["sport"], x["first_row"], x["n_records"], x["start_s"], x["end_s"]) for x in df.attrs["sessions"]] \
+        == [("running", 0, 20, 0.0, 19.0), ("cycling", 20, 10, 20.0, 29.0)]
+    assert "'cycling' (10 records, 20-29 s)" in caplog.text
 
 
 def test_fit_without_records(fit_file):
@@ -192,6 +240,70 @@ def test_write_fit_rejects_bad_times(tmp_path):
 def test_exported_from_gaitlab_io_and_import_stays_light():
     assert gaitlab.io.read_fit is read_fit
     code = ("import sys, gaitlab.io.fit; "
-            "print(sorted(m for m in ('pandas', 'garmin_fit_sdk', 'numba') if m in sys.modules))")
+            "print(sorted(m for m in ('pandas', 'fitdecode', 'garmin_fit_sdk', 'numba') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_written_file_decodes_with_garmins_sdk(tmp_path):
+    """The encoder is checked by an independent decoder (CRCs, field numbers, scales)."""
+    table = pd.DataFrame({"time_s": [0.0, 1.0, 2.0], "cadence_spm": [170.5, 171.0, np.nan],
+                          "gct_ms": [250.0, 249.5, 251.0], "speed_mps": [3.2, 3.25, 3.3]})
+    out = write_fit(table, tmp_path / "w.fit")
+    messages, errors = sdk.Decoder(sdk.Stream.from_file(str(out))).read()
+    assert errors == []
+    recs = messages["record_mesgs"]
+    assert [r["stance_time"] for r in recs] == pytest.approx([250.0, 249.5, 251.0])
+    assert recs[0]["cadence"] == 85 and recs[0]["fractional_cadence"] == pytest.approx(0.25)
+    assert "cadence" not in recs[2]
+    assert messages["session_mesgs"][0]["sport"] == "running"
+
+
+# -- real files (exports/garmin_fit: dtcooper/python-fitparse and polyvertex/fitdecode tests, MIT) -----
+def _real_fit(name: str):
+    return real_path("exports", "garmin_fit", name)
+
+
+def test_real_compressed_timestamp_file_is_read_fully():
+    """Compressed-timestamp headers and relative (power-up) times: all 755 records."""
+    df = read_fit(_real_fit("compressed-speed-distance.fit"))
+    assert len(df) == 755
+    assert df["time_s"].is_monotonic_increasing and df["time_s"].iloc[0] == 0.0
+    assert df["speed_mps"].notna().sum() >= 750 and df["speed_mps"].max() < 6.0
+    assert df.attrs["sport"] == "running" and df.attrs["start_time"] is None
+
+
+def test_real_unterminated_file_is_read_up_to_the_cut():
+    with pytest.warns(UserWarning, match=r"nick\.fit: FIT file ends at byte 403456 inside a message that "
+                                         r"starts at byte 403437 .*read the 14391 record"):
+        df = read_fit(_real_fit("nick.fit"))
+    assert len(df) == 14391 and df["time_s"].is_monotonic_increasing
+
+
+def test_real_damaged_app_file_is_read_up_to_byte_7471():
+    with pytest.warns(UserWarning, match=r"strava-android-app-201\.10-b1218918\.fit: FIT file is damaged at "
+                                         r"byte 7471"):
+        df = read_fit(_real_fit("strava-android-app-201.10-b1218918.fit"))
+    # the record decoded from the bytes just before the damage (38.9 m/s, dated 2085) is dropped too
+    assert 400 < len(df) < 473
+    assert df["time_s"].iloc[-1] < 600 and df["speed_mps"].max() < 6.0
+    assert df.attrs["sport"] == "running"
+
+
+def test_real_multisport_file_uses_each_sessions_sport():
+    df = read_fit(_real_fit("activity-large-fenxi2-multisport.fit"))
+    sports = pd.Series([x["sport"] for x in df.attrs["sessions"] for _ in range(x["n_records"])])
+    assert set(sports) == {"generic", "transition", "running", "cycling"}
+    running = df[sports.eq("running").to_numpy()]
+    assert running["cadence_spm"].median() == pytest.approx(152, abs=20)  # a run's step rate survives
+    assert df.loc[sports.eq("cycling").to_numpy(), "cadence_spm"].isna().all()
+
+
+def test_bytes_after_a_complete_file_keep_every_record(tmp_path):
+    """Trailing bytes after a CRC-checked file: all its records are kept, the junk is located."""
+    whole = encode([FULL] * 5)
+    path = tmp_path / "junk.fit"
+    path.write_bytes(whole + b"not a fit header at all")
+    with pytest.warns(UserWarning, match=rf"junk\.fit: FIT file is damaged at byte {len(whole)}"):
+        df = read_fit(path)
+    assert len(df) == 5

@@ -9,6 +9,7 @@ import gzip
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,6 +38,14 @@ CASES = [
     ("ragged_row.csv", 70, None, ["expected 4 fields", "found 5"]),
     ("header_only.csv", None, None, ["no data rows after the header"]),
     ("phyphox_linear.csv", 1, "Linear Acceleration x (m/s^2)", ["'Acceleration without g'"]),
+    # what a crashed recorder or a mis-set app leaves behind (make_fixtures.make_crashed)
+    ("header_repeated.csv", 202, None, ["the header line repeats here (first on line 1)", "split the file"]),
+    ("clock_reset.csv", 202, "time_s", ["time goes backwards"]),
+    ("partial_row_inside.csv", 150, None, ["expected 4 fields", "found 2"]),
+    ("extra_column_every_row.csv", 2, None, ["expected 4 fields", "found 5"]),
+    ("all_zero.csv", None, "acc_x_g, acc_y_g, acc_z_g", ["reads exactly 0 on all three axes"]),
+    ("units_mg_says_g.csv", None, "acc_x_g, acc_y_g, acc_z_g", ["looks like mg but the header says g",
+                                                                "acc_unit='mg'"]),
 ]
 
 
@@ -73,11 +82,101 @@ def test_truncated_last_line_is_ignored_with_warning():
     assert rec.n_samples == 400 and rec.t[-1] == pytest.approx(3.99)
 
 
+CRASHED = [  # file, warning fragments (the line named), rows read
+    ("crashed_empty_cell.csv", [r"crashed_empty_cell.csv:402: last line is incomplete \(column acc_z_g holds ''",
+                                "read up to line 401"], 400),
+    ("crashed_cut_token.csv", [r"crashed_cut_token.csv:402: last line is incomplete \(column acc_z_g holds "
+                               r"'1.2e'"], 400),
+    ("crashed_nul_padding.csv", [r"crashed_nul_padding.csv:402: the file ends in 4096 NUL byte\(s\)",
+                                 r"crashed_nul_padding.csv:402: last line is incomplete \(the file is cut where the NUL padding"], 400),
+    ("crashed_nul_after_row.csv", [r"crashed_nul_after_row.csv:401: the file ends in 1000 NUL byte\(s\) after "
+                                   "line 401"], 400),
+]
+CRASHED_GZ = "crashed_cut.csv.gz"
+
+
+@pytest.mark.parametrize("name,fragments,n", CRASHED, ids=[c[0] for c in CRASHED])
+def test_crashed_recorder_file_is_read_up_to_the_damage(name, fragments, n):
+    import re
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rec = read(BAD / name)
+    messages = [str(w.message) for w in caught]
+    for frag in fragments:
+        assert any(re.search(frag, m) for m in messages), (frag, messages)
+    assert rec.n_samples == n and rec.t[-1] == pytest.approx(3.99)
+
+
+def test_crashed_gzip_fixture_is_read_up_to_the_cut():
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rec = read(BAD / CRASHED_GZ)
+    messages = " | ".join(str(w.message) for w in caught)
+    assert "crashed_cut.csv.gz: the gzip stream ends early" in messages
+    assert 100 < rec.n_samples < 400 and np.all(np.diff(rec.t) > 0)
+
+
+def test_last_number_cut_short_is_dropped(tmp_path):
+    """'1.52937' cut to '1.5' still parses: fewer decimals than the row above gives the cut away."""
+    text = (BAD / "truncated.csv").read_text()
+    p = tmp_path / "cut_number.csv"
+    p.write_text(text.rsplit("\n", 1)[0] + "\n4.00,0.01230,-0.04116,1.5")
+    with pytest.warns(UserWarning, match=r"cut_number.csv:402: last line is incomplete \(column acc_z_g holds "
+                                         r"'1.5', fewer decimals than the '1.\d{5}' above it"):
+        rec = read(p)
+    assert rec.n_samples == 400
+
+
+def test_complete_last_row_without_line_end_is_kept_silently(tmp_path):
+    import warnings
+
+    text = (BAD.parent / "formats" / "generic_run.csv").read_text().rstrip("\n")
+    p = tmp_path / "noeol.csv"
+    p.write_text(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rec = read(p)
+    assert rec.n_samples == 500
+
+
+def test_nul_bytes_inside_the_content_still_mean_binary(tmp_path):
+    text, p = (BAD / "truncated.csv").read_bytes(), tmp_path / "x.csv"
+    p.write_bytes(text[:200] + b"\x00\x00" + text[200:] + b"\x00")
+    with pytest.raises(InputError, match="binary file"):
+        read(p)
+
+
 def test_corrupt_gzip(tmp_path):
     p = tmp_path / "x.csv.gz"
-    p.write_bytes(gzip.compress(b"time_s,acc_x_g,acc_y_g,acc_z_g\n" * 100)[:40])
+    data = bytearray(gzip.compress(b"time_s,acc_x_g,acc_y_g,acc_z_g\n" * 100))
+    data[12] ^= 0xFF  # damaged inside the deflate stream, not just cut
+    p.write_bytes(bytes(data))
     with pytest.raises(InputError, match="cannot be decompressed"):
         read(p)
+    p.write_bytes(bytes(data[:11]))  # cut before any data
+    with pytest.raises(InputError, match="gzip stream ends before any data"):
+        read(p)
+
+
+def test_gzip_cut_mid_stream_is_read_up_to_the_cut(tmp_path):
+    """A recorder that crashed while writing .csv.gz: no end marker, the last row cut."""
+    import warnings
+
+    whole = gzip.compress((BAD.parent / "formats" / "generic_run.csv").read_bytes(), mtime=0)
+    p = tmp_path / "crashed.csv.gz"
+    p.write_bytes(whole[: len(whole) * 3 // 4])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rec = read(p)
+    messages = " | ".join(str(w.message) for w in caught)
+    assert "the gzip stream ends early" in messages and "last line is incomplete (the file is cut" in messages
+    assert 200 < rec.n_samples < 500
+    full = read(BAD.parent / "formats" / "generic_run.csv")
+    np.testing.assert_array_equal(rec.acc, full.acc[: rec.n_samples])
 
 
 def test_gzip_of_bad_csv_keeps_line_numbers(tmp_path):

@@ -176,3 +176,36 @@ def test_filter_design_rejects_bad_cutoff():
         filters.butter_lowpass_sos(2, 60.0, 100.0)
     with pytest.raises(ValueError, match="order"):
         filters.butter_lowpass_sos(3, 10.0, 100.0)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_loading_edge_onsets_match_reference(seed):
+    rng = np.random.default_rng(seed)
+    fs = [100.0, 200.0, 500.0][seed % 3]
+    tc, tf = 0.25, 0.09
+    t, f, ics = _half_sine_train(fs, tc, tf, 12)
+    # heel-strike bumps and noise, so the edges have impact peaks, shoulders and noisy slopes
+    for ic in ics:
+        tau = t - ic
+        on = (tau >= 0) & (tau < 0.05)
+        f[on] += rng.uniform(0.0, 2.0) * np.sin(np.pi * tau[on] / 0.05) ** 2
+    f += rng.normal(0.0, 0.03, f.size)
+    ys = filters.sosfiltfilt(f, filters.butter_lowpass_sos(2, 5.0, fs), 15)
+    up, down, _, _ = events.find_humps(ys, 1.0, 0.9, 1.15)
+    _, _, amp, _, _, _, first = events.contact_edges(f, up, down, 0.2, 1.3, 0.5)
+    got = events.loading_edge_onsets(f, first, amp, 0.5, 0.25, 0.5)
+    want = naive.loading_edge_onsets(f, first, amp, 0.5, 0.25, 0.5, events.PEAK_DROP_G, events.SLOPE_FRAC)
+    np.testing.assert_allclose(got, want, atol=1e-9, equal_nan=True)
+    assert np.isfinite(got).sum() >= 8
+
+
+def test_loading_edge_onset_of_a_ramp_is_its_start():
+    """A straight loading ramp from 0 g (no filter) is extended back exactly to where it starts."""
+    y = np.zeros(200)
+    start = 50.3
+    i = np.arange(200)
+    y = np.where(i > start, 0.08 * (i - start), 0.0)
+    y = np.minimum(y, 2.0)
+    y[80:] = 2.0 - 0.01 * (i[80:] - 80)  # the peak, then down
+    got = events.loading_edge_onsets(y, np.array([53.0]), np.array([2.0]), 0.5, 0.25, 0.5)
+    assert got[0] == pytest.approx(start, abs=1e-6)

@@ -16,7 +16,8 @@ nbformat = pytest.importorskip("nbformat", reason="the notebook extra is not ins
 ROOT = Path(__file__).resolve().parents[1]
 NB_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(p.name for p in NB_DIR.glob("*.ipynb"))
-EXPECTED = ["01_analyse_a_run.ipynb", "02_compare_runs.ipynb", "03_live_stream.ipynb", "04_garmin_comparison.ipynb"]
+EXPECTED = ["01_analyse_a_run.ipynb", "02_compare_runs.ipynb", "03_live_stream.ipynb", "04_garmin_comparison.ipynb",
+            "05_season.ipynb"]
 
 #: Per-cell limit (s): generous for a shared 2-core machine; the whole set runs in ~40-60 s.
 CELL_TIMEOUT_S = 120
@@ -68,6 +69,7 @@ OUTPUTS = {
     "02_compare_runs.ipynb": set(),
     "03_live_stream.ipynb": {"live_run.csv"},
     "04_garmin_comparison.ipynb": {"watch.fit"},
+    "05_season.ipynb": {"history.html", "latest_run.html", "results", "recordings"},
 }
 
 

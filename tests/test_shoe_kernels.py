@@ -121,3 +121,61 @@ def test_contact_statistics_strike_angle_is_the_integrated_pitch():
     assert impact == 6.0 and brake == 2.5
     assert abs(strike - 12.0) < 12.0 / 40  # one sample of the ramp
     assert rate > 0 and rx == 0.0 and rv == 0.0
+
+
+# -- event kernels against the plain-Python twins (tests/reference/naive.py) -------------------
+def _foot_signals(gyro: bool, seed: int = 4):
+    from gaitlab.gait.foot_frame import estimate_foot_frame
+    from gaitlab.gait.shoe import _norm, _to_foot
+    from gaitlab.kernels.signal import moving_mean
+    from gaitlab.synth import simulate_shoes
+
+    left, _ = simulate_shoes(20.0, fs=200.0, seed=seed, mounting="random", noise="realistic", gyro=gyro,
+                             walking=((8.0, 14.0),))
+    rec = left.recording
+    fr = estimate_foot_frame(rec.acc, rec.gyr, rec.fs)
+    acc = _to_foot(rec.acc, fr.rot) / fr.gravity_g
+    gyr = None if rec.gyr is None else _to_foot(rec.gyr, fr.rot)
+    return rec.fs, acc, gyr, _norm, moving_mean
+
+
+def test_contact_events_matches_twin():
+    from tests.reference import naive
+
+    fs, acc, gyr, _norm, moving_mean = _foot_signals(True)
+    w = np.ascontiguousarray(-gyr[:, 1])
+    gn = _norm(gyr)
+    gn_s = moving_mean(gn[:, None], 3)[:, 0]
+    w_s = moving_mean(w[:, None], 8)[:, 0]
+    ms = kf.swing_peaks(w_s, 100.0, 50, 0.45, 200)
+    d2 = kf.jerk_norm(acc)
+    an = _norm(acc)
+    args = (w, gn_s, gn, an, d2, ms, 50.0, 0.2, 12, 5, 4.0)
+    got = kf.contact_events(*args)
+    want = naive.foot_contact_events(*args)
+    for g, x in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, x, equal_nan=True)
+    assert np.isfinite(got[0]).sum() >= 20
+    ok = np.isfinite(got[4])
+    assert (got[1][ok] >= got[4][ok]).all()  # the toes' release comes after the push-off minimum
+
+
+def test_acc_only_kernels_match_twins():
+    from gaitlab.gait.shoe import FLAT_DEV_G, IMPACT_SPACING, _stride_period
+    from tests.reference import naive
+
+    fs, acc, _, _norm, moving_mean = _foot_signals(False)
+    an = _norm(acc)
+    an_s = moving_mean(an[:, None], 2)[:, 0]
+    dev = np.abs(an_s - 1.0) + moving_mean(np.abs(an - an_s)[:, None], 2)[:, 0]
+    d2 = kf.jerk_norm(acc)
+    e = moving_mean(d2[:, None], 2)[:, 0]
+    period = _stride_period(e, fs, 0.5, 2.6)
+    thr = 4.0 * float(np.median(e))
+    imp = kf.impact_peaks(e, period, IMPACT_SPACING, thr)
+    np.testing.assert_array_equal(imp, naive.foot_impact_peaks(e, period, IMPACT_SPACING, thr))
+    assert imp.size >= 20 and np.all(np.diff(imp) > IMPACT_SPACING * period[imp[1:]] * 0.5)
+    got = kf.acc_only_events(d2, dev, imp, 12, 4.0, 520, FLAT_DEV_G)
+    want = naive.foot_acc_only_events(d2, dev, imp, 12, 4.0, 520, FLAT_DEV_G)
+    for g, x in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, x, equal_nan=True)

@@ -122,18 +122,23 @@ def test_axes_override_matches_the_estimate():
         FootPipeline(axes="+x,+x,+z").run(left.recording)
 
 
-def test_accelerometer_only_fallback():
-    """No gyroscope: contacts from the impact and unloading around still intervals (forefoot)."""
+@pytest.mark.parametrize("strike", [-7.0, 4.0, 15.0])
+def test_accelerometer_only_fallback(strike):
+    """No gyroscope: every landing from its impact; toe-off, strike angle, stride length null."""
     left, _ = simulate_shoes(12.0, fs=500.0, seed=4, gyro=False, mounting="random",
-                             foot_motion=FootMotion(strike_angle_deg=-7.0))
+                             foot_motion=FootMotion(strike_angle_deg=strike))
     c = FootPipeline().run(left.recording).contacts_
     truth = left.truth.steps
     ok = np.isfinite(c["ic_s"])
     j = np.abs(truth["ic_s"].to_numpy()[:, None] - c["ic_s"][ok][None, :]).argmin(axis=1)
     ic_err = np.abs(c["ic_s"][ok][j] - truth["ic_s"].to_numpy()) * 1e3
-    to_err = np.abs(c["to_s"][ok][j] - truth["to_s"].to_numpy()) * 1e3
-    assert (ic_err < 60).mean() >= 0.85
-    assert np.median(ic_err) < 5.0 and np.median(to_err) < 5.0
+    assert (ic_err < 5.0).all(), ic_err  # every landing, a forefoot one before its heel drop too
+    # the truth's contacts are all in the table, labelled running; extra ones only at the
+    # standing start/end (the foot lifting off and setting down)
+    inside = (c["ic_s"] > truth["ic_s"].min() - 0.05) & (c["ic_s"] < truth["ic_s"].max() + 0.05)
+    assert inside.sum() == len(truth)
+    assert (c["activity"][inside] == "running").all()
+    assert np.isnan(c["to_s"]).all() and np.isnan(c["gct_ms"]).all()  # toe-off needs the gyroscope
     assert np.isnan(c["foot_strike_angle_deg"]).all() and np.isnan(c["stride_length_m"]).all()
 
 

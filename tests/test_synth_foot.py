@@ -78,7 +78,7 @@ def test_pitch_truth_and_strike_angle(pair):
     ms = np.rad2deg(left.model.pitch(st_["midstance_s"].to_numpy())[0])
     to = np.rad2deg(left.model.pitch(st_["to_s"].to_numpy())[0])
     np.testing.assert_allclose(th - ms, st_["foot_strike_angle_deg"], atol=1e-9)
-    np.testing.assert_allclose(to, -55.0, atol=1e-9)
+    np.testing.assert_allclose(to, left.scenario.foot.toe_off_deg, atol=1e-9)
     assert (st_["strike_class"] == "rearfoot").all()
 
 

@@ -53,6 +53,57 @@ def varied() -> WaistModel:
     return _model(duration_s=12.0, step_cv_pct=3.0, asymmetry_pct=8.8, seed=5)
 
 
+@pytest.fixture(scope="module")
+def heel_slope() -> WaistModel:
+    # heel-strike bump in the ground force, varying from step to step, landing 2 cm below take-off
+    motion = WaistMotion(heel_impact_g=2.0, heel_impact_ms=45.0, force_shape_cv_pct=20.0, landing_offset_cm=-2.0)
+    return _model(duration_s=12.0, step_cv_pct=2.0, asymmetry_pct=5.0, seed=7, waist_motion=motion)
+
+
+@pytest.mark.parametrize("which", ["steady", "heel_slope"])
+def test_mean_vertical_is_1g_over_strides(which, request):
+    m = request.getfixturevalue(which)
+    for i in range(10, 20):
+        t = _stride_grid(m, i)
+        span = t[-1] - t[0]
+        s = m.schedule
+        # the mean over a stride is g plus the stride's change of vertical velocity over its span
+        f, v, _ = m.vertical(t)
+        expected = 1.0 + (v[-1] - v[0]) / span / G
+        assert np.trapezoid(f, t) / span / G == pytest.approx(expected, abs=1e-6)
+        assert s.n_steps > 20
+
+
+def test_heel_strike_bump_is_in_the_ground_force_and_varies(heel_slope):
+    m = heel_slope
+    s = m.schedule
+    contacts = np.flatnonzero(m._p_kind == CONTACT)[5:30]
+    d = m._p_d[contacts]
+    f_peak = m.vertical(m._p_start[contacts] + d / 2, force_only=True)
+    f_after = m.vertical(m._p_start[contacts] + d, force_only=True)
+    assert np.all(f_peak > f_after)  # an impact peak, then the dip before the active peak
+    assert np.std(m._p_I[contacts]) / np.mean(m._p_I[contacts]) > 0.1  # step-to-step variation
+    # the bump starts with zero slope: the force builds up at contact
+    early = m.vertical(m._p_start[contacts] + 1e-4, force_only=True)
+    assert np.all(early < 0.05 * G)
+    assert s.n_steps > 20
+
+
+def test_landing_is_lower_than_take_off_downhill(heel_slope):
+    m = heel_slope
+    s = m.schedule
+    i = np.arange(5, 25)
+    z_to = m.vertical(s.to_s[i])[2]
+    z_ic = m.vertical(s.ic_s[i + 1])[2]
+    tf = s.ic_s[i + 1] - s.to_s[i]
+    expected = np.maximum(-0.02, -0.9 * G * tf**2 / 2)
+    np.testing.assert_allclose(z_ic - z_to, expected, atol=1e-9)
+    # so the flight apex is not midway: IC = 2 apex - TO would be early
+    v_to = m.vertical(s.to_s[i])[1]
+    apex = s.to_s[i] + v_to / G
+    assert np.all(2 * apex - s.to_s[i] < s.ic_s[i + 1] - 0.005)
+
+
 def test_mean_vertical_is_1g_and_horizontal_0_over_strides(steady):
     for i in range(10, 20):
         t = _stride_grid(steady, i)
@@ -71,7 +122,7 @@ def test_ml_impulse_cancels_with_unequal_steps(varied):
         assert abs(np.trapezoid(f_y, t) / (t[-1] - t[0])) / G < 1e-6
 
 
-@pytest.mark.parametrize("which", ["steady", "varied"])
+@pytest.mark.parametrize("which", ["steady", "varied", "heel_slope"])
 def test_zero_g_in_flight_and_ground_never_pulls(which, request):
     m = request.getfixturevalue(which)
     kind, start, dur = m._p_kind, m._p_start, m._p_dur
@@ -83,7 +134,7 @@ def test_zero_g_in_flight_and_ground_never_pulls(which, request):
     assert m.vertical(t, force_only=True).min() >= -1e-9
 
 
-@pytest.mark.parametrize("which", ["steady", "varied"])
+@pytest.mark.parametrize("which", ["steady", "varied", "heel_slope"])
 def test_height_closes_per_stride(which, request):
     m = request.getfixturevalue(which)
     s = m.schedule
@@ -371,3 +422,22 @@ def test_pelvic_drop_and_peak_force_truth():
     steps = run.truth.steps
     assert (steps["peak_g"] >= steps["impact_g"] - 1e-12).all()
     assert steps["peak_g"].mean() == pytest.approx(2.2, abs=0.15)  # Fmax seen through the pelvis rotation
+
+
+def test_export_filter_is_zero_phase_and_clips():
+    raw = simulate_waist(20.0, fs=500.0, seed=3, noise=SENSOR_NO_NOISE,
+                         motion=WaistMotion(heel_impact_g=2.0, impact_g=0.3))
+    exp = simulate_waist(20.0, fs=500.0, seed=3, noise=SENSOR_NO_NOISE, export_lowpass_hz=20.0,
+                         export_clip_floor_g=0.0, motion=WaistMotion(heel_impact_g=2.0, impact_g=0.3))
+    a, b = raw.recording.acc, exp.recording.acc
+    assert b[:, 2].min() == 0.0 and a[:, 2].min() < 0.0
+    # zero phase: no lag between raw and exported vertical signals; the edges are less steep
+    x = a[1000:-1000, 2] - a[1000:-1000, 2].mean()
+    y = b[1000:-1000, 2] - b[1000:-1000, 2].mean()
+    lags = np.arange(-10, 11)
+    corr = [np.dot(np.roll(y, k), x) for k in lags]
+    assert lags[int(np.argmax(corr))] == 0
+    assert np.diff(b[:, 2]).max() < 0.8 * np.diff(a[:, 2]).max()
+    assert exp.truth.params["export"] == {"lowpass_hz": 20.0, "clip_floor_g": 0.0}
+    pd_testing = pytest.importorskip("pandas").testing
+    pd_testing.assert_frame_equal(raw.truth.steps, exp.truth.steps)

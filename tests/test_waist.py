@@ -49,7 +49,11 @@ def test_accuracy_against_ground_truth(name, fs):
         pytest.skip("1600 Hz checked on the steady run to keep the suite fast")
     run = _run(name, fs)
     analysis = gaitlab.analyze(run.recording, report=False)
-    sc = score(analysis, run.truth)
+    _assert_limits(score(analysis, run.truth))
+
+
+def _assert_limits(sc):
+    """Today's synthetic limits (module docstring)."""
     assert sc.f1 >= 0.98, sc
     assert sc.ic_mae_ms <= 10.0, sc
     assert sc.gct_mae_ms <= 12.0, sc
@@ -295,3 +299,110 @@ def test_heel_strike_impact_peak_does_not_bias_contact(fs, impact_g):
     gct_err = run["gct_ms"].to_numpy() - (tos[j] - ics[j]) * 1e3
     assert len(run) >= 110
     assert np.mean(np.abs(ic_err)) <= 5.0 and abs(np.mean(gct_err)) <= 4.0, (ic_err.mean(), gct_err.mean())
+
+
+# -- issue #12: ground-force shapes of real running, exports low-passed like real ones ----------------
+#: Realistic force shapes: a heel strike's impact peak in the ground force (varying from step to step,
+#: soft-tissue wobble 0.3 g), landing lower than take-off (downhill) or higher (uphill), a midfoot
+#: landing without impact peak, and short flights (duty factor 0.46, flight ~23 ms).
+FORCE_SCENARIOS = {
+    "heel_strike": dict(motion=WaistMotion(heel_impact_g=1.5, impact_g=0.3, force_shape_cv_pct=15.0)),
+    "downhill_heel_strike": dict(motion=WaistMotion(heel_impact_g=2.0, impact_g=0.3, force_shape_cv_pct=15.0,
+                                                    landing_offset_cm=-1.5)),
+    "uphill_midfoot": dict(motion=WaistMotion(impact_g=0.3, landing_offset_cm=1.0)),
+    "midfoot": dict(motion=WaistMotion(impact_g=0.3)),
+    "short_flight_heel_strike": dict(cadence_spm=180.0, gct_ms=310.0, speed_mps=2.5,
+                                     motion=WaistMotion(heel_impact_g=1.0, impact_g=0.3, force_shape_cv_pct=15.0)),
+}
+
+
+def _force_run(name: str, fs: float, seed: int = 11, **export):
+    kw = dict(REALISTIC)
+    kw.update(FORCE_SCENARIOS[name])
+    return simulate_waist(60.0, fs=fs, seed=seed, **kw, **export)
+
+
+@pytest.mark.parametrize("fs", [100.0, 200.0, 500.0])
+@pytest.mark.parametrize("name", list(FORCE_SCENARIOS))
+def test_accuracy_with_real_force_shapes(name, fs):
+    """Today's synthetic limits on heel strikes, slopes, midfoot landings and short flights.
+
+    Not at 50 Hz for the slopes: with one or two samples per edge, IC comes from the flight apex,
+    which a landing offset dh moves by 2 dh / (g tf) (30 ms for 1.5 cm over a 100 ms flight).
+    """
+    run = _force_run(name, fs)
+    _assert_limits(score(gaitlab.analyze(run.recording, report=False), run.truth))
+
+
+def test_heel_strike_at_50_hz():
+    run = _force_run("heel_strike", 50.0)
+    _assert_limits(score(gaitlab.analyze(run.recording, report=False), run.truth))
+
+
+@pytest.mark.parametrize("fs", [200.0, 500.0])
+@pytest.mark.parametrize("name", ["heel_strike", "downhill_heel_strike", "midfoot", "short_flight_heel_strike"])
+def test_events_do_not_move_under_a_zero_phase_lowpass(name, fs):
+    """An export low-passed forwards and backwards at 20 Hz (4th order, as in Alcantara et al. 2022)
+    gives the same events as the raw stream: both within the synthetic limits, and IC / TO moved
+    by less than the IC limit on average (measured: at most 7 ms, short flights at 500 Hz; a
+    zero-phase filter spreads an edge's foot by tens of ms). At 100 Hz see the next test."""
+    raw = _force_run(name, fs)
+    exp = _force_run(name, fs, export_lowpass_hz=20.0)
+    a = gaitlab.analyze(raw.recording, report=False)
+    b = gaitlab.analyze(exp.recording, report=False)
+    _assert_limits(score(a, raw.truth))
+    _assert_limits(score(b, exp.truth))
+    sa, sb = a.steps[a.steps["valid"]], b.steps[b.steps["valid"]]
+    from gaitlab.validation import match_events
+
+    i, j = match_events(sa["ic_s"].to_numpy(), sb["ic_s"].to_numpy(), 0.05)
+    assert i.size >= 0.95 * len(sa)
+    d_ic = (sb["ic_s"].to_numpy()[j] - sa["ic_s"].to_numpy()[i]) * 1e3
+    d_to = (sb["to_s"].to_numpy()[j] - sa["to_s"].to_numpy()[i]) * 1e3
+    assert abs(np.mean(d_ic)) <= 8.0 and abs(np.nanmean(d_to)) <= 8.0, (np.mean(d_ic), np.nanmean(d_to))
+
+
+@pytest.mark.parametrize("name", ["heel_strike", "downhill_heel_strike", "midfoot", "short_flight_heel_strike"])
+def test_filtered_exports_at_100_hz_meet_the_limits(name):
+    """At 100 Hz raw and 20 Hz-filtered exports both meet the synthetic limits, but events can move
+    by more: on a midfoot landing IC is -9.5 ms raw (a sampled 0.3 g soft-tissue wobble on the
+    rise) and +5 ms filtered (measured)."""
+    for export in ({}, {"export_lowpass_hz": 20.0}):
+        run = _force_run(name, 100.0, **export)
+        _assert_limits(score(gaitlab.analyze(run.recording, report=False), run.truth))
+
+
+def test_short_flights_keep_their_contact_time():
+    """Issue #12: `gaitlab simulate --cadence 180 --gct 310` (duty factor 0.46, ~23 ms flights) read
+    GCT 278 vs 310 ms: a soft-tissue rebound after contact dipped below the short flight's floor."""
+    run = simulate_waist(120.0, fs=100.0, seed=1, cadence_spm=180.0, gct_ms=310.0)
+    s = gaitlab.analyze(run.recording, report=False).summary
+    t = run.truth.summary
+    assert abs(s["gct_ms"] - t["gct_ms"]) <= 12.0, (s["gct_ms"], t["gct_ms"])
+    assert abs(s["flight_ms"] - t["flight_ms"]) <= 12.0, (s["flight_ms"], t["flight_ms"])
+    assert abs(s["vo_cm"] - t["vo_cm"]) <= 0.8
+
+
+def test_contacts_at_the_start_and_end_of_a_recording():
+    """A recording that starts and ends in the air reports its first and last contacts (valid);
+    one that starts or ends inside a stance does not invent the cut contact."""
+    run = simulate_waist(12.0, fs=200.0, seed=4, motion=WaistMotion(heel_impact_g=1.5, impact_g=0.3))
+    rec, tr = run.recording, run.truth.steps
+    for cut in ("flight", "stance"):
+        # trim to just before the 5th contact (in flight) or to mid-stance of the 5th contact
+        k0, k1 = 5, len(tr) - 5
+        if cut == "flight":
+            t0, t1 = tr["ic_s"].iloc[k0] - 0.03, tr["to_s"].iloc[k1] + 0.03
+        else:
+            t0 = tr["ic_s"].iloc[k0] + 0.1
+            t1 = tr["ic_s"].iloc[k1] + 0.1
+        keep = (rec.t >= t0) & (rec.t <= t1)
+        part = gaitlab.Recording(rec.t[keep], rec.acc[keep], fs=rec.fs, placement="waist")
+        steps = gaitlab.analyze(part, axes="+x,+y,+z", report=False).steps
+        run_steps = steps[steps["activity"] == "running"]
+        first_true = tr["ic_s"][tr["ic_s"] >= t0].iloc[0]
+        last_true = tr["ic_s"][tr["ic_s"] <= t1 - 0.2].iloc[-1]
+        assert abs(run_steps["ic_s"].iloc[0] - first_true) < 0.01, (cut, run_steps["ic_s"].iloc[0], first_true)
+        assert abs(run_steps["ic_s"].iloc[-1] - last_true) < 0.01, (cut, run_steps["ic_s"].iloc[-1], last_true)
+        if cut == "stance":
+            assert run_steps["ic_s"].iloc[0] > t0  # the cut stance is not given an invented contact

@@ -219,9 +219,10 @@ def open_storage(out: str | os.PathLike[str], storage_options: Mapping[str, Any]
 
 # -- the summary table --------------------------------------------------------------------------
 #: Leading columns of the summary table; the summary metrics follow, then :data:`_TAIL_COLUMNS`.
-_HEAD_COLUMNS = ("file", "status", "error", "placement", "fs_hz", "duration_s")
+_HEAD_COLUMNS = ("file", "status", "error", "placement", "fs_hz", "duration_s", "start_time", "device", "tags")
 _TAIL_COLUMNS = ("n_info", "n_warn", "n_alert", "flag_codes", "json", "html")
-_TEXT_COLUMNS = frozenset({"file", "status", "error", "placement", "flag_codes", "json", "html"})
+_TEXT_COLUMNS = frozenset({"file", "status", "error", "placement", "flag_codes", "json", "html",
+                           "start_time", "device", "tags"})
 
 
 def _metric_keys(rows: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -246,7 +247,8 @@ def summary_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``file``, ``status`` ('ok' or 'error'), ``error`` (message or NA), ``placement``,
-        ``fs_hz``, ``duration_s``, every summary metric (units in the names; NaN when not
+        ``fs_hz``, ``duration_s``, ``start_time`` (ISO-8601 as the file says, NA when unknown),
+        ``device``, ``tags`` (``key=value`` pairs joined by ``;``), every summary metric (units in the names; NaN when not
         measured or for failed files), ``n_info``/``n_warn``/``n_alert`` (flag counts),
         ``flag_codes`` (space-separated), ``json``/``html`` (output names, NA if not written).
     """

@@ -21,6 +21,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--speed", metavar="M/S", dest="speed_mps",
                    help="running speed for step length and vertical ratio: one value in m/s, or per "
                         "segment as START-END:SPEED in seconds, e.g. 0-600:3.0,600-1200:3.4")
+    p.add_argument("--speed-from", metavar="WATCH.fit",
+                   help="a watch's FIT file of the same run: its speed (step length, vertical ratio), laps and "
+                        "running dynamics, aligned by absolute time (needs the recording's start time)")
+    p.add_argument("--tag", action="append", metavar="KEY=VALUE", default=[],
+                   help="tag the run (repeatable), e.g. --tag shoe=Pegasus40 --tag athlete=ana")
+    p.add_argument("--history", metavar="DIR",
+                   help="folder of earlier JSON results: the report places this run among your recent runs")
+    p.add_argument("--recent", metavar="N", type=int, help="how many recent runs --history uses (default 10)")
     p.add_argument("--axes", metavar="F,L,U",
                    help="explicit sensor axes pointing forward,left,up, e.g. '-y,+x,+z' (default: estimated)")
     p.add_argument("--thresholds", metavar="TOML", help="TOML file overriding the report's thresholds")
@@ -111,10 +119,22 @@ def run(args: argparse.Namespace) -> int:
         recs.append(gaitlab.read(path, placement=placement or ("shoe" if len(args.input) == 2 else None),
                                  **overrides))
     target = recs[0] if len(recs) == 1 else recs
+    from ..runmeta import parse_tags
+
+    extra = {"recent_n": args.recent} if args.recent is not None else {}
     analysis = gaitlab.analyze(target, placement=placement, speed_mps=args.speed_mps, axes=args.axes,
-                               thresholds=args.thresholds)
+                               thresholds=args.thresholds, tags=parse_tags(args.tag),
+                               speed_from=args.speed_from, history=args.history, **extra)
     for line in summary_lines(analysis):
         print(line)
+    inp = analysis.input
+    tags = ", ".join(f"{k}={v}" for k, v in (inp.get("tags") or {}).items())
+    print(f"  started        {inp.get('start_time') or 'unknown'}   device {inp.get('device') or 'unknown'}"
+          + (f"   tags {tags}" if tags else ""))
+    if inp.get("watch"):
+        w = inp["watch"]
+        print(f"  watch          {w.get('device') or 'FIT'}: {w['overlap_s']:.0f} s in common ({w['basis']}), "
+              f"{len(w.get('laps') or [])} laps")
     from pathlib import Path
 
     for out in (args.json, args.html, args.steps_csv):

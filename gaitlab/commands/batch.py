@@ -52,6 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--speed", metavar="M/S", help="running speed for all files: m/s, or START-END:SPEED "
                    "segments in seconds (as for gaitlab analyze)")
     p.add_argument("--thresholds", metavar="TOML", help="report threshold overrides (TOML file)")
+    p.add_argument("--tag", action="append", metavar="KEY=VALUE", default=[],
+                   help="tag every file of this batch (repeatable), e.g. --tag athlete=ana --tag shoe=Pegasus40")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
@@ -76,6 +78,10 @@ def run(args: argparse.Namespace) -> int:
         kwargs["speed_mps"] = parse_speed(args.speed)  # a bad value stops the batch before it starts
     if args.thresholds is not None:
         kwargs["thresholds"] = args.thresholds
+    if args.tag:
+        from ..runmeta import parse_tags
+
+        kwargs["tags"] = parse_tags(args.tag)
     t0 = time.perf_counter()
     outcome = execute(args.inputs, out=args.out, jobs=args.jobs, scheduler=args.scheduler, html=args.html,
                       force=args.force, fail_on=args.fail_on,

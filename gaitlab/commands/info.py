@@ -48,17 +48,17 @@ def describe(rec) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     import json
-    import sys
-    import warnings
+    import logging
 
     from ..io import read
+    from ..recording import event_rate_problem
 
     kw = {"gyro_path": args.gyro_path} if args.gyro_path else {}
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        rec = read(args.file, placement=None if args.placement == "auto" else args.placement, **kw)
-    for w in caught:  # reader warnings (dropped rows...) as one line each
-        print(f"gaitlab: warning: {w.message}", file=sys.stderr)
+    # reader warnings (dropped rows...) reach stderr through the CLI's one warning format
+    rec = read(args.file, placement=None if args.placement == "auto" else args.placement, **kw)
+    problem = event_rate_problem(rec.fs)
+    if problem:
+        logging.getLogger("gaitlab").warning("%s: %s; gaitlab analyze refuses it", args.file, problem)
     info = describe(rec)
     if args.json:
         print(json.dumps(info, indent=2))

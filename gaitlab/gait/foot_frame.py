@@ -9,12 +9,12 @@ toe-up pitch rate is ``w = -gyr_y``. Per recording (a shoe sensor does not move 
 * **left** (the pitch axis) is the principal axis of the angular rate while the foot moves (PCA
   of the gyro): the foot rotates mostly in the sagittal plane, about the mediolateral axis; it
   is made horizontal (orthogonal to up);
-* its **sign** is chosen so that, between two stances, the largest pitch excursion from the flat
-  foot is toe-down (plantarflexion at push-off, -50 to -80 deg, exceeds the dorsiflexion of late
-  swing, +10 to +40 deg, in running and in walking);
+* its **sign** is chosen so that the first rotation after each still (flat) foot is toe-down: the
+  heel rises before the toes leave, in running and in walking (:func:`_pitch_sign`);
 * **forward** = left x up.
 
-The frame is estimated from the first ten minutes (``FRAME_WINDOW_S``) of the recording.
+The frame is estimated from the first ten minutes (``FRAME_WINDOW_S``) of the recording, and so
+is the level at which the accelerometer saturates, if it does (:func:`saturation_range`).
 
 Without a gyroscope, up comes from the still samples of the accelerometer and forward from the
 principal horizontal axis of the specific force while moving, with an unknown sign (the forward
@@ -32,12 +32,21 @@ from ..errors import InputError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FootFrame", "estimate_foot_frame", "STILL_GYRO_DPS", "STILL_ACC_G"]
+__all__ = ["FootFrame", "estimate_foot_frame", "STILL_GYRO_DPS", "STILL_ACC_G", "saturation_range",
+           "clipped_samples"]
 
 #: A foot counts as still below this gyro norm (deg/s) ...
 STILL_GYRO_DPS = 50.0
 #: ... with the specific-force norm within this much of 1 g (running_science.md 2.2.3).
 STILL_ACC_G = 0.1
+#: Accelerometer full-scale ranges on the market (g): a saturated axis reads one of them ...
+FULL_SCALES_G = (2.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 64.0, 100.0, 200.0, 400.0)
+#: ... on at least this many samples (or two in a row); within CLIP_BAND of that level a reading is
+#: not trusted as a peak (an anti-alias filter after the clip rounds the flat top off).
+CLIP_MIN_SAMPLES, CLIP_BAND = 3, 0.95
+#: The heel-off after a still foot is judged over this long (s): the heel rises for ~0.1 s before
+#: the pitch-rate minimum of push-off (real jogs and walk).
+HEEL_OFF_S = 0.1
 #: The frame is estimated from the first this-many seconds (s).
 FRAME_WINDOW_S = 600.0
 
@@ -58,12 +67,71 @@ class FootFrame:
         ``'axes'`` (given by the user).
     forward_known : bool
         Whether the sign of the forward axis is known.
+    acc_range_g : float or None
+        The level at which the accelerometer was found saturated (g, :func:`saturation_range`),
+        None when it never was.
     """
 
     rot: np.ndarray
     gravity_g: float
     method: str
     forward_known: bool
+    acc_range_g: float | None = None
+
+
+def saturation_range(acc: np.ndarray) -> float | None:
+    """The level at which an accelerometer saturated (g), or None: from the signal alone.
+
+    An axis is saturated when its extreme value (per sign) lies within 3 % of a standard
+    full-scale range (``FULL_SCALES_G``) and either the sensor returned exactly that value on at
+    least ``CLIP_MIN_SAMPLES`` samples or on two consecutive ones (a sensor reads its limit for
+    everything beyond it, while a real peak below the range is reached once). Peaks that merely
+    come close to a range are not evidence: impacts of a +-16 g sensor pile up under 8 g as well
+    (on the synthetic 'realistic' sensor five peaks lie within 5 % under 8 g), and on the shared
+    real foot jogs each maximum (up to 7.7 g, on a sensor said to saturate near 8 g) is reached
+    once. Where a filter ran after the clip and rounded the top off, only a known range
+    (``FootPipeline(acc_range_g=...)`` or ``Recording.meta['acc_range_g']``) can tell.
+
+    Parameters
+    ----------
+    acc : ndarray, shape (n, 3)
+        Specific force (g), sensor frame as recorded.
+
+    Returns
+    -------
+    float or None
+        The smallest saturated level over the axes (the full scale, or the extreme reached when
+        lower), None when no axis saturated.
+    """
+    a = np.asarray(acc, dtype=np.float64)
+    scales = np.asarray(FULL_SCALES_G)
+    found: list[float] = []
+    for k in range(a.shape[1]):
+        x = a[:, k]
+        if not np.isfinite(x).any():
+            continue
+        for ext in (float(np.nanmax(x)), float(np.nanmin(x))):
+            rel = np.abs(abs(ext) / scales - 1.0)
+            if rel.min() > 0.03:
+                continue
+            scale = float(scales[np.argmin(rel)])
+            at = np.abs(x - ext) <= 1e-9 * abs(ext)
+            if at.sum() >= CLIP_MIN_SAMPLES or (at[1:] & at[:-1]).any():
+                found.append(min(scale, abs(ext)))
+    return min(found) if found else None
+
+
+def clipped_samples(acc: np.ndarray, range_g: float | None) -> np.ndarray:
+    """Samples of ``acc`` (g, any frame-free sensor axes) within ``CLIP_BAND`` of the range, any axis.
+
+    Within 5 % of the range a reading is not trusted as a peak: the sensor may have clipped, and an
+    anti-alias filter after the clip rounds the top off to just under the range. All False
+    without a range.
+    """
+    a = np.asarray(acc, dtype=np.float64)
+    if range_g is None:
+        return np.zeros(a.shape[0], dtype=bool)
+    return np.any(np.abs(a) >= CLIP_BAND * float(range_g), axis=1)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -85,7 +153,16 @@ def _still_mask(acc: np.ndarray, gyr: np.ndarray | None, fs: float) -> np.ndarra
 
 
 def _pitch_sign(w: np.ndarray, still: np.ndarray, fs: float) -> float:
-    """+1 when ``w`` is toe-up positive, -1 when it is the other way round (see module doc)."""
+    """+1 when ``w`` is toe-up positive, -1 when it is the other way round (see module doc).
+
+    Every stance ends with the heel rising before the toes leave: the first rotation after a
+    still (flat) foot is toe-down. The pitch change over the ``HEEL_OFF_S`` after the end of each
+    still run is summed; it must be negative. Where no still run ends, the older cue decides:
+    between two stances the largest pitch excursion from the flat foot is toe-down (push-off
+    plantarflexion exceeds late-swing dorsiflexion). That cue flipped the frame of a real jog
+    decimated to 100 Hz (9 still runs, integration drift over whole strides), the heel-off cue
+    holds on every shared real recording at 100 and 200 Hz by a wide margin.
+    """
     idx = np.flatnonzero(still)
     if idx.size < 2:
         return 1.0
@@ -95,6 +172,10 @@ def _pitch_sign(w: np.ndarray, still: np.ndarray, fs: float) -> float:
     if ends.size == 0:
         return 1.0
     ang = np.concatenate(([0.0], np.cumsum(w) / fs))
+    k = max(int(round(HEEL_OFF_S * fs)), 1)
+    heel_off = float(np.sum(ang[np.minimum(ends + k, ang.size - 1)] - ang[ends]))
+    if heel_off != 0.0:
+        return 1.0 if heel_off < 0 else -1.0
     vote = 0.0
     for e, s in zip(ends, starts, strict=True):
         seg = ang[e:s + 1] - ang[e]
@@ -147,9 +228,12 @@ def estimate_foot_frame(acc: np.ndarray, gyr: np.ndarray | None, fs: float,
         raise InputError(
             f"the shoe sensor's mean specific force while still is {grav:.2f} g; an accelerometer at rest "
             "reads 1 g. Check the units (g vs m/s^2) or whether gravity was removed by the app")
+    sat = saturation_range(acc)
+    if sat is not None:
+        logger.info("shoe sensor: accelerometer saturated at %.1f g; impacts there are not reported", sat)
     if axes is not None:
         return FootFrame(rot=np.asarray(axes, dtype=np.float64), gravity_g=grav, method="axes",
-                         forward_known=True)
+                         forward_known=True, acc_range_g=sat)
     up = up_raw / grav
     if gyr is not None:
         gn = np.sqrt(np.einsum("ij,ij->i", gyr, gyr))
@@ -167,7 +251,7 @@ def estimate_foot_frame(acc: np.ndarray, gyr: np.ndarray | None, fs: float,
         left = left * _pitch_sign(w, still, fs)
         fwd = np.cross(left, up)
         return FootFrame(rot=np.vstack((fwd, left, up)), gravity_g=grav, method="estimated",
-                         forward_known=True)
+                         forward_known=True, acc_range_g=sat)
     h = acc - np.outer(acc @ up, up)
     moving = ~still
     hm = h[moving] if moving.sum() >= 10 else h
@@ -177,4 +261,4 @@ def estimate_foot_frame(acc: np.ndarray, gyr: np.ndarray | None, fs: float,
     fwd = _unit(fwd)
     left = np.cross(up, fwd)
     return FootFrame(rot=np.vstack((fwd, left, up)), gravity_g=grav, method="estimated-acc",
-                     forward_known=False)
+                     forward_known=False, acc_range_g=sat)

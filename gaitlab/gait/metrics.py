@@ -26,12 +26,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..schema import SEGMENT_COLUMNS, SUMMARY_KEYS, valid_running_mask
+from ..schema import PER_SIDE_KEYS, PER_SIDE_METRICS, SEGMENT_COLUMNS, SUMMARY_KEYS, valid_running_mask
 
 __all__ = [
     "cadence_spm", "step_length_m", "vertical_ratio_pct", "duty_factor", "symmetry_index_pct",
-    "balance_left_pct", "side_balance_left_pct", "side_symmetry_index_pct", "summarize", "segment_table",
+    "balance_left_pct", "side_balance_left_pct", "side_symmetry_index_pct", "side_means_ci", "summarize",
+    "segment_table", "SYMMETRY_WARN_PCT",
 ]
+
+#: Symmetry index (%) of each per-side metric above which a left/right difference is worth a
+#: warning: GCT 3.2 % (Garmin's orange GCT-balance band, 49.3-50.7 %), step time 4 %, landing impact
+#: 10 % (see :mod:`gaitlab.report.rules`, the asymmetry rule's default warn levels, and
+#: :func:`gaitlab.gait.mounting.timing_mounting`, which reads them for a device facing sideways).
+SYMMETRY_WARN_PCT: dict[str, float] = {"gct_ms": 3.2, "step_time_ms": 4.0, "impact_g": 10.0}
+
+#: Two-sided 95 % normal quantile.
+_Z95 = 1.959963984540054
 
 
 # -- per-step (array) definitions ------------------------------------------------------------------
@@ -108,6 +118,51 @@ def side_symmetry_index_pct(values: pd.Series, side: pd.Series) -> float:
     return symmetry_index_pct(left, right)
 
 
+def _mean_se(x: np.ndarray) -> tuple[float, float, int]:
+    """Mean, standard error and count of a step series, the error widened for serial correlation.
+
+    Consecutive steps of one foot are not independent (pace drifts, hills): with lag-1
+    autocorrelation ``rho`` the variance of the mean grows by ``(1 + rho) / (1 - rho)``
+    (AR(1) effective sample size), ``rho`` clipped to [0, 0.9].
+    """
+    x = x[np.isfinite(x)]
+    n = x.size
+    if n < 3:
+        return math.nan, math.nan, n
+    mean = float(x.mean())
+    sd = float(x.std(ddof=1))
+    d = x - mean
+    den = float(np.dot(d, d))
+    rho = float(np.dot(d[:-1], d[1:]) / den) if den > 0 else 0.0
+    rho = min(max(rho, 0.0), 0.9)
+    return mean, sd / math.sqrt(n) * math.sqrt((1.0 + rho) / (1.0 - rho)), n
+
+
+def side_means_ci(values: pd.Series | np.ndarray, side: pd.Series | np.ndarray) -> dict[str, float]:
+    """Per-side means with 95 % confidence intervals, and the symmetry index with its interval.
+
+    Returns ``left``, ``left_lo``, ``left_hi``, ``right`` (...), ``n_left``, ``n_right``, ``si_pct``
+    (Robinson's ``200 |L - R| / (L + R)`` [1]_) and ``si_lo_pct``/``si_hi_pct`` from the interval of
+    the difference ``L - R`` (delta method, both sides' errors combined). NaN where a side has fewer
+    than 3 values. Units: those of ``values`` (the indices in %).
+    """
+    v = np.asarray(values, dtype=np.float64)
+    sd = np.asarray(side, dtype=object)
+    lm, lse, ln = _mean_se(v[sd == "L"])
+    rm, rse, rn = _mean_se(v[sd == "R"])
+    out = {"left": lm, "left_lo": lm - _Z95 * lse, "left_hi": lm + _Z95 * lse, "n_left": ln,
+           "right": rm, "right_lo": rm - _Z95 * rse, "right_hi": rm + _Z95 * rse, "n_right": rn,
+           "si_pct": math.nan, "si_lo_pct": math.nan, "si_hi_pct": math.nan}
+    tot = lm + rm
+    if math.isfinite(tot) and tot > 0:
+        diff = abs(lm - rm)
+        half = _Z95 * math.hypot(lse, rse)
+        out["si_pct"] = 200.0 * diff / tot
+        out["si_lo_pct"] = 200.0 * max(diff - half, 0.0) / tot
+        out["si_hi_pct"] = 200.0 * (diff + half) / tot
+    return out
+
+
 # -- the run summary ---------------------------------------------------------------------------------
 def _block_metrics(run: pd.DataFrame) -> dict[str, float]:
     """Metrics shared by the summary and each segment, from valid running steps."""
@@ -142,7 +197,7 @@ def _block_metrics(run: pd.DataFrame) -> dict[str, float]:
 
 def summarize(steps: pd.DataFrame, *, duration_s: float, gap_s: float = 0.0,
               regularity: tuple[float, float] | None = None, placement: str = "waist",
-              paired: bool = False) -> dict[str, Any]:
+              paired: bool = False, per_side_reason: str | None = None, has_gyro: bool = True) -> dict[str, Any]:
     """Run-level summary (keys :data:`gaitlab.schema.SUMMARY_KEYS`, plus the shoe keys for shoes).
 
     Parameters
@@ -159,6 +214,17 @@ def summarize(steps: pd.DataFrame, *, duration_s: float, gap_s: float = 0.0,
         A shoe analysis adds :data:`gaitlab.schema.SHOE_SUMMARY_KEYS`.
     paired : bool
         Shoe only: both feet were analysed (balance and symmetry indices need them).
+    per_side_reason : str, optional
+        Why per-side metrics cannot be measured with this mounting: left/right means, balance and
+        asymmetry are then NaN and the reason is kept under ``per_side_reason``.
+    has_gyro : bool
+        Shoe only: whether every recording had a gyroscope (else ``no_gyro_note`` names the metrics
+        that are null).
+
+    Per-side means carry 95 % confidence intervals (:func:`side_means_ci`): ``gct_left_ms``,
+    ``gct_left_ci_lo_ms``, ``gct_left_ci_hi_ms``, ``gct_right_ms`` ..., and ``gct_si_ci_lo_pct`` /
+    ``gct_si_ci_hi_pct`` for the symmetry index (likewise ``step_time_*`` and ``impact_*``;
+    :data:`gaitlab.schema.SIDE_SUMMARY`).
     """
     run = steps[valid_running_mask(steps)]
     out: dict[str, Any] = {k: math.nan for k in SUMMARY_KEYS}
@@ -170,20 +236,34 @@ def summarize(steps: pd.DataFrame, *, duration_s: float, gap_s: float = 0.0,
     known = math.isfinite(mean_gct) and mean_st > 0
     out["duty_factor"] = duty_factor(mean_gct, mean_st) if known else math.nan
     out["pelvic_drop_deg"] = _mean(run["pelvic_drop_deg"])
-    walk = steps[steps["activity"] == "walking"]
+    # valid walking steps only: the last step of a walk has no next contact in rhythm (the walker
+    # stopped), so its "step time" runs over the pause and is not walking time
+    walk = steps[(steps["activity"] == "walking") & steps["valid"].astype(bool)]
     out["walking_s"] = float(walk["step_time_ms"].sum()) / 1000.0
     all_run = steps[steps["activity"] == "running"]
     out["running_s"] = float(all_run["step_time_ms"].sum()) / 1000.0
     out["standing_s"] = max(0.0, duration_s - gap_s - out["running_s"] - out["walking_s"])
     if regularity is not None:
         out["step_regularity"], out["stride_regularity"] = regularity
+    for name in PER_SIDE_METRICS:
+        ci = side_means_ci(run[name], run["side"])
+        values = (ci["left"], ci["left_lo"], ci["left_hi"], ci["right"], ci["right_lo"], ci["right_hi"],
+                  ci["si_lo_pct"], ci["si_hi_pct"])
+        out.update(zip(PER_SIDE_KEYS[name], values, strict=True))
+    if per_side_reason:
+        # the mounting biases left/right timing and impacts: not measurable, say why
+        for name in PER_SIDE_METRICS:
+            out.update(dict.fromkeys(PER_SIDE_KEYS[name], math.nan))
+        out["gct_balance_left_pct"] = math.nan
+        out["step_time_asymmetry_pct"] = math.nan
+        out["per_side_reason"] = per_side_reason
     if placement == "shoe":
-        _shoe_summary(out, steps, run, paired=paired, duration_s=duration_s, gap_s=gap_s)
+        _shoe_summary(out, steps, run, paired=paired, duration_s=duration_s, gap_s=gap_s, has_gyro=has_gyro)
     return out
 
 
 def _shoe_summary(out: dict[str, Any], steps: pd.DataFrame, run: pd.DataFrame, *, paired: bool,
-                  duration_s: float, gap_s: float) -> None:
+                  duration_s: float, gap_s: float, has_gyro: bool = True) -> None:
     """Shoe keys on top of the shared summary (in place)."""
     side = run["side"]
     out["stride_time_ms"] = _mean(run["stride_time_ms"])
@@ -197,7 +277,17 @@ def _shoe_summary(out: dict[str, Any], steps: pd.DataFrame, run: pd.DataFrame, *
     for cls in ("rearfoot", "midfoot", "forefoot"):
         out[f"{cls}_pct"] = 100.0 * float((classes == cls).mean()) if len(classes) else math.nan
     out["braking_g"] = _mean(run["braking_g"])
+    # saturated sensor: clipped impacts are left out of impact_g, which is then a lower bound
+    n_clip = int(steps["impact_clipped"].sum())
+    out["impact_clipped_contacts"] = n_clip
+    out["no_gyro_note"] = None
+    out["impact_note"] = (f"{n_clip} contacts clipped at the accelerometer's range: their impact is not "
+                          "reported and impact_g (from the others) underestimates the impacts") if n_clip else None
     out["pronation_deg"] = _mean(run["pronation_deg"])
+    if not has_gyro:
+        out["no_gyro_note"] = ("no gyroscope: toe-off (so contact time, duty factor, swing and flight), "
+                               "foot-strike angle and class, pronation, braking and stride length (speed "
+                               "unless given) cannot be measured and are null")
     out["pronation_velocity_dps"] = _mean(run["pronation_velocity_dps"].abs())
     if not paired:
         # one foot: each contact stands for a whole stride; the flight needs the other foot
@@ -221,11 +311,12 @@ def _group_mean(values: np.ndarray, group: np.ndarray, mask: np.ndarray, n: int)
         return np.where(cnt > 0, tot / np.maximum(cnt, 1), np.nan)
 
 
-def segment_table(steps: pd.DataFrame, segment_s: float = 60.0) -> pd.DataFrame:
+def segment_table(steps: pd.DataFrame, segment_s: float = 60.0, per_side_reason: str | None = None) -> pd.DataFrame:
     """Per-segment metrics (default one row per minute of the recording with running steps).
 
     The same definitions as :func:`summarize`, computed for all segments at once (grouped sums,
-    no per-segment pandas work: a 4-hour run has 240 segments).
+    no per-segment pandas work: a 4-hour run has 240 segments). With a ``per_side_reason`` (the
+    mounting biases left/right, see :func:`summarize`) the GCT balance is NaN.
     """
     run = steps[valid_running_mask(steps)]
     if run.empty:
@@ -256,7 +347,8 @@ def segment_table(steps: pd.DataFrame, segment_s: float = 60.0) -> pd.DataFrame:
             "vo_cm": _group_mean(col("vo_cm"), seg, every, n),
             "flight_ms": _group_mean(col("flight_ms"), seg, every, n),
             "n_steps": np.bincount(seg, minlength=n),
-            "gct_balance_left_pct": balance_left_pct(left, right),
+            "gct_balance_left_pct": (balance_left_pct(left, right) if not per_side_reason
+                                     else np.full(n, np.nan)),
             "impact_g": _group_mean(col("impact_g"), seg, every, n),
             "loading_rate_gps": _group_mean(col("loading_rate_gps"), seg, every, n),
             "braking_mps": _group_mean(col("braking_mps"), seg, every, n),

@@ -10,7 +10,9 @@ Body frame (ARCHITECTURE.md): x forward, y left, z up, right-handed. For each bl
   and cancels the mediolateral sway (its sign alternates between left and right steps).
 * its **sign** comes from the braking-then-propulsion pattern: during the rising vertical force of
   early stance the body is braking, so the forward specific force correlates negatively with the
-  time derivative of the vertical force.
+  time derivative of the vertical force. In walking the coupling is the opposite (the vertical
+  force rises while the trunk falls forwards over the stance foot), so strides without a flight
+  phase count with the opposite sign (:func:`_sign_score`).
 * **left** = up x forward.
 
 Blocks are re-estimated along the run so a sensor that shifts is followed; blocks without gait
@@ -212,6 +214,36 @@ def _forward_axes(cov: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return fwd, clarity
 
 
+#: Vertical specific force (g) below which a stride window counts as having a flight phase (running):
+#: flight reads ~0 g at the pelvis; walking's lowest vertical force (mid-stance, the top of the
+#: inverted pendulum) stays above ~0.5 g.
+FLIGHT_BELOW_G = 0.4
+
+
+def _sign_score(ap: np.ndarray, fz: np.ndarray, lag: int) -> float:
+    """Coupling of a candidate forward force with the rise of the vertical force, gait-corrected.
+
+    Running (spring-mass): the vertical force rises in early stance, while the body brakes, so the
+    true forward force correlates *negatively* with d f_z/dt. Walking (inverted pendulum): the
+    vertical force rises in late single support and double support, while the trunk accelerates
+    forwards (falling over the stance foot, push-off), so the correlation is *positive*: the running
+    rule alone turns a walking block backwards (and left into right). Each stride-long window is
+    classed by whether it has a flight (vertical force below :data:`FLIGHT_BELOW_G`) and its
+    walking part counted with the opposite sign. Returns > 0 when the candidate points backwards.
+    """
+    prod = ap[:-1] * np.diff(fz)
+    win = max(2 * lag, 2)
+    nwin = prod.size // win
+    if nwin == 0:
+        return float(prod.sum())
+    head = nwin * win
+    sums = prod[:head].reshape(nwin, win).sum(axis=1)
+    running = fz[:head].reshape(nwin, win).min(axis=1) < FLIGHT_BELOW_G
+    score = float(np.where(running, sums, -sums).sum())
+    tail = prod[head:].sum()
+    return score + (float(tail) if running[-1] else -float(tail))
+
+
 def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
                          axes: np.ndarray | None = None) -> Orientation:
     """Estimate the block-wise sensor-to-body orientation of a trunk-worn sensor.
@@ -250,6 +282,7 @@ def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
     # pass 1, per block (cheap array reductions): rhythm, gravity, the step covariance
     covs: dict[int, np.ndarray] = {}
     decimated: dict[int, np.ndarray] = {}
+    lags: dict[int, int] = {}
     rhythm: list[int] = []
     from ..kernels.blockstats import column_mean
 
@@ -282,6 +315,7 @@ def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
             if cov is not None:
                 covs[b] = cov
                 decimated[b] = blk_d
+                lags[b] = int(round(T * fs / dec))
     # pass 2, all blocks with a rhythm at once (3 x 3 eigen-problems): vertical, then forward
     if covs:
         idx = np.fromiter(covs, dtype=np.int64, count=len(covs))
@@ -293,9 +327,9 @@ def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
             if not clarity[j] > 0.2:
                 continue
             blk_d, up, f = decimated[b], ups[b], fwd[j]
-            # sign: braking while the vertical force rises (early stance)
+            # sign: braking while the vertical force rises (early stance) in running; the opposite in walking
             fz = blk_d @ up
-            if float(np.dot((blk_d @ f)[:-1], np.diff(fz))) > 0:
+            if _sign_score(blk_d @ f, fz, lags[b]) > 0:
                 f = -f
             fwd_found[b] = f
             gait[b] = True

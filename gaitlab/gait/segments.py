@@ -20,6 +20,11 @@ MIN_STRETCH_S = 0.75
 #: Relative irregularity of sample intervals (robust SD / median) below which timestamps are used as is.
 _REGULAR = 0.01
 
+#: Longest hole (s) bridged by interpolation in a jittered (host-timestamped, e.g. phone) timeline:
+#: running_science.md 2.1.1 allows interpolation up to 40 ms (about 15 % of a contact); a phone that
+#: skips a sample or two every few seconds would otherwise be cut into short stretches that lose steps.
+MAX_BRIDGED_S = 0.040
+
 
 @dataclass(frozen=True)
 class Stretch:
@@ -63,12 +68,17 @@ def gap_threshold_s(t: np.ndarray, fs: float) -> float:
     """Smallest interval (s) counted as a gap.
 
     ``1.5 / fs`` (the Recording's definition), raised above the timestamp jitter when the
-    timestamps are jittered so that jitter is not mistaken for missing samples.
+    timestamps are jittered so that jitter is not mistaken for missing samples; on a jittered
+    timeline (phones) holes up to :data:`MAX_BRIDGED_S` are interpolated rather than split.
     """
     dt = np.diff(t)
     med = float(np.median(dt))
     mad = float(np.median(np.abs(dt - med))) * 1.4826
-    return max(1.5 / fs, 1.5 * med, med + 6.0 * mad)
+    thr = max(1.5 / fs, 1.5 * med, med + 6.0 * mad)
+    if mad > _REGULAR * med:
+        # a jittered timeline is resampled anyway: a skipped sample or two is bridged (<= 40 ms)
+        thr = max(thr, MAX_BRIDGED_S)
+    return thr
 
 
 def split_stretches(t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None, fs: float,

@@ -6,10 +6,12 @@ Stages, each over plain arrays with the hot loops in :mod:`gaitlab.kernels.foot`
    stance and the dominant rotation axis of the gyro (:mod:`.foot_frame`), or ``axes=``;
 2. split at gaps into uniformly sampled stretches (:func:`.segments.split_stretches`): no
    contact is detected across a gap;
-3. strides from mid-swing peaks of the pitch rate; per cycle, mid-stance (the still foot), IC and
-   TO as the pitch-rate minima before and after it (Falbriard et al. 2018) refined to the abrupt
-   change of the specific force at impact and at unloading; without a gyroscope, IC and TO from
-   the same accelerometer features around still intervals;
+3. strides from mid-swing peaks of the pitch rate; per cycle, mid-stance (the still foot), IC as
+   the pitch-rate minimum before it (Falbriard et al. 2018) refined to the impact onset, TO as the
+   push-off pitch-rate minimum after it (running) or the toes' release after that (walking);
+   running vs walking from the duty factor (a flight) with a grounded-running band; without a
+   gyroscope, landings from the impacts (one per stride), no toe-off, and the foot-flat share of
+   the stride for running vs walking; impacts clipped by a saturated sensor are not reported;
 4. per contact: GCT, swing, stride time, foot-strike angle and class, impact, loading rate,
    braking, pronation (roll) excursion and velocity, stride length and speed by zero-velocity
    strapdown integration between mid-stances (Zrenner et al. 2018);
@@ -32,17 +34,38 @@ import numpy as np
 from ..errors import InputError
 from ..recording import Recording
 from ..schema import PLAUSIBLE_SHOE, SHOE_COLUMNS, STEP_COLUMNS
-from .foot_frame import STILL_GYRO_DPS, FootFrame, estimate_foot_frame
+from .foot_frame import STILL_GYRO_DPS, FootFrame, clipped_samples, estimate_foot_frame
 from .orientation import parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
 from .speed import parse_speed, speed_at
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FootPipeline", "ShoePipeline", "pair_columns", "strike_class", "RFS_MIN_DEG", "FFS_MAX_DEG"]
+__all__ = ["FootPipeline", "ShoePipeline", "pair_columns", "strike_class", "RFS_MIN_DEG", "FFS_MAX_DEG",
+           "clipped_samples"]
 
 #: Altman & Davis (2012): rearfoot above 8 deg, forefoot below -1.6 deg, midfoot between.
 RFS_MIN_DEG, FFS_MAX_DEG = 8.0, -1.6
+
+#: Duty factor of running (a flight phase between the steps: van Oeveren et al. 2024) ...
+RUN_DF = 0.5
+#: ... and the upper end of grounded running / lower end of walking (double support >= 10 % of the
+#: stride), where the cadence decides (:func:`_walking`).
+GROUNDED_DF = 0.55
+#: A stride longer than this is walking within the grounded band: 120 steps/min (running_science.md 5).
+WALK_STRIDE_MIN_MS = 1000.0
+
+#: Accelerometer only: a foot is flat and still while |f| stays within this of 1 g (g, ~20 ms mean) ...
+FLAT_DEV_G = 0.15
+#: ... and walking keeps it so for at least this share of the stride (:func:`_walking_flat`).
+WALK_FLAT_FRAC = 0.2
+
+#: Accelerometer only: a stride more than this fraction off the local stride period (autocorrelation)
+#: holds a missed or a spurious landing (stride-to-stride variability in steady gait is a few %).
+RHYTHM_TOL = 0.3
+
+#: Accelerometer only: two landings of one foot are at least this fraction of its stride apart.
+IMPACT_SPACING = 0.6
 
 #: Plausible ranges (running_science.md section 5) per activity, from :mod:`gaitlab.schema`.
 RUN_GCT_MS = PLAUSIBLE_SHOE["run_gct_ms"]
@@ -81,7 +104,8 @@ class FootPipeline:
     min_stride_s : float
         Shortest stride (s): two mid-swing peaks are at least half of it apart.
     ic_pre_s : float
-        How far before the pitch-rate minimum the impact onset is searched (s).
+        How far before the pitch-rate minimum the impact onset is searched (s): longer than the
+        heel rocker from heel strike to that minimum (52-84 ms in real walking, 23-54 ms jogging).
     flat_guard_s : float
         Time before the still foot-flat left out of the impact search (s): the foot-flat "slap"
         is an abrupt change as well.
@@ -89,6 +113,10 @@ class FootPipeline:
         An impact/unloading burst must exceed this multiple of the window's median.
     impact_window_s : float
         Window after IC for the impact peak (s).
+    acc_range_g : float, optional
+        The accelerometer's full-scale range (g), when known (else ``Recording.meta['acc_range_g']``,
+        else the saturation level the foot frame found, :func:`.foot_frame.saturation_range`);
+        samples at >= 95 % of it count as clipped (:func:`.foot_frame.clipped_samples`).
 
     Attributes
     ----------
@@ -124,10 +152,11 @@ class FootPipeline:
     swing_rel: float = 0.45
     swing_rel_s: float = 1.0
     min_stride_s: float = 0.5
-    ic_pre_s: float = 0.06
+    ic_pre_s: float = 0.1
     flat_guard_s: float = 0.015
     jerk_ratio: float = 4.0
     impact_window_s: float = 0.05
+    acc_range_g: float | None = None
     frame_: FootFrame | None = field(default=None, init=False, repr=False)
 
     def run(self, recording: Recording, frame: FootFrame | None = None) -> FootPipeline:
@@ -144,7 +173,10 @@ class FootPipeline:
         acc = _to_foot(recording.acc, frame.rot)
         acc /= frame.gravity_g
         gyr = None if recording.gyr is None else _to_foot(recording.gyr, frame.rot)
-        stretches, gaps = split_stretches(recording.t, acc, gyr, recording.fs, {})
+        rng = self.acc_range_g if self.acc_range_g is not None else recording.meta.get("acc_range_g")
+        rng = frame.acc_range_g if rng is None else float(rng)
+        clip = clipped_samples(recording.acc, rng)
+        stretches, gaps = split_stretches(recording.t, acc, gyr, recording.fs, {"clipped": clip.astype(np.float64)})
         if not stretches:
             raise InputError(f"no stretch of at least {MIN_STRETCH_S} s without gaps in "
                              f"{recording.duration_s:.1f} s of data", path=recording.meta.get("source"))
@@ -167,14 +199,20 @@ class FootPipeline:
             w_pitch = np.ascontiguousarray(-gyr[:, 1])
             w_roll = np.ascontiguousarray(gyr[:, 0])
         else:
-            ic, to, mid, sa, sb = self._acc_events(acc, d2, fs)
+            ic, to, mid, sa, sb, rhythm_ok = self._acc_events(acc, d2, fs)
             icg = tog = np.full(ic.size, np.nan)
+            flat_s = np.where(np.isfinite(mid), (sb - sa + 1) / fs, np.nan)
             gyr = None
             w_pitch = w_roll = np.full(acc.shape[0], np.nan)
         impact, rate, brake, strike, roll_x, roll_v = kf.contact_statistics(
             acc, w_pitch, w_roll, ic, to, mid, fs, self.impact_window_s)
         if not frame.forward_known:
             brake[:] = np.nan
+        # a clipped sample in the impact window: the true peak is higher than any value read, so
+        # the impact (and its loading rate) is not reported (the summary says how many)
+        clipped = _clipped_impacts(st.extra["clipped"] > 0, ic, max(int(round(self.impact_window_s * fs)), 1))
+        impact[clipped] = np.nan
+        rate[clipped] = np.nan
         # ZUPT stride from this contact's mid-stance to the next one's
         m = ic.size
         length = np.full(m, np.nan)
@@ -195,20 +233,39 @@ class FootPipeline:
         next_ic = np.append(t_ic[1:], np.nan)
         next_mid = np.append(t_mid[1:], np.nan)
         stride_ms = (next_ic - t_ic) * 1e3
+        # longer than any walking stride: the foot stood in between (a stop), no stride
+        stride_ms[stride_ms > WALK_STRIDE_MS[1]] = np.nan
         gct_ms = (t_to - t_ic) * 1e3
         with np.errstate(invalid="ignore", divide="ignore"):
             speed = length / (next_mid - t_mid)
             df = gct_ms / stride_ms
-        walking = np.where(np.isfinite(df), df >= 0.5, gct_ms >= 400.0)
+        if st.gyr is not None:
+            # running toe-off: the push-off pitch-rate minimum; walking rolls over the toes on
+            # and leaves at their release (docs/shoe.md): the gait is judged on the former
+            gct_run = (st.time_at(tog) - t_ic) * 1e3
+            with np.errstate(invalid="ignore", divide="ignore"):
+                walking = _walking(gct_run / stride_ms, stride_ms, gct_run)
+            to = np.where(walking & np.isfinite(to), to, tog)
+            t_to = st.time_at(to)
+            gct_ms = (t_to - t_ic) * 1e3
+            with np.errstate(invalid="ignore", divide="ignore"):
+                df = gct_ms / stride_ms
+            valid = np.isfinite(t_ic) & np.isfinite(t_to)
+        else:
+            # no toe-off without a gyroscope: the foot-flat share of the stride decides
+            with np.errstate(invalid="ignore", divide="ignore"):
+                walking = _walking_flat(flat_s * 1e3 / stride_ms)
+            valid = np.isfinite(t_ic) & np.isfinite(stride_ms) & rhythm_ok
         activity = np.where(walking, "walking", "running").astype(object)
-        valid = np.isfinite(t_ic) & np.isfinite(t_to)
         gl = np.where(walking, WALK_GCT_MS[0], RUN_GCT_MS[0]), np.where(walking, WALK_GCT_MS[1], RUN_GCT_MS[1])
         sl = (np.where(walking, WALK_STRIDE_MS[0], RUN_STRIDE_MS[0]),
               np.where(walking, WALK_STRIDE_MS[1], RUN_STRIDE_MS[1]))
-        valid &= (gct_ms >= gl[0]) & (gct_ms <= gl[1])
+        gct_ok = (gct_ms >= gl[0]) & (gct_ms <= gl[1])
+        valid &= gct_ok if st.gyr is not None else (~np.isfinite(gct_ms) | gct_ok)
         valid &= ~np.isfinite(stride_ms) | ((stride_ms >= sl[0]) & (stride_ms <= sl[1]))
         if st.ends_at_gap and m:
             valid[-1] = False  # its stride runs into the gap
+        valid[:-1] &= ~_lands_into_stop(t_ic, next_ic, float(st.t[-1]))[1:]
         return {
             "ic_s": t_ic, "to_s": t_to, "gct_ms": gct_ms, "impact_g": impact, "valid": valid,
             "loading_rate_gps": rate, "activity": activity,
@@ -216,7 +273,7 @@ class FootPipeline:
             "duty_factor": df, "stride_length_m": length, "speed_mps": speed,
             "foot_strike_angle_deg": strike, "strike_class": strike_class(strike), "braking_g": brake,
             "pronation_deg": roll_x, "pronation_velocity_dps": roll_v, "foot_clearance_m": clear,
-            "ic_gyro_s": st.time_at(icg), "to_gyro_s": st.time_at(tog),
+            "ic_gyro_s": st.time_at(icg), "to_gyro_s": st.time_at(tog), "impact_clipped": clipped,
         }
 
     def _gyro_events(self, st: Stretch, d2: np.ndarray):
@@ -249,27 +306,174 @@ class FootPipeline:
                 # only a real stance: the foot must be still there for a while (>= 30 ms)
                 keep[k] = (np.isfinite(mid) and gn_s[int(mid)] <= self.still_dps
                            and out[6][k] - out[5][k] + 1 >= 0.03 * fs)
-                # and the pitch-rate minimum must lie inside, not at the cut-off edge
-                g_ev = out[3][k] if k == 0 else out[4][k]
+                # and its landing must lie inside, not at the cut-off edge (a last stance that
+                # lasts to the end is a landing without its toe-off: TO NaN, not valid)
+                g_ev = out[3][k]
                 keep[k] &= bool(np.isfinite(g_ev) and 0.05 * fs < g_ev < n - 1 - 0.05 * fs)
         return tuple(x[keep] for x in out)
 
     def _acc_events(self, acc: np.ndarray, d2: np.ndarray, fs: float):
+        """Accelerometer only: strides from their impacts (:func:`gaitlab.kernels.foot.acc_only_events`).
+
+        Returns IC, TO (NaN: it needs the gyroscope), mid-stance, the foot-flat interval and
+        whether each stride fits the local rhythm.
+        """
         from ..kernels import foot as kf
         from ..kernels.signal import moving_mean
 
         an = _norm(acc)
         h = max(int(round(0.01 * fs)), 1)
-        mean = moving_mean(an[:, None], h)[:, 0]
-        dev = np.abs(mean - 1.0) + moving_mean(np.abs(an - mean)[:, None], h)[:, 0]
-        sa, sb = kf.still_intervals(dev, 0.08, max(int(round(0.015 * fs)), 2))
-        # merge still runs closer than a fifth of a stride (one stance broken by a wobble)
-        if sa.size > 1:
-            keep = np.concatenate(([True], sa[1:] - sb[:-1] > int(0.2 * self.min_stride_s * fs)))
-            sb = np.maximum.reduceat(sb, np.flatnonzero(keep))
-            sa = sa[keep]
-        ic, to, mid = kf.acc_only_events(d2, sa, sb, 2 + int(round(self.flat_guard_s * fs)), self.jerk_ratio)
-        return ic, to, mid, sa, sb
+        an_s = moving_mean(an[:, None], h)[:, 0]
+        dev = np.abs(an_s - 1.0) + moving_mean(np.abs(an - an_s)[:, None], h)[:, 0]
+        # the landing is the largest abrupt change of a stride: peaks of the smoothed second
+        # difference, one per local stride period
+        e = moving_mean(d2[:, None], h)[:, 0]
+        period = _stride_period(e, fs, self.min_stride_s, WALK_STRIDE_MS[1] / 1000.0)
+        # a landing is followed by the still, flat foot; the abrupt changes of early swing (as
+        # large as a soft heel strike in walking) by the moving foot: weigh each sample by how
+        # still the foot becomes within the next third of a stride
+        ahead = _min_ahead(dev, int(round(0.02 * fs)), max(int(0.35 * float(np.median(period))), 2))
+        ew = e / (FLAT_DEV_G + ahead)
+        imp = kf.impact_peaks(ew, period, IMPACT_SPACING,
+                              self.jerk_ratio * float(np.median(e)) / (FLAT_DEV_G + float(np.median(ahead))))
+        ic, mid, fa, fb = kf.acc_only_events(d2, dev, imp, int(round(self.ic_pre_s * fs)), self.jerk_ratio,
+                                             int(round(WALK_STRIDE_MS[1] / 1000.0 * fs)), FLAT_DEV_G)
+        # a stride far from the local rhythm holds a missed or a spurious landing (a weak impact in
+        # a turn, a stumble): it is kept as a contact but not as a valid stride
+        stride = np.append(np.diff(ic), np.nan)
+        per = period[np.clip(np.nan_to_num(ic).astype(np.int64), 0, max(period.size - 1, 0))]
+        with np.errstate(invalid="ignore"):
+            rhythm_ok = ~(np.abs(stride / per - 1.0) > RHYTHM_TOL)
+        return ic, np.full(ic.size, np.nan), mid, np.maximum(fa, 0), np.maximum(fb, 0), rhythm_ok
+
+
+def _clipped_impacts(clip: np.ndarray, ic: np.ndarray, window: int) -> np.ndarray:
+    """Whether any clipped sample lies in ``[IC, IC + window]`` of each contact."""
+    out = np.zeros(ic.size, dtype=bool)
+    csum = np.concatenate(([0], np.cumsum(clip)))
+    ok = np.isfinite(ic)
+    a = np.clip(np.floor(np.nan_to_num(ic[ok])).astype(np.int64), 0, clip.size)
+    b = np.clip(a + window + 1, 0, clip.size)
+    out[ok] = csum[b] - csum[a] > 0
+    return out
+
+
+def _stride_period(e: np.ndarray, fs: float, lo_s: float, hi_s: float, win_s: float = 8.0) -> np.ndarray:
+    """Local stride period (samples) of a foot signal, per sample, by autocorrelation.
+
+    In windows of ``win_s`` (half overlapping), the lag in ``[lo_s, hi_s]`` with the highest
+    autocorrelation of ``e`` (one foot repeats once per stride); where nothing repeats (standing)
+    the shortest stride, so no impact is suppressed for a rhythm that is not there.
+    """
+    n = e.size
+    w = int(round(win_s * fs))
+    lo, hi = max(int(round(lo_s * fs)), 1), int(round(hi_s * fs))
+    out = np.full(n, float(lo))
+    if n < 2 * lo:
+        return out
+    hop = max(w // 2, 1)
+    starts = list(range(0, max(n - w, 0) + 1, hop))
+    if starts[-1] + w < n:
+        starts.append(max(n - w, 0))
+    best = np.full(n, -np.inf)
+    for a in starts:
+        x = e[a:a + w] - e[a:a + w].mean()
+        m = x.size
+        f = np.fft.rfft(x, 2 * m)
+        ac = np.fft.irfft(f * np.conj(f))[:m]
+        if ac[0] <= 0 or m <= lo + 1:
+            continue
+        top = min(hi, m - 1)
+        r = ac[lo:top + 1] / ac[0]
+        k = int(np.argmax(r))
+        if r[k] < 0.2:
+            continue
+        # a periodic signal repeats at two strides as well: take the shortest lag whose peak
+        # comes close to the best one (not a step: one foot's landing and push-off differ)
+        for d in (3, 2):
+            c = int(round((lo + k) / d)) - lo
+            if c - 3 >= 0:
+                cc = c - 3 + int(np.argmax(r[c - 3:c + 4]))
+                if r[cc] >= 0.8 * r[k]:
+                    k = cc
+                    break
+        seg = slice(a, a + m)
+        better = r[k] > best[seg]
+        out[seg] = np.where(better, float(lo + k), out[seg])
+        best[seg] = np.where(better, r[k], best[seg])
+    return out
+
+
+def _min_ahead(x: np.ndarray, skip: int, width: int) -> np.ndarray:
+    """Per sample ``i``: the minimum of ``x[i + skip : i + skip + width]`` (the last value past the end)."""
+    from scipy.ndimage import minimum_filter1d
+
+    m = minimum_filter1d(x, size=width, mode="nearest", origin=-(width // 2))
+    out = np.empty_like(m)
+    out[: m.size - skip] = m[skip:]
+    out[m.size - skip:] = m[-1]
+    return out
+
+
+def _walking_flat(flat_frac: np.ndarray) -> np.ndarray:
+    """Walking (True) or running per contact without a gyroscope: the foot-flat share of the stride.
+
+    A walking foot stays flat and still from the loading response to heel rise, about 30 % of the
+    stride (Perry & Burnfield, Gait Analysis, 2010); a running foot rolls through in a few tens of
+    ms. Measured with the accelerometer (``FLAT_DEV_G``) on the shared real recordings: walking
+    0.38-0.40 (10th percentile 0.26), jogging at 150-160 spm 0.00-0.10 (90th percentile <= 0.25).
+    The median over five consecutive contacts decides, so one unusually still or busy stance
+    does not flip the label (a walking break shorter than three strides is not resolved);
+    unknown (no stride) follows its neighbours.
+    """
+    with np.errstate(invalid="ignore"):
+        return _median5(flat_frac) >= WALK_FLAT_FRAC
+
+
+def _median5(x: np.ndarray) -> np.ndarray:
+    """Median of each value and its two neighbours on each side, NaN left out (NaN where all are)."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.full(x.size, np.nan)
+    for i in range(x.size):
+        w = x[max(0, i - 2): i + 3]
+        w = w[np.isfinite(w)]
+        if w.size:
+            out[i] = float(np.median(w))
+    return out
+
+
+def _lands_into_stop(t_ic: np.ndarray, next_ic: np.ndarray, t_end: float) -> np.ndarray:
+    """Contacts after which the foot stands still for longer than any stride (a stop).
+
+    The stride that lands into a stop decelerates (on gaitlab.synth and in real stops it is
+    ~10 % shorter than the steady strides): the caller marks it invalid, as the waist pipeline
+    does the first step out of standing. A recording that ends mid-run (less than a stride after
+    its last contact) has no stop there, so its last complete stride is kept.
+    """
+    after_s = np.where(np.isfinite(next_ic), next_ic, t_end) - t_ic
+    return after_s * 1e3 > WALK_STRIDE_MS[1]
+
+
+def _walking(df: np.ndarray, stride_ms: np.ndarray, gct_ms: np.ndarray) -> np.ndarray:
+    """Walking (True) or running (False) per contact of one foot.
+
+    Running has a flight phase: with one foot's contact shorter than half its stride (DF < 0.5)
+    the two contacts of a stride cannot overlap. Slow jogging ("grounded running", 1-2 m/s)
+    reaches DF 0.5-0.55 with a flight too short to resolve, so in the band
+    ``[RUN_DF, GROUNDED_DF)`` the cadence decides: running at >= 120 steps/min, walking below
+    (running_science.md section 5: a cadence under 120 spm is walking). Walking keeps both feet on
+    the ground for >= 8-10 % of the stride (double support), i.e. DF >= 0.55. Without a stride
+    time (the last contact), a contact of >= 400 ms is walking.
+    """
+    # per stride: a median over neighbours would also erase real walking breaks of two strides
+    band = (df >= RUN_DF) & (df < GROUNDED_DF) & (stride_ms > WALK_STRIDE_MIN_MS)
+    walking = (df >= GROUNDED_DF) | band
+    out = np.where(np.isfinite(df), walking, gct_ms >= 400.0)
+    # no contact time either (a landing into standing): the gait it ended
+    for i in np.flatnonzero(~np.isfinite(df) & ~np.isfinite(gct_ms)):
+        if i > 0:
+            out[i] = out[i - 1]
+    return out
 
 
 def _to_foot(x: np.ndarray, rot: np.ndarray) -> np.ndarray:
@@ -359,6 +563,8 @@ class ShoePipeline:
     regularity_ : None
     paired_ : bool
         Whether both feet were analysed.
+    per_side_reason_ : None
+        Left/right are always measurable with shoes (see :class:`gaitlab.gait.waist.WaistPipeline`).
     input_, params_, signals_ : dict
     """
 
@@ -425,6 +631,7 @@ class ShoePipeline:
         self.gap_s_ = float(max(((g[:, 1] - g[:, 0]).sum() if len(g) else 0.0) for g in gap_list))
         self.regularity_ = None
         self.paired_ = len(recs) == 2
+        self.per_side_reason_ = None  # a shoe is on its foot: sides are measured
         self.params_ = {k: v for k, v in vars(FootPipeline(**params)).items()
                         if not (k.endswith("_") or k.startswith("_"))}
         self.params_.update({"axes": None if axes is None else str(axes), "segment_s": segment_s,

@@ -6,7 +6,7 @@
 
 Supported input formats are listed in :data:`FORMATS` (and ``docs/formats.md``): the generic
 CSV (plain or gzip), Parquet, Polar Sensor Logger, MbientLab MetaBase, phyphox, Movesense
-Showcase (CSV and JSON). Every reader goes through the same checks (``_assemble``), so bad input
+Showcase (CSV and JSON), the MobiAct Android logger's raw text, Shimmer Consensys/ShimmerCapture CSV. Every reader goes through the same checks (``_assemble``), so bad input
 always gets a typed :class:`~gaitlab.errors.InputError` naming file, line and column.
 """
 
@@ -112,7 +112,7 @@ def read(path: str | os.PathLike[str], placement: str | None = None, format: str
 
 
 def _read_text(src: Source, header: Header, format: str, opts: dict[str, Any]) -> tuple[Signal, str]:
-    from . import generic, mbientlab, movesense, phyphox, polar
+    from . import generic, mbientlab, mobiact, movesense, phyphox, polar, shimmer
 
     fields = header.fields
     if opts.get("columns"):
@@ -122,6 +122,9 @@ def _read_text(src: Source, header: Header, format: str, opts: dict[str, Any]) -
         if phyphox.is_phyphox_linear(fields):
             phyphox.reject_linear(src, header, opts)
         fmt = next((f for f in FORMATS.values() if f.matches and f.matches(fields)), None)
+        if fmt is None and (multi := shimmer.expand_header(src, header)) is not None \
+                and shimmer.is_shimmer(multi.fields):
+            fmt = FORMATS["shimmer"]  # ShimmerCapture's device / signal / CAL rows
         if fmt is None:
             for test, what in COMPANION_HEADERS:
                 if test(fields):
@@ -143,21 +146,23 @@ def _read_text(src: Source, header: Header, format: str, opts: dict[str, Any]) -
         "mbientlab-metabase": mbientlab.read_metabase,
         "phyphox": phyphox.read_phyphox,
         "movesense-showcase-csv": movesense.read_movesense_csv,
+        "mobiact": mobiact.read_mobiact,
+        "shimmer": shimmer.read_shimmer,
     }
     return readers[name](src, header, opts), name
 
 
 def _sibling_gyro(name: str, path: str) -> Path | None:
-    from . import mbientlab, phyphox, polar
+    from . import mbientlab, mobiact, phyphox, polar
 
     finder = {"polar-sensor-logger": polar.sibling_gyro, "mbientlab-metabase": mbientlab.sibling_gyro,
-              "phyphox": phyphox.sibling_gyro}.get(name)
+              "phyphox": phyphox.sibling_gyro, "mobiact": mobiact.sibling_gyro}.get(name)
     return None if finder is None else finder(path)
 
 
 def _read_gyro_file(path: str | os.PathLike[str], acc_format: str, opts: dict[str, Any]) -> Signal:
     """The gyroscope file of a two-file app export; it must be the same app (one clock)."""
-    from . import mbientlab, phyphox, polar
+    from . import mbientlab, mobiact, phyphox, polar
 
     src = load(path)
     if src.kind != "text":
@@ -165,7 +170,8 @@ def _read_gyro_file(path: str | os.PathLike[str], acc_format: str, opts: dict[st
     header = find_header(src.data, src.path)
     kinds = (("polar-sensor-logger", polar.is_polar_gyro, polar.read_polar),
              ("mbientlab-metabase", mbientlab.is_metabase_gyro, mbientlab.read_metabase),
-             ("phyphox", phyphox.is_phyphox_gyro, phyphox.read_phyphox))
+             ("phyphox", phyphox.is_phyphox_gyro, phyphox.read_phyphox),
+             ("mobiact", mobiact.is_mobiact_gyro, mobiact.read_mobiact))
     for name, test, reader in kinds:
         if test(header.fields):
             if name != acc_format:
@@ -174,5 +180,5 @@ def _read_gyro_file(path: str | os.PathLike[str], acc_format: str, opts: dict[st
                                  path=src.path)
             return reader(src, header, opts, gyro=True)
     raise InputError(f"unrecognised gyroscope header {header.fields}; expected a Polar Sensor Logger GYRO, "
-                     "MbientLab MetaBase gyroscope or phyphox gyroscope export", path=src.path,
+                     "MbientLab MetaBase gyroscope, phyphox gyroscope or MobiAct gyro export", path=src.path,
                      line=header.line)

@@ -21,10 +21,11 @@ import numpy as np
 
 from ..errors import InputError
 from ..recording import Recording
+from ..schema import GRAVITY_MPS2
 
 log = logging.getLogger(__name__)
 
-STANDARD_GRAVITY_MPS2 = 9.80665
+STANDARD_GRAVITY_MPS2 = GRAVITY_MPS2  # m/s^2 per g (gaitlab.schema)
 #: Acceleration units and their factor to g.
 ACC_UNITS: dict[str, float] = {"g": 1.0, "mps2": 1.0 / STANDARD_GRAVITY_MPS2, "mg": 1e-3}
 ACC_UNIT_NAMES = {"g": "g", "mps2": "m/s^2", "mg": "mg"}
@@ -34,9 +35,6 @@ GYR_UNITS: dict[str, float] = {"dps": 1.0, "rads": 180.0 / math.pi}
 TIME_UNITS: dict[str, float] = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
 #: Least data worth analysing: one running stride is about 0.7 s, an estimate needs a few.
 MIN_DURATION_S = 2.0
-#: Median |specific force| of a worn sensor over a recording, in g: ~1 g at the waist, higher
-#: on a shoe (swing-phase peaks), never near 0 (that would be gravity-free "linear" acceleration).
-PLAUSIBLE_MEDIAN_G = (0.35, 4.0)
 
 
 @dataclass
@@ -263,31 +261,120 @@ def align_gyro(acc_sig: Signal, gyr_sig: Signal) -> Signal:
 
 
 # -- units -------------------------------------------------------------------------------------
+#: Whole-recording mean |specific force|, in g, of a worn sensor. Over whole strides the body's
+#: mean specific force is gravity (its momentum returns), and |f| does not depend on the frame, so
+#: mean |f| >= |mean f| = 1 g for any placement and sensor rotation; the margin below 1 g covers
+#: calibration error and a partial stride at the ends of a short file (a 150 ms flight read as
+#: 0 g in a 2 s file lowers it by ~0.08 g). The upper bound is where values in m/s^2 would start
+#: (0.8 g x 9.81 = 7.85): the fastest synthetic shoe (6 m/s, 210 spm) reads 6.5 g, a waist 1.0-1.5 g.
+PLAUSIBLE_MEAN_G = (0.8, 7.5)
+#: Least norm of the mean acceleration vector over a window, in g. With gravity in the signal the
+#: window mean is gravity's projection averaged over the sensor's tilts (real shoe 1.1-1.7 g, phone
+#: in a pocket >= 0.75 g, a swinging wrist >= 0.66 g); gravity-free "linear acceleration" averages
+#: to ~0 (momentum), so 0.3 g separates the two with room on both sides.
+MIN_GRAVITY_G = 0.3
+#: Window (s) for the mean acceleration vector: several strides, short enough that a turn or a
+#: change of posture does not average gravity away.
+GRAVITY_WINDOW_S = 10.0
+#: A "still" window (s) and its relative spread of |acc|: a sensor at rest reads |f| = 1 g.
+STILL_WINDOW_S = 1.0
+STILL_REL_SPREAD = 0.02
+#: |acc| of still windows, in g: 1 g plus calibration error (cheap MEMS parts are within +-10 %).
+PLAUSIBLE_STILL_G = (0.8, 1.25)
+
+
+@dataclass(frozen=True)
+class AccLevels:
+    """Unit-free levels of an acceleration signal (in the file's numbers) for the units check.
+
+    Attributes
+    ----------
+    mean_norm : float
+        Mean of |acc| over the recording (>= 1 g for a worn sensor, see :data:`PLAUSIBLE_MEAN_G`).
+    gravity : float
+        Median over :data:`GRAVITY_WINDOW_S` windows of the norm of the window's mean vector.
+    still : float or None
+        Median |acc| over windows where the sensor was at rest, None when it never was.
+    """
+
+    mean_norm: float
+    gravity: float
+    still: float | None
+
+    @classmethod
+    def of(cls, t_s: np.ndarray, acc: np.ndarray) -> AccLevels:
+        mag = np.sqrt(np.einsum("ij,ij->i", acc, acc))
+        dt = float(np.median(np.diff(t_s))) if t_s.size > 1 else 1.0
+        n_win = max(1, int(round(GRAVITY_WINDOW_S / dt))) if dt > 0 else acc.shape[0]
+        starts = np.arange(0, acc.shape[0], n_win)
+        sums = np.add.reduceat(acc, starts, axis=0)
+        counts = np.diff(np.append(starts, acc.shape[0]))[:, None]
+        full = counts[:, 0] >= n_win // 2  # a short tail window is left out unless it is all there is
+        means = sums[full] / counts[full] if full.any() else sums / counts
+        gravity = float(np.median(np.linalg.norm(means, axis=1)))
+        n_still = max(3, int(round(STILL_WINDOW_S / dt))) if dt > 0 else 3
+        still = None
+        k = mag.size // n_still
+        if k:
+            blocks = mag[: k * n_still].reshape(k, n_still)
+            level = blocks.mean(axis=1)
+            quiet = (level > 0) & (blocks.std(axis=1) <= STILL_REL_SPREAD * level)
+            if quiet.any():
+                still = float(np.median(level[quiet]))
+        return cls(float(mag.mean()), gravity, still)
+
+    def fits(self, unit: str) -> bool:
+        """Whether these levels are those of a worn sensor (with gravity) in ``unit``."""
+        k = ACC_UNITS[unit]
+        lo, hi = PLAUSIBLE_MEAN_G
+        ok = lo <= self.mean_norm * k <= hi and self.gravity * k >= MIN_GRAVITY_G
+        if ok and self.still is not None:
+            ok = PLAUSIBLE_STILL_G[0] <= self.still * k <= PLAUSIBLE_STILL_G[1]
+        return ok
+
+
 def check_acc_units(sig: Signal) -> None:
-    """Median |acc| must look like gravity in the declared unit; else say which unit it looks like."""
+    """The acceleration must look like specific force (with gravity) in the declared unit.
+
+    Uses whole-recording levels rather than the median |acc|: a fast runner's pelvis reads ~0 g in
+    flight, which can be most of the time, while the mean over whole strides is still 1 g.
+
+    Raises
+    ------
+    InputError
+        All-zero acceleration, values that look like another unit (names it and the override),
+        or no gravity in the signal (gravity-free "linear acceleration").
+    """
     acc = sig.acc
-    median_raw = float(np.median(np.sqrt(np.einsum("ij,ij->i", acc, acc))))
-    lo, hi = PLAUSIBLE_MEDIAN_G
-
-    def plausible(unit: str) -> bool:
-        return lo <= median_raw * ACC_UNITS[unit] <= hi
-
-    declared = sig.acc_unit
-    if plausible(declared):
-        return
     cols = ", ".join(sig.names.get(f"acc_{ax}", f"acc_{ax}") for ax in "xyz")
-    fits = [u for u in ACC_UNITS if plausible(u)]
-    said = f"median |acc| is {median_raw:.4g} {ACC_UNIT_NAMES[declared]}"
+    if not np.any(acc):
+        raise InputError("the accelerometer reads exactly 0 on all three axes in every row: the sensor was "
+                         "not sampling (or the columns are placeholders); expected specific force including "
+                         "gravity (|acc| = 1 g at rest)", path=sig.path, column=cols)
+    levels = AccLevels.of(sig.t_s, acc)
+    declared = sig.acc_unit
+    if levels.fits(declared):
+        return
+    name = ACC_UNIT_NAMES[declared]
+    said = f"mean |acc| is {levels.mean_norm:.4g} {name}"
+    if levels.still is not None:
+        said += f", {levels.still:.4g} {name} at rest"
+    fits = [u for u in ACC_UNITS if u != declared and levels.fits(u)]
     if fits:
-        best = min(fits, key=lambda u: abs(math.log(median_raw * ACC_UNITS[u])))
+        best = fits[0]
         raise InputError(
             f"implausible units: {said}; that looks like {ACC_UNIT_NAMES[best]} but the header says "
-            f"{ACC_UNIT_NAMES[declared]} (pass acc_unit={best!r} if the data really is in "
-            f"{ACC_UNIT_NAMES[best]})", path=sig.path, column=cols)
+            f"{name} (pass acc_unit={best!r} if the data really is in {ACC_UNIT_NAMES[best]})",
+            path=sig.path, column=cols)
+    # with gravity the window mean is a sizeable part of the mean |acc|; without it, ~0
+    no_gravity = levels.gravity < MIN_GRAVITY_G * levels.mean_norm
+    hint = (f"; the mean acceleration vector is only {levels.gravity:.3g} {name}, so gravity is missing: "
+            "gravity-free 'linear acceleration' cannot be analysed" if no_gravity else
+            "; expected specific force including gravity. Gravity-free 'linear acceleration' cannot be "
+            "analysed")
     raise InputError(
-        f"implausible units: {said}, neither about 1 g nor about 9.81 m/s^2 (nor 1000 mg); expected "
-        "specific force including gravity. Gravity-free 'linear acceleration' cannot be analysed",
-        path=sig.path, column=cols)
+        f"implausible units: {said}, neither about 1 g nor about 9.81 m/s^2 (nor 1000 mg) over whole "
+        f"strides{hint}", path=sig.path, column=cols)
 
 
 def estimate_fs(t_s: np.ndarray) -> float:

@@ -11,6 +11,7 @@ import gzip
 import logging
 import os
 import re
+import warnings
 import zlib
 from dataclasses import dataclass
 
@@ -64,13 +65,16 @@ def load(path: str | os.PathLike[str]) -> Source:
     if compressed:
         try:
             raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as exc:
+        except EOFError:
+            raw = _gunzip_cut(raw, shown)
+        except (OSError, zlib.error) as exc:
             raise InputError(f"the file starts like gzip but cannot be decompressed ({exc})",
                              path=shown) from None
     if raw[:4] == PARQUET_MAGIC:
         return Source(shown, raw, "parquet", compressed)
     if raw[:3] == b"\xef\xbb\xbf":
         raw = raw[3:]
+    raw = _strip_nul_padding(raw, shown)
     if _BLANK.match(raw):  # scans only leading whitespace (no copy of a large file)
         raise InputError("the file is empty; expected a header line followed by data rows", path=shown)
     head = raw[:SNIFF_BYTES]
@@ -86,3 +90,59 @@ def load(path: str | os.PathLike[str]) -> Source:
             raise InputError(f"byte 0x{head[exc.start]:02x} is not valid UTF-8 text; this looks like a "
                              "binary file or an unsupported text encoding", path=shown, line=line) from None
     return Source(shown, raw, "text", compressed)
+
+
+def _strip_nul_padding(raw: bytes, path: str) -> bytes:
+    """Drop the NUL bytes a recorder leaves at the end of a preallocated file it never filled.
+
+    SD-card loggers reserve the file's size up front and write rows into it; a crash or power loss
+    leaves the unwritten tail as NUL bytes. The rows before are intact, so they are kept (with a
+    warning naming the line); NUL bytes anywhere else still mean a binary file.
+    """
+    if not raw.endswith(b"\x00"):
+        return raw
+    text = raw.rstrip(b"\x00")
+    if not text.strip() or b"\x00" in text[-SNIFF_BYTES:]:
+        return raw  # all NUL, or NUL inside the content: not padding
+    line = text.count(b"\n") + (0 if text.endswith(b"\n") else 1)
+    warnings.warn(f"{path}:{line}: the file ends in {len(raw) - len(text)} NUL byte(s) after line {line} (a "
+                  "recorder that stopped before filling its preallocated file); read up to there",
+                  UserWarning, stacklevel=3)
+    return _drop_cut_line(text, path, "where the NUL padding starts")
+
+
+def _gunzip_cut(raw: bytes, path: str) -> bytes:
+    """A gzip stream that stops early (a recorder that crashed while writing ``.csv.gz``).
+
+    Everything before the cut decompresses correctly (deflate is sequential); only the end-of-stream
+    checksum is missing. The text is kept with a warning; its partial last row is then dropped as
+    for a plain CSV. A stream that is damaged, not just cut, stays an error.
+    """
+    d = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        text = d.decompress(raw)
+    except zlib.error as exc:
+        raise InputError(f"the file starts like gzip but cannot be decompressed ({exc})", path=path) from None
+    if not text:
+        raise InputError("the gzip stream ends before any data could be decompressed (cut file)", path=path)
+    warnings.warn(f"{path}: the gzip stream ends early at byte {len(raw)} (the recorder stopped while "
+                  f"writing: no end-of-stream marker); read the {len(text)} bytes of text before the cut",
+                  UserWarning, stacklevel=3)
+    return _drop_cut_line(text, path, "where the gzip stream ends")
+
+
+def _drop_cut_line(text: bytes, path: str, where: str) -> bytes:
+    """Text known to be cut (no end marker, NUL padding): a last line without line end is partial.
+
+    Even when its cells still parse, a number may have lost digits (``1.05432`` -> ``1.0``), so it
+    is dropped, naming its line.
+    """
+    if not text or text.endswith(b"\n"):
+        return text
+    cut = text.rfind(b"\n")
+    if cut < 0:
+        return text  # a header at most: the later checks say what is missing
+    line = text.count(b"\n") + 1
+    warnings.warn(f"{path}:{line}: last line is incomplete (the file is cut {where}, inside this line); "
+                  f"read up to line {line - 1}, ignoring line {line}", UserWarning, stacklevel=4)
+    return text[:cut + 1]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import logging
+import math
+import re
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -43,33 +45,114 @@ class Header:
         1-based line number of the header.
     offset : int
         Byte offset of the header line's first byte.
+    last_line, last_offset : int or None
+        The line (1-based) and byte offset of the last line before the data rows when that is
+        not the header itself: a units row under the header (Shimmer), or the ``@DATA`` marker
+        under a header written as a ``#`` comment (MobiAct). None: the data follow the header.
     """
 
     fields: list[str]
     delimiter: str
     line: int
     offset: int
+    last_line: int | None = None
+    last_offset: int | None = None
+
+    @property
+    def data_line(self) -> int:
+        """The line just before the first data row (the header, or the line that closes it)."""
+        return self.line if self.last_line is None else self.last_line
+
+    @property
+    def data_offset(self) -> int:
+        """Byte offset of that line: parsing starts there and skips it."""
+        return self.offset if self.last_offset is None else self.last_offset
+
+
+#: A first line declaring the separator, as Excel and Shimmer Consensys write it: ``sep=,`` or
+#: ``"sep=<TAB>"`` (also the two characters backslash-t).
+_SEP_LINE = re.compile(r'^"?sep=(?P<d>\\t|[^"\r\n])"?\r?$', re.IGNORECASE)
+#: A line that ends a header given as a '#' comment (MobiAct's Android logger writes
+#: ``#timestamp(ns),x,y,z(m/s^2)`` among its comments, then ``@DATA``, then the rows).
+DATA_MARKER = "@DATA"
 
 
 def find_header(data: bytes, path: str) -> Header:
-    """Locate the header: the first line that is neither blank nor a ``#`` comment."""
+    """Locate the header: the first line that is neither blank nor a ``#`` comment.
+
+    Two layouts around it are recognised. A first line ``sep=X`` (Excel's separator declaration,
+    written by Shimmer Consensys) is skipped and fixes the delimiter. A line ``@DATA`` means the
+    header was written as a ``#`` comment above it (MobiAct): the last comment line with as many
+    fields as the first data row is the header, and the data start after ``@DATA``.
+    """
     pos = 0
+    forced: str | None = None
+    comments: list[tuple[int, int, str]] = []  # (line, offset, text) of '#' lines
     for line_no in range(1, MAX_PREAMBLE_LINES + 2):
         end = data.find(b"\n", pos)
         raw = data[pos:] if end < 0 else data[pos:end]
-        text = raw.decode("utf-8", errors="replace").strip()
-        if text and not text.startswith("#"):
-            delimiter = max(DELIMITERS, key=lambda d: (text.count(d), -DELIMITERS.index(d)))
+        line_text = raw.decode("utf-8", errors="replace")
+        text = line_text.strip()
+        sep = _SEP_LINE.match(line_text.lstrip(" ")) if forced is None and not comments else None
+        if sep:
+            forced = "\t" if sep.group("d") == "\\t" else sep.group("d")
+        elif text.upper() == DATA_MARKER:
+            return _commented_header(data, path, comments, line_no, pos, end)
+        elif text and not text.startswith("#"):
+            delimiter = forced or max(DELIMITERS, key=lambda d: (text.count(d), -DELIMITERS.index(d)))
+            text = _keep_trailing_tabs(data, end, line_text, text, delimiter)
             try:
                 fields = next(csv.reader([text], delimiter=delimiter, skipinitialspace=True))
             except csv.Error as exc:  # e.g. a lone carriage return inside the header line
                 raise InputError(f"the header line cannot be parsed as delimited text: {exc}",
                                  path=path, line=line_no) from None
             return Header([f.strip() for f in fields], delimiter, line_no, pos)
+        elif text:
+            comments.append((line_no, pos, text))
         if end < 0:
             break
         pos = end + 1
     raise InputError("no header line found (only blank or '#' comment lines)", path=path)
+
+
+def _keep_trailing_tabs(data: bytes, end: int, line_text: str, text: str, delimiter: str) -> str:
+    """A tab-separated header that ends in tabs, as do the rows (Consensys): keep the empty fields.
+
+    ``strip()`` removes trailing tabs with the whitespace; when the first data row has as many
+    tabs as the unstripped header, they are separators of an empty last column and are kept.
+    """
+    full = line_text.lstrip(" ").rstrip(" \r")
+    if delimiter != "\t" or not full.endswith("\t"):
+        return text
+    pos = end + 1 if end >= 0 else len(data)
+    while pos < len(data):
+        nxt_end = data.find(b"\n", pos)
+        row = data[pos:nxt_end if nxt_end >= 0 else None].decode("utf-8", errors="replace").rstrip("\r")
+        if row.strip():
+            return full.lstrip("\t") if row.count("\t") == full.count("\t") else text
+        pos = len(data) if nxt_end < 0 else nxt_end + 1
+    return text
+
+
+def _commented_header(data: bytes, path: str, comments: list[tuple[int, int, str]], marker_line: int,
+                      marker_offset: int, marker_end: int) -> Header:
+    """The header of a file whose column names are a ``#`` comment above an ``@DATA`` line."""
+    first = ""
+    pos = marker_end + 1 if marker_end >= 0 else len(data)
+    while pos < len(data) and not first:
+        end = data.find(b"\n", pos)
+        first = data[pos:end if end >= 0 else None].decode("utf-8", errors="replace").strip()
+        pos = len(data) if end < 0 else end + 1
+    delimiter = max(DELIMITERS, key=lambda d: (first.count(d), -DELIMITERS.index(d)))
+    n = first.count(delimiter) + 1
+    for line_no, offset, text in reversed(comments):
+        names = text.lstrip("#").strip()
+        if delimiter in names and names.count(delimiter) + 1 == n:
+            fields = next(csv.reader([names], delimiter=delimiter, skipinitialspace=True))
+            return Header([f.strip() for f in fields], delimiter, line_no, offset, marker_line, marker_offset)
+    raise InputError(f"the {DATA_MARKER!r} line ends a '#' comment header, but no comment line above it "
+                     f"lists the {n} columns of the data rows (separated by {delimiter!r})",
+                     path=path, line=marker_line)
 
 
 @dataclass
@@ -89,7 +172,7 @@ class TextTable:
     path: str
     header: Header
     columns: dict[str, np.ndarray]
-    _body: bytes = field(repr=False)  # the bytes from the header line on
+    _body: bytes = field(repr=False)  # the bytes from the line before the data rows on
 
     @property
     def n_rows(self) -> int:
@@ -99,12 +182,12 @@ class TextTable:
     def _row_lines(self) -> np.ndarray:
         lines, blank, _ = _line_index(self._body)
         data_idx = np.flatnonzero(~blank[1:]) + 1  # physical line indices of data rows (header = 0)
-        return self.header.line + data_idx
+        return self.header.data_line + data_idx
 
     def line_of(self, row: int) -> int:
         """1-based file line of data row ``row`` (0-based, as parsed)."""
         lines = self._row_lines
-        return int(lines[row]) if 0 <= row < lines.size else self.header.line + 1 + row
+        return int(lines[row]) if 0 <= row < lines.size else self.header.data_line + 1 + row
 
 
 def _line_index(body: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -121,22 +204,95 @@ def _line_index(body: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return starts, blank, nl
 
 
-def _drop_truncated_last_line(body: bytes, header: Header, path: str) -> bytes:
-    """A file still being written ends in a partial row: drop it with a warning, keep the rest."""
+def _cell_is_whole(value: str, kind: str) -> bool:
+    """Whether one cell of an unterminated last line holds a complete value of its kind."""
+    value = value.strip().strip('"')
+    if not value or value in NULL_TOKENS:
+        return False
+    if kind == "int":
+        return value.lstrip("+-").isdigit()
+    if kind == "float":
+        try:
+            return math.isfinite(float(value))
+        except ValueError:
+            return False
+    if kind == "str":  # an ISO date-time cut short no longer parses
+        import pandas as pd
+
+        return not pd.isna(pd.to_datetime(value, format="ISO8601", errors="coerce"))
+    return True
+
+
+def _decimals(cell: str) -> int:
+    """Digits after the decimal point of a plain number cell (0 without one; exponents: 0)."""
+    if "e" in cell.lower() or "." not in cell:
+        return 0
+    return len(cell.rsplit(".", 1)[1])
+
+
+def _drop_truncated_last_line(body: bytes, header: Header, path: str, types: dict[str, str]) -> bytes:
+    """A logger that crashed or lost power leaves a partial last row: drop it with a warning.
+
+    Only a last line without a line end can be partial. It is kept when it has every field and
+    each needed cell is a whole value (the file may just lack a final newline); otherwise it is
+    dropped, naming its line. Damaged rows inside the file stay errors.
+    """
     if body.endswith(b"\n"):
         return body
     cut = body.rfind(b"\n")
     if cut < 0:
         return body  # only the header
     last = body[cut + 1:]
-    n_fields = last.count(header.delimiter.encode()) + 1
-    if last.strip() and n_fields < len(header.fields):
-        line = header.line + body[:cut + 1].count(b"\n")
-        msg = (f"{path}:{line}: last line is incomplete ({n_fields} of {len(header.fields)} fields, no "
-               "line end; file still being written?); ignoring it")
-        warnings.warn(msg, UserWarning, stacklevel=4)
-        return body[:cut + 1]
-    return body
+    text = last.decode("utf-8", errors="replace").rstrip("\r")
+    if not text.strip():
+        return body
+    try:
+        cells = next(csv.reader([text], delimiter=header.delimiter, skipinitialspace=True))
+    except csv.Error:
+        cells = []
+    if len(cells) > len(header.fields):
+        return body  # too many fields is damage, not a cut: reported as a ragged row
+    line = header.data_line + body[:cut + 1].count(b"\n")
+    if len(cells) < len(header.fields):
+        why = f"{len(cells)} of {len(header.fields)} fields"
+    else:
+        by_name = dict(zip(header.fields, cells))
+        cut_cols = [c for c, kind in types.items() if c in by_name and not _cell_is_whole(by_name[c], kind)]
+        if cut_cols:
+            why = f"column {cut_cols[0]} holds {by_name[cut_cols[0]].strip()!r}"
+        else:
+            # only the last cell can lose characters and keep the field count; a logger writes a
+            # fixed number of decimals, so fewer than in the row above means digits were lost
+            # (1.05432 -> 1.0), a wrong number that still parses
+            prev_start = body.rfind(b"\n", 0, cut) + 1
+            prev = body[prev_start:cut].decode("utf-8", errors="replace").rstrip("\r")
+            prev_last = prev.rsplit(header.delimiter, 1)[-1].strip()
+            last_cell = cells[-1].strip()
+            if _decimals(last_cell) >= _decimals(prev_last) or header.fields[-1] not in types:
+                return body
+            why = (f"column {header.fields[-1]} holds {last_cell!r}, fewer decimals than the "
+                   f"{prev_last!r} above it")
+    msg = (f"{path}:{line}: last line is incomplete ({why}, no line end: the recorder stopped mid-write or "
+           f"the file is still being written); read up to line {line - 1}, ignoring line {line}")
+    warnings.warn(msg, UserWarning, stacklevel=4)
+    return body[:cut + 1]
+
+
+def _check_no_repeated_header(body: bytes, header: Header, path: str) -> None:
+    """A header line again inside the data: a recorder that restarted and appended to the file."""
+    first = body[: body.find(b"\n")] if b"\n" in body else body
+    first = first.rstrip(b"\r")
+    if not first:
+        return
+    pos = body.find(b"\n" + first, len(first))
+    while pos >= 0:
+        end = pos + 1 + len(first)
+        if end == len(body) or body[end:end + 1] in (b"\n", b"\r"):
+            line = header.data_line + body[:pos + 1].count(b"\n")
+            raise InputError(f"the header line repeats here (first on line {header.data_line}): the recorder "
+                             "restarted and appended a new recording to this file; split the file at this "
+                             "line and analyse each part", path=path, line=line)
+        pos = body.find(b"\n" + first, pos + 1)
 
 
 def read_table(data: bytes, header: Header, path: str, types: dict[str, str]) -> TextTable:
@@ -167,7 +323,8 @@ def read_table(data: bytes, header: Header, path: str, types: dict[str, str]) ->
     if missing:
         raise InputError(f"missing column(s) {', '.join(map(repr, missing))}; header has "
                          f"{', '.join(map(repr, header.fields))}", path=path, line=header.line)
-    body = _drop_truncated_last_line(data[header.offset:], header, path)
+    body = _drop_truncated_last_line(data[header.data_offset:], header, path, types)
+    _check_no_repeated_header(body, header, path)
     arrow_types = {"float": pa.float64(), "int": pa.int64(), "str": pa.string()}
     # column_names from our own header parse: Arrow then skips the header row
     read_opts = pacsv.ReadOptions(column_names=_unique(header.fields), skip_rows=1,
@@ -231,7 +388,7 @@ def _ragged_row_error(table: TextTable) -> InputError:
     i = int(np.argmax(bad))
     return InputError(f"expected {len(header.fields)} fields separated by {header.delimiter!r} "
                       f"(as in the header), found {counts[i]}", path=table.path,
-                      line=header.line + i)
+                      line=header.data_line + i)
 
 
 def _bad_cell_error(table: TextTable, types: dict[str, str], read_opts, parse_opts) -> InputError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import generic, mbientlab, movesense, phyphox, polar
+from . import generic, mbientlab, mobiact, movesense, phyphox, polar, shimmer
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,11 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            movesense.is_movesense_csv),
     Format("movesense-showcase-json", 'Movesense Showcase JSON: {"data":[{"acc":{"Timestamp",'
            '"ArrayAcc"}}]}'),
+    Format("mobiact", "MobiAct Android logger raw text: '#' comments (Datetime, Activity), '#timestamp(ns),x,y,"
+           "z(m/s^2)', '@DATA', rows (+ sibling _gyro_ file in rad/s)", mobiact.is_mobiact_acc),
+    Format("shimmer", "Shimmer ConsensysPRO / ShimmerCapture CSV: '[<device>_]Accel_LN_X[_CAL],...' with a "
+           "Timestamp column (ms), optional 'sep=' line and units row; LN or WR accel, Gyro in deg/s",
+           shimmer.is_shimmer),
     Format("parquet", "Parquet written by gaitlab.io.write (generic columns + metadata)"),
 )}
 
@@ -48,6 +53,7 @@ COMPANION_HEADERS: tuple[tuple[Callable[[list[str]], bool], str], ...] = (
     (phyphox.is_phyphox_gyro, "a phyphox gyroscope export"),
     (polar.is_polar_gyro, "a Polar Sensor Logger GYRO file"),
     (mbientlab.is_metabase_gyro, "a MbientLab MetaBase gyroscope file"),
+    (mobiact.is_mobiact_gyro, "a MobiAct gyroscope file"),
 )
 
 

@@ -7,11 +7,14 @@ equals body weight, ~35-40 ms inside the contact, so they are *not* IC/TO. Inste
 edge of the stance hump where it leaves / returns to the 0 g flight floor: on the edge samples
 between a low level and about half the peak, ``asin(f / A)`` is linear in time for a half sine,
 so a straight-line fit in that domain extrapolates to the zero-force instant without the
-curvature bias of a chord or the ~38 ms lag of the 1 g crossing. The falling edge (TO) is clean;
-the rising edge (IC) carries the impact transient, which makes the rise steeper, so its fit is
-kept only where it lands inside the bracket allowed by the falling edge's angular rate, else the
-bracket's middle is used. Where few samples fall on the rising edge (low sample rates), the
-pipeline takes IC from the flight apex instead (:func:`gaitlab.kernels.integrate.flight_apex`).
+curvature bias of a chord or the ~38 ms lag of the 1 g crossing. TO is fitted on the middle of
+the falling edge (0.3-0.8 of the amplitude). Real sacral signals (Alcantara et al. 2022, issue
+#12) showed what the half sine hides: exports are low-passed forwards and backwards (a zero-phase
+filter spreads an edge's foot backwards by 30-60 ms and moves mid-edge levels least), heel strikes
+put an impact peak on the loading edge, midfoot landings load in two stages, and the push-off tail
+of the sacrum is not the ground force's. IC is therefore taken from the loading edge's middle
+(:func:`loading_edge_onsets`); the foot-of-edge fit (:func:`rising_onset`) and the flight apex
+(:func:`gaitlab.kernels.integrate.flight_apex`) remain for edges with few samples (low rates).
 """
 
 from __future__ import annotations
@@ -20,6 +23,17 @@ import math
 
 import numpy as np
 from numba import njit
+
+#: Lower end of the falling-edge band fitted for toe-off, as a fraction of the hump's amplitude.
+FALL_BAND_LOW_FRAC = 0.3
+#: A fall of the vertical force by this much (g) below its running maximum ends a loading edge:
+#: several times the noise of a sample, far less than any impact peak's fall.
+PEAK_DROP_G = 0.1
+#: The contact's rise is the first local maximum of the slope at least this fraction of the
+#: loading edge's steepest slope: a midfoot or forefoot landing loads in two stages (the first
+#: ~0.4 as steep as the second on the shared real trials), an in-flight wiggle rises < 0.1 as
+#: steeply. 0.2-0.3 give the same events on the real and synthetic sets; 0.5 missed the first stage.
+SLOPE_FRAC = 0.3
 
 
 @njit(cache=True)
@@ -152,12 +166,15 @@ def _asin_line_zero(y: np.ndarray, idx: np.ndarray, count: int, amp: float):
 
 
 @njit(cache=True)
-def _quadratic_onset(y: np.ndarray, idx: np.ndarray, count: int, guess: float) -> float:
+def _quadratic_onset(y: np.ndarray, idx: np.ndarray, count: int, guess: float,
+                     vertex_if_no_root: bool = False) -> float:
     """Where a quadratic fitted to the rising-edge samples reaches 0 g (the contact onset).
 
     The impact transient makes the first rise concave; a quadratic follows that curvature where a
     line through the same samples would reach 0 g too early. Returns the root nearest ``guess``
-    below the first sample, or NaN.
+    below the first sample, or NaN. With ``vertex_if_no_root``, a convex fit that bottoms out
+    above 0 g (an edge's foot spread by a zero-phase low-pass) gives its vertex, where the fitted
+    rise starts: the limit of the double root as the foot is spread, so the estimate does not jump.
     """
     x0 = idx[0]
     s0 = 0.0
@@ -192,6 +209,8 @@ def _quadratic_onset(y: np.ndarray, idx: np.ndarray, count: int, guess: float) -
         return x0 - q0 / q1
     disc = q1 * q1 - 4.0 * q2 * q0
     if disc < 0.0:
+        if vertex_if_no_root and q2 > 0.0:
+            return x0 - q1 / (2.0 * q2)
         return np.nan
     r = math.sqrt(disc)
     best = np.nan
@@ -251,7 +270,8 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
     floor_level : float
         Level (g) above the flight floor where an edge starts (e.g. 0.2 g).
     band_high : float
-        Upper end (g) of the edge band used in the fit (capped at 0.8 of the hump's amplitude).
+        Upper end (g) of the rising-edge band used in the onset fit (capped at 0.8 of the hump's
+        amplitude); the falling edge is fitted between 0.3 and 0.8 of the amplitude.
     max_valley : float
         A valley (minimum between humps) above this level (g) means no flight phase: the step is
         not a running step and IC/TO are left NaN.
@@ -306,10 +326,12 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         for i in range(e, hi_a + 1):
             if y[i] < y[ja]:
                 ja = i
-        # a valley at the very edge of the signal may be a cut-off stance, not a flight
-        if k > 0 or jb > 0:
+        # a valley at the very edge of the signal may be a cut-off stance, not a flight; below the
+        # floor level it is a flight (the recording started or ended in the air): the contact is
+        # measured (the pipeline decides whether enough flight shows for it to be valid)
+        if k > 0 or jb > 0 or y[jb] < floor_level:
             vb[k] = y[jb]
-        if k + 1 < m or ja < n - 1:
+        if k + 1 < m or ja < n - 1 or y[ja] < floor_level:
             va[k] = y[ja]
         # amplitude from the second half of the hump: the impact transient is gone by mid-stance
         mid = (s + e) // 2
@@ -328,8 +350,13 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         while j < ja and y[j] >= floor_level:
             j += 1
         cnt = 0
+        # the fitted band is mid-edge, from 0.8 of the amplitude down to FALL_BAND_LOW_FRAC of
+        # it: below, the sacrum's last tenths of a g carry soft-tissue wobble and the swing leg's
+        # reaction rather than the ground force, and a zero-phase low-pass of the export spreads
+        # the edge's foot forwards (real sacral data, Alcantara et al. 2022)
+        fall_low = max(floor_level, FALL_BAND_LOW_FRAC * a)
         for i in range(pk, j):
-            if y[i] <= high:
+            if fall_low <= y[i] <= 0.8 * a:
                 idx[cnt] = i
                 cnt += 1
         omega = np.nan
@@ -353,6 +380,97 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         lead = 0.0
         if not np.isnan(omega) and omega > 0.0:
             lead = math.asin(min(floor_level / a, 1.0)) / omega
-        ic[k], rise[k], first_above[k] = rising_onset(y, jb, pk, floor_level, high, lead, idx)
+        # the rising edge starts from the deepest sample between the humps, unless a spike above
+        # the valley limit (no flight reads that much) comes before it: that spike is the contact,
+        # and the dip after it a soft-tissue rebound, deeper than a short flight's floor; the edge
+        # then starts from the flight sample before the spike
+        jf = jb
+        run_max = y[jb]
+        for i in range(jb - 1, lo_b - 1, -1):
+            if y[i] > run_max:
+                run_max = y[i]
+            if y[i] < floor_level and run_max > max_valley:
+                jf = i
+        ic[k], rise[k], first_above[k] = rising_onset(y, jf, pk, floor_level, high, lead, idx)
     return ic, to, amp, vb, va, rise, first_above
 
+
+
+@njit(cache=True)
+def loading_edge_onsets(y: np.ndarray, first_above: np.ndarray, amp: np.ndarray, peak_frac: float,
+                        band_low_frac: float, min_bump: float) -> np.ndarray:
+    """Initial contact from the mid part of each loading edge (fractional sample).
+
+    The loading edge runs from the last sample below the floor level (``first_above - 1``) to the
+    stance's first peak: the first local maximum at or above ``peak_frac`` of the hump's amplitude
+    ``amp`` (a heel strike's impact peak, else the active peak), or an earlier maximum above
+    ``min_bump`` (g; more than any flight reads) that the signal falls back from by ``PEAK_DROP_G``
+    (a soft-tissue bump at contact). On it:
+
+    1. the steepest sample (central difference) and its tangent, extended to the 0 g floor;
+    2. a parabola through the edge samples from ``band_low_frac`` of the first peak up to the
+       steepest sample, extended to 0 g (the root nearest the tangent's, at or before the band;
+       its vertex where a convex fit bottoms out above 0 g).
+
+    Why: a zero-phase low-pass (as exporters apply) spreads an edge's foot backwards by tens of ms
+    and its top forwards, and moves mid-edge levels least, so the foot is left out. The parabola
+    follows the force's build-up (a ground force starts gently while the heel pad and shoe
+    compress, more so on a midfoot or uphill landing), where the tangent alone would extrapolate
+    the steepest, later part of the edge. The tangent stands in where the parabola has fewer
+    than 3 samples or no root. NaN where ``first_above`` is NaN or no peak follows.
+    """
+    n = y.shape[0]
+    m = first_above.shape[0]
+    out = np.full(m, np.nan)
+    idx = np.empty(n, dtype=np.int64)
+    for k in range(m):
+        if np.isnan(first_above[k]) or np.isnan(amp[k]):
+            continue
+        j0 = int(first_above[k]) - 1
+        if j0 < 1:
+            continue
+        top = peak_frac * amp[k]
+        # the slope at sample i is the central difference (y[i+1] - y[i-1]) / 2: half the noise
+        # of a one-sample difference, whose noise-inflated maxima would pull the tangent late
+        best = -1.0
+        bi = -1
+        i = j0
+        hi = y[j0]
+        while i < n - 1:
+            d = 0.5 * (y[i + 1] - y[i - 1])
+            if d > best:
+                best = d
+                bi = i
+            if y[i] > hi:
+                hi = y[i]
+            # the edge ends at its first peak
+            if y[i + 1] < y[i] and y[i] >= top:
+                break
+            if hi > min_bump and y[i + 1] < hi - PEAK_DROP_G:
+                break
+            i += 1
+        if i >= n - 1 or bi < 0 or best <= 0.0:
+            continue
+        # the first rise of the edge that is at least half as steep as its steepest: a later,
+        # steeper rise (the forefoot loading after a midfoot landing, a soft-tissue rebound)
+        # belongs to the stance, not to the contact
+        for q in range(max(j0, 2), bi):
+            dq = 0.5 * (y[q + 1] - y[q - 1])
+            if dq >= SLOPE_FRAC * best and dq >= 0.5 * (y[q + 2] - y[q]) and dq >= 0.5 * (y[q] - y[q - 2]):
+                bi = q
+                best = dq
+                break
+        # no clip to the first sample above the floor level: a zero-phase filter lifts the edge's
+        # foot above it well before the contact
+        tangent = bi - y[bi] / best
+        low = band_low_frac * hi
+        cnt = 0
+        for q in range(j0, bi + 1):
+            if y[q] >= low:
+                idx[cnt] = q
+                cnt += 1
+        est = np.nan
+        if cnt >= 3:
+            est = _quadratic_onset(y, idx, cnt, tangent, True)
+        out[k] = tangent if np.isnan(est) else est
+    return out

@@ -91,3 +91,22 @@ def sosfiltfilt(x: np.ndarray, sos: np.ndarray, padlen: int) -> np.ndarray:
     _sos_pass_inplace(ext, sos, False)
     _sos_pass_inplace(ext, sos, True)
     return ext[p:p + n].copy()
+
+
+def lowpass(x: np.ndarray, fs: float, fc: float, order: int = 2) -> np.ndarray:
+    """Zero-phase Butterworth low-pass; returns ``x`` unchanged when ``fc`` is above 0.45 fs.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n,)
+        Signal (any unit).
+    fs, fc : float
+        Sample rate and cut-off (Hz).
+    order : int
+        Butterworth order (applied forwards and backwards: twice the attenuation, no phase).
+    """
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    if fc >= 0.45 * fs:
+        return x
+    sos = butter_lowpass_sos(order, fc, fs)
+    return sosfiltfilt(x, sos, 3 * (2 * sos.shape[0] + 1))

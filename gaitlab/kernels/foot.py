@@ -181,10 +181,14 @@ def contact_events(w: np.ndarray, gn_s: np.ndarray, gn: np.ndarray, an: np.ndarr
     smoothed gyro norm; the still (foot-flat) interval extends from it while the raw gyro norm is
     below ``still_dps`` and the specific-force norm within ``still_g`` of 1 g (a foot rotating
     slowly in late swing is not still: it is decelerating); the gyro IC is the pitch-rate minimum before the still interval and the
-    gyro TO the minimum after it (parabolic sub-sample refinement). Both are then refined to the
-    abrupt change of the specific force nearby (:func:`jerk_norm`): the impact onset in
-    ``[ic_gyro - ic_pre, still start)`` and the unloading in ``(to_gyro, to_gyro + half the way to the
-    next mid-swing]``; where no clear burst is found the gyro estimate is kept.
+    gyro TO the minimum after it (parabolic sub-sample refinement). IC is then refined to the
+    abrupt change of the specific force nearby (:func:`jerk_norm`), the impact onset in
+    ``[ic_gyro - ic_pre, still start)``, where a clear burst is found (else the gyro estimate is
+    kept). Two toe-off candidates are returned: the push-off pitch-rate minimum ``to_gyro``, where
+    the forefoot stops being a fixed pivot (the running TO: Falbriard et al. 2018), and ``to``, the
+    largest abrupt change of f in ``(to_gyro, to_gyro + half the way to the next mid-swing]``, the
+    release of the toes after the walking toe rocker (``to_gyro`` where no burst is clear). The
+    pipeline picks one per contact (:mod:`gaitlab.gait.shoe`).
 
     Parameters
     ----------
@@ -212,9 +216,9 @@ def contact_events(w: np.ndarray, gn_s: np.ndarray, gn: np.ndarray, an: np.ndarr
     Returns
     -------
     ic, to, mid : ndarray, shape (m - 1,)
-        Fractional sample indices (NaN where not found).
+        Fractional sample indices (NaN where not found); ``to`` is the toes' release.
     ic_gyro, to_gyro : ndarray, shape (m - 1,)
-        The pitch-rate minima before refinement.
+        The pitch-rate minima (``to_gyro``: the running toe-off).
     still_a, still_b : ndarray of int64, shape (m - 1,)
         First and last sample of the still interval.
     """
@@ -242,17 +246,22 @@ def contact_events(w: np.ndarray, gn_s: np.ndarray, gn: np.ndarray, an: np.ndarr
         sa[k] = lo
         sb[k] = hi
         mid[k] = 0.5 * (lo + hi)
-        if lo - a < 3 or b - hi < 3:
-            continue
-        i_ic = _argmin(w, a + 1, lo)
-        i_to = _argmin(w, hi + 1, b)
-        icg[k] = _parabolic_min(w, i_ic)
-        tog[k] = _parabolic_min(w, i_to)
         base = np.median(d2[a:b])
-        # impact onset: before the still interval, minus ``flat_guard`` samples (the foot-flat
-        # "slap" at its start changes the acceleration abruptly too)
-        on = _jerk_onset(d2, max(a + 1, i_ic - ic_pre), lo - flat_guard, base, min_ratio, True)
-        ic[k] = on if not np.isnan(on) else icg[k]
+        # a stance still at the window's edge (the recording ends or starts standing) has only
+        # its landing or only its lift-off
+        if lo - a >= 3:
+            i_ic = _argmin(w, a + 1, lo)
+            icg[k] = _parabolic_min(w, i_ic)
+            # impact onset: before the still interval, minus ``flat_guard`` samples (the
+            # foot-flat "slap" at its start changes the acceleration abruptly too)
+            on = _jerk_onset(d2, max(a + 1, i_ic - ic_pre), lo - flat_guard, base, min_ratio, True)
+            ic[k] = on if not np.isnan(on) else icg[k]
+        if b - hi < 3:
+            continue
+        i_to = _argmin(w, hi + 1, b)
+        tog[k] = _parabolic_min(w, i_to)
+        # the toes' release: the largest abrupt change of f after the push-off minimum (the
+        # walking toe-off, 70-80 ms later on real feet; the running TO is ``tog``, docs/shoe.md)
         off = _jerk_onset(d2, i_to, i_to + (b - i_to) // 2, base, min_ratio, False)
         to[k] = off if not np.isnan(off) else tog[k]
     return ic, to, mid, icg, tog, sa, sb
@@ -288,28 +297,126 @@ def still_intervals(dev: np.ndarray, thr: float, min_len: int):
 
 
 @njit(cache=True)
-def acc_only_events(d2: np.ndarray, st: np.ndarray, en: np.ndarray, flat_guard: int, min_ratio: float):
-    """IC and TO around each still interval without a gyroscope.
+def impact_peaks(e: np.ndarray, period: np.ndarray, frac: float, min_height: float) -> np.ndarray:
+    """One impact per stride: the highest peaks of ``e``, greedily, at least ``frac`` strides apart.
 
-    IC is the impact onset (first clear second-difference burst) in the third of the preceding
-    movement nearest the still interval, ending ``flat_guard`` samples before it (the foot-flat
-    slap); TO the largest burst from an eighth to half of the following movement (after the
-    heel-off); mid-stance is the interval's centre. Intervals at the ends of the stretch (no swing on one side) give NaN.
+    Candidates are the local maxima of ``e`` of at least ``min_height``; taken from the highest
+    down, a candidate is kept when no kept peak lies within ``frac * period[i]`` samples of it
+    (``period``: the local stride period in samples). A foot lands once per stride and the
+    landing is its largest abrupt change, so the push-off and swing bursts in between are dropped.
+
+    Returns
+    -------
+    ndarray of int64
+        Peak indices, increasing.
     """
-    m = st.shape[0]
+    n = e.shape[0]
+    cand = np.empty(n, dtype=np.int64)
+    m = 0
+    for i in range(1, n - 1):
+        if e[i] >= min_height and e[i] > e[i - 1] and e[i] >= e[i + 1]:
+            cand[m] = i
+            m += 1
+    cand = cand[:m]
+    order = np.argsort(-e[cand], kind="mergesort")
+    taken = np.zeros(n, dtype=np.bool_)
+    kept = np.empty(m, dtype=np.int64)
+    q = 0
+    for o in order:
+        i = cand[o]
+        r = int(frac * period[i])
+        ok = True
+        for j in range(max(0, i - r), min(n, i + r + 1)):
+            if taken[j]:
+                ok = False
+                break
+        if ok:
+            taken[i] = True
+            kept[q] = i
+            q += 1
+    return np.sort(kept[:q])
+
+
+@njit(cache=True)
+def acc_only_events(d2: np.ndarray, dev: np.ndarray, imp: np.ndarray, ic_pre: int, min_ratio: float,
+                    max_stride: int, still_dev: float):
+    """IC, mid-stance and the foot-flat interval of each stride without a gyroscope.
+
+    Each stride of a foot has one landing, the largest abrupt change of the specific force
+    (``imp``: peaks of the smoothed :func:`jerk_norm`, one per stride, :func:`impact_peaks`). Per
+    impact ``k`` with the next one ``k + 1``:
+
+    * IC is the onset of the impact burst: the first second difference of at least a third of
+      the peak's in the ``ic_pre`` samples before it (the peak may be the foot-flat slap after a
+      forefoot landing), refined to its centroid (:func:`_jerk_onset`);
+    * mid-stance is the stillest sample (smallest ``dev``) from the peak to 60 % of the stride
+      (at most ``max_stride`` samples): the flat foot;
+    * the foot-flat interval extends from it while ``dev <= still_dev``.
+
+    Toe-off is not timed here: on the top of a real shoe no accelerometer feature follows the
+    forefoot lifting closely enough (docs/shoe.md), so it needs the gyroscope.
+
+    Parameters
+    ----------
+    d2 : ndarray, shape (n,)
+        :func:`jerk_norm` of the specific force (g).
+    dev : ndarray, shape (n,)
+        Local deviation of the specific-force norm from a still 1 g (g).
+    imp : ndarray of int64, shape (m,)
+        Impact peaks, increasing.
+    ic_pre : int
+        Samples before the peak searched for the impact onset.
+    min_ratio : float
+        A burst must exceed this multiple of the median second difference.
+    max_stride : int
+        Longest stride (samples).
+    still_dev : float
+        Largest ``dev`` of a flat, still foot (g).
+
+    Returns
+    -------
+    ic, mid : ndarray, shape (m,)
+        Fractional sample indices (NaN where not found; the last impact has no stride).
+    flat_a, flat_b : ndarray of int64, shape (m,)
+        First and last sample of the foot-flat interval (equal to mid-stance where it is not
+        still; -1 without a mid-stance).
+    """
+    m = imp.shape[0]
+    n = d2.shape[0]
     ic = np.full(m, np.nan)
-    to = np.full(m, np.nan)
     mid = np.full(m, np.nan)
+    fa = np.full(m, -1, dtype=np.int64)
+    fb = np.full(m, -1, dtype=np.int64)
+    base = np.median(d2)
     for k in range(m):
-        mid[k] = 0.5 * (st[k] + en[k])
-        if k == 0 or k == m - 1:
+        p = imp[k]
+        top = 0.0
+        for i in range(max(p - 1, 0), min(p + 2, n)):
+            top = max(top, d2[i])
+        q = max(p - ic_pre, 1)
+        while q < p and d2[q] < max(min_ratio * base, top / 8.0):
+            q += 1
+        on = _jerk_onset(d2, max(q - 1, 1), min(q + 2 + ic_pre // 6, p + 2), base, min_ratio, False)
+        ic[k] = on if not np.isnan(on) else float(p)
+        if k == m - 1:
             continue
-        gap_b = st[k] - en[k - 1]
-        gap_a = st[k + 1] - en[k]
-        base = np.median(d2[en[k - 1]:st[k + 1]])
-        ic[k] = _jerk_onset(d2, st[k] - max(gap_b // 3, 3), st[k] - flat_guard, base, min_ratio, True)
-        to[k] = _jerk_onset(d2, en[k] + max(gap_a // 8, 2), en[k] + max(gap_a // 2, 3), base, min_ratio, False)
-    return ic, to, mid
+        L = min(imp[k + 1] - p, max_stride)
+        e = min(p + int(0.6 * L), n - 1)
+        best = p + 1
+        for j in range(p + 1, e):
+            if dev[j] < dev[best]:
+                best = j
+        mid[k] = best
+        lo = best
+        hi = best
+        if dev[best] <= still_dev:
+            while lo - 1 > p and dev[lo - 1] <= still_dev:
+                lo -= 1
+            while hi + 1 < imp[k + 1] and dev[hi + 1] <= still_dev:
+                hi += 1
+        fa[k] = lo
+        fb[k] = hi
+    return ic, mid, fa, fb
 
 
 @njit(cache=True)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["NotEvaluated", "Episode", "Baseline", "RuleContext", "rolling", "running_steps", "to_ns", "any_finite",
-           "summary_value"]
+           "summary_value", "summary_text"]
 
 
 class NotEvaluated(Exception):
@@ -72,11 +72,16 @@ class RuleContext:
     placement, speed_mps, tilt_reference
         The placement, the run's speed (m/s) when the table has none, and the pelvic tilt's
         reference ('standing' or 'early_run').
+    per_side_reason : str, optional
+        Why the mounting biases left/right timing and impacts (the summary's ``per_side_reason``);
+        when given, no step counts as left or right, so no rule compares the sides.
     """
 
     def __init__(self, steps: pd.DataFrame, th: Thresholds, *, placement: str | None = None,
-                 speed_mps: float | None = None, tilt_reference: str | None = None) -> None:
+                 speed_mps: float | None = None, tilt_reference: str | None = None,
+                 per_side_reason: str | None = None) -> None:
         self.th = th
+        self.per_side_reason = per_side_reason or None
         # the waist pipeline measures tilt against standing (absolute) or against the early run
         self.tilt_reference = tilt_reference
         self.placement = placement
@@ -93,6 +98,10 @@ class RuleContext:
         side = steps["side"].astype(object).to_numpy() if "side" in steps.columns else np.full(self.n, None)
         self.left = np.asarray(side == "L", dtype=bool).reshape(self.n)
         self.right = np.asarray(side == "R", dtype=bool).reshape(self.n)
+        if self.per_side_reason:
+            # the mounting biases left/right timing and impacts: no rule compares the sides
+            self.left[:] = False
+            self.right[:] = False
         # a pause (gap, walk break) between valid running steps breaks any pattern
         dt = np.diff(self.t_s) if self.n else np.empty(0)
         self.breaks = np.concatenate([[True], dt > max(self.g("max_step_gap_s"), 0.0)]) if self.n else dt
@@ -297,6 +306,12 @@ def rolling(t_s: np.ndarray, values: np.ndarray, *, window_s: float = 60.0, min_
     if t_s.size == 0:
         return np.empty(0)
     return _rolled(values, _window_bounds(t_s, window_s), min_periods, how)
+
+
+def summary_text(summary: Mapping[str, Any] | None, key: str) -> str | None:
+    """A non-empty text entry of a summary mapping (e.g. ``per_side_reason``), else None."""
+    v = summary.get(key) if summary else None
+    return v if isinstance(v, str) and v else None
 
 
 def summary_value(summary: Mapping[str, Any] | None, key: str) -> float | None:

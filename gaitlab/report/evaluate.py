@@ -32,9 +32,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..gait.metrics import cadence_spm, duty_factor, step_length_m, vertical_ratio_pct
+from ..gait.metrics import cadence_spm, duty_factor, side_means_ci, step_length_m, vertical_ratio_pct
 from ..gait.metrics import symmetry_index_pct as _symmetry_index
-from .engine import Episode, summary_value
+from .engine import Episode, summary_text, summary_value
 from .engine import Episode as _Episode
 from .engine import NotEvaluated as _NotEvaluated
 from .engine import RuleContext as _Context
@@ -237,6 +237,9 @@ def _sided_episodes(ctx: _Context, cond: np.ndarray, persist_s: float) -> list[_
 
 
 def _check_asymmetry(ctx: _Context, rule: Rule, checked: list[str]) -> dict[str, Any] | None:
+    reason = ctx.per_side_reason
+    if reason:
+        raise _NotEvaluated(f"left/right differences are not measurable with this mounting: {reason}")
     _require_sides(ctx)
     c = rule.code
     persist_s = ctx.th.get_value(c, "persist_s")
@@ -269,13 +272,30 @@ def _check_asymmetry(ctx: _Context, rule: Rule, checked: list[str]) -> dict[str,
         if not hits:
             continue
         parts, metrics_ev = [], {}
+        confirmed = []
         for key, label, values, limit, eps in hits:
             main = max(eps, key=lambda e: e.running_s)
+            # the flag needs the 95 % interval of the episode's symmetry index above the limit:
+            # a difference within the step-to-step noise is not an imbalance
+            sl = slice(main.i0, main.i1)
+            side = np.where(ctx.left[sl], "L", np.where(ctx.right[sl], "R", None))
+            ci = side_means_ci(values[sl], side)
+            if not (np.isfinite(ci["si_lo_pct"]) and ci["si_lo_pct"] > limit):
+                checked.append(f"{label} symmetry index {ci['si_pct']:.1f} % (95 % interval "
+                               f"{ci['si_lo_pct']:.1f}-{ci['si_hi_pct']:.1f} %) does not exclude the "
+                               f"{limit:g} % {severity} limit: not flagged")
+                continue
+            confirmed.append((key, label, values, limit, eps, main, ci))
+        for key, label, values, limit, eps, main, ci in confirmed:
             lv, rv = _median(values, main, ctx.left), _median(values, main, ctx.right)
             si = float(_symmetry_index(lv, rv))
             ev = {"label": f"{label} symmetry index", "value": round(si, 2), "threshold": limit, "unit": "%",
                   "left": round(lv, 3),
-                  "right": round(rv, 3), **_episode_evidence(eps)}
+                  "right": round(rv, 3), **_episode_evidence(eps),
+                  "ci95_pct": [round(ci["si_lo_pct"], 2), round(ci["si_hi_pct"], 2)],
+                  "left_mean_ci95": [round(ci["left_lo"], 3), round(ci["left_hi"], 3)],
+                  "right_mean_ci95": [round(ci["right_lo"], 3), round(ci["right_hi"], 3)],
+                  "n_left": ci["n_left"], "n_right": ci["n_right"]}
             text = f"{label} differed between feet by {si:.1f} % (symmetry index) {_span_text(eps)}"
             if key == "gct":
                 bal = 100.0 * lv / (lv + rv)
@@ -283,8 +303,11 @@ def _check_asymmetry(ctx: _Context, rule: Rule, checked: list[str]) -> dict[str,
                 ev["balance_left_pct"] = round(bal, 2)
                 text += (f": balance {max(bal, 100 - bal):.1f} % towards the {longer} foot (left "
                          f"{lv:.0f} ms, right {rv:.0f} ms)")
-            parts.append(text + f", above the {limit:g} % limit.")
+            parts.append(text + f", above the {limit:g} % limit (95 % interval {ci['si_lo_pct']:.1f}-"
+                         f"{ci['si_hi_pct']:.1f} %).")
             metrics_ev[f"{key}_si_pct"] = ev
+        if not metrics_ev:
+            continue
         first = next(iter(metrics_ev))
         return _flag(rule, severity, " ".join(parts), {"metric": first, **metrics_ev[first], "metrics": metrics_ev})
     return None
@@ -497,7 +520,7 @@ assert set(_CHECKS) == set(RULES), "every rule needs a check and every check a r
 
 def evaluate_steps(
     steps: pd.DataFrame, *, placement: str | None = None, speed_mps: float | None = None,
-    tilt_reference: str | None = None,
+    tilt_reference: str | None = None, per_side_reason: str | None = None,
     thresholds: Thresholds | Mapping[str, Any] | str | os.PathLike[str] | None = None,
 ) -> Evaluation:
     """Evaluate every rule on a step table and keep the details (status, reasons, what was compared).
@@ -516,6 +539,9 @@ def evaluate_steps(
         The run's speed (m/s) when the table has no ``speed_mps`` column.
     tilt_reference : {'standing', 'early_run'}, optional
         What the pelvic tilt was measured against (absolute posture rules need 'standing').
+    per_side_reason : str, optional
+        Why the mounting makes left/right differences unmeasurable (the summary's
+        ``per_side_reason``): then no rule compares the sides.
     thresholds : Thresholds, mapping, TOML path or None
         Overrides of the defaults (see :func:`gaitlab.report.thresholds.load_thresholds`).
 
@@ -524,7 +550,8 @@ def evaluate_steps(
     Evaluation
     """
     th = load_thresholds(thresholds)
-    ctx = _Context(steps, th, placement=placement, speed_mps=speed_mps, tilt_reference=tilt_reference)
+    ctx = _Context(steps, th, placement=placement, speed_mps=speed_mps, tilt_reference=tilt_reference,
+                   per_side_reason=per_side_reason)
     results: dict[str, RuleResult] = {}
     too_short = ctx.running_s < ctx.g("min_duration_s") or ctx.n < ctx.g("min_steps")
     for code, rule in RULES.items():
@@ -560,7 +587,7 @@ def evaluate_detailed(
     ----------
     analysis : Analysis
         Needs ``steps`` (:data:`gaitlab.schema.STEP_COLUMNS`), ``input['placement']`` and
-        optionally ``summary['speed_mps']``.
+        optionally ``summary['speed_mps']`` and ``summary['per_side_reason']``.
     thresholds : Thresholds, mapping, TOML path or None
         Overrides of the defaults (see :func:`gaitlab.report.thresholds.load_thresholds`).
 
@@ -571,7 +598,8 @@ def evaluate_detailed(
     params = getattr(analysis, "params", None) or {}
     return evaluate_steps(analysis.steps, placement=analysis.input.get("placement") if analysis.input else None,
                           speed_mps=summary_value(analysis.summary, "speed_mps"),
-                          tilt_reference=params.get("pelvic_tilt_reference"), thresholds=thresholds)
+                          tilt_reference=params.get("pelvic_tilt_reference"),
+                          per_side_reason=summary_text(analysis.summary, "per_side_reason"), thresholds=thresholds)
 
 
 def evaluate(

@@ -12,26 +12,22 @@ the thresholds it was given), or, when the analysis carries none, a fresh evalua
 
 from __future__ import annotations
 
-import base64
 import datetime as _dt
 import html
-import io
-import math
 import os
 from collections.abc import Mapping, Sequence
-from importlib import resources
 from string import Template
 from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
 from .evaluate import Evaluation, evaluate_detailed
+from .htmlkit import _esc, _figure_png, _num, _template
 from .rules import RULES, SEE_A_PROFESSIONAL
 from .sources import ARTICLES, RESEARCH
 from .text import clock
 from .zones import ZONE_SOURCE, zone_for
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
 
     from ..result import Analysis
 
@@ -58,28 +54,6 @@ DISCLAIMER = (
     "<p>Sensor metrics differ between devices and mounting positions: compare your runs with each "
     "other, measured the same way, rather than with someone else's numbers.</p>"
 )
-
-
-def _esc(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _num(value: Any) -> float | None:
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
-def _template(name: str) -> str:
-    return resources.files("gaitlab.report").joinpath("templates", name).read_text(encoding="utf-8")
-
-
-def _figure_png(fig: Figure) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, facecolor="white")
-    return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def _headline_value(key: str, value: float) -> str:
@@ -245,6 +219,10 @@ def _subtitle(analysis: Analysis) -> tuple[str, str]:
         parts.append(f"{clock(duration)} recorded")
     if inp.get("placement"):
         parts.append(f"{inp['placement']} sensor")
+    mounting = {"midline": "on the midline", "off_midline": "off the midline (side of the hip or a pocket)",
+                "thigh": "on the thigh", "chest": "on the chest"}.get(str(inp.get("mounting")))
+    if mounting:
+        parts.append(f"worn {mounting}")
     fs = _num(inp.get("fs_hz"))
     if fs is not None:
         parts.append(f"{fs:g} Hz")
@@ -307,6 +285,7 @@ def render_html(analysis: Analysis, *, thresholds: Any = None, figures: bool = T
         verdict_class=verdict_class,
         verdict=verdict,
         cards=_cards(analysis.summary or {}),
+        context=_context_html(analysis, figures),
         zones_note=_esc(f"Colours: {ZONE_SOURCE}. Purple is the top 5 % of Garmin runners, red the bottom "
                         "5 %; a zone is where you sit in that population, not a health verdict."),
         flags=_flags_html(flags),
@@ -315,6 +294,13 @@ def render_html(analysis: Analysis, *, thresholds: Any = None, figures: bool = T
         disclaimer=DISCLAIMER,
         footer=footer,
     )
+
+
+def _context_html(analysis: Analysis, figures: bool) -> str:
+    """Runs over time (issue #19): "against your recent runs" and the watch's view, when present."""
+    from .history_html import context_sections
+
+    return context_sections(analysis, figures=figures)
 
 
 def render_summary_html(analysis: Analysis) -> str:

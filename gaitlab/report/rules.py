@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..gait.metrics import SYMMETRY_WARN_PCT
 from .sources import ARTICLES, RESEARCH
 
 __all__ = [
@@ -233,12 +234,13 @@ RULES: dict[str, Rule] = {r.code: r for r in (
         placements=("waist", "shoe"),
         severities=("warn", "alert"),
         thresholds=(
-            Threshold("gct_si_warn_pct", 3.2, "GCT balance outside 49.3-50.7 % (Garmin orange) [V]",
+            Threshold("gct_si_warn_pct", SYMMETRY_WARN_PCT["gct_ms"], "GCT balance outside 49.3-50.7 % (Garmin orange) [V]",
                       minimum=0.0),
             Threshold("gct_si_alert_pct", 8.8, "GCT balance outside 47.8-52.2 % (Garmin red) [V]",
                       minimum=0.0),
-            Threshold("step_time_si_warn_pct", 4.0, "step-time symmetry index [H]", minimum=0.0),
-            Threshold("impact_si_warn_pct", 10.0, "landing-impact symmetry index [H]", minimum=0.0),
+            Threshold("step_time_si_warn_pct", SYMMETRY_WARN_PCT["step_time_ms"], "step-time symmetry index [H]", minimum=0.0),
+            Threshold("impact_si_warn_pct", SYMMETRY_WARN_PCT["impact_g"], "landing-impact symmetry index [H]",
+                      minimum=0.0),
             Threshold("persist_s", 120.0, "asymmetry must hold >= 2 min (and >= 100 steps per side)",
                       minimum=0.0),
         ),
@@ -325,7 +327,11 @@ RULES: dict[str, Rule] = {r.code: r for r in (
         code="braking",
         title="More braking per step (over-striding)",
         metrics=("braking_mps",),
-        placements=("waist", "shoe"),
+        # Waist only: braking_mps is the speed the body (pelvis) loses per step. A shoe sensor's
+        # braking_g is the foot's own deceleration at landing, set mostly by strike pattern, shoe and
+        # surface (the foot stops at every contact however far ahead it lands), so it does not measure
+        # over-striding; on shoes the report says "not measurable with a shoe sensor".
+        placements=("waist",),
         severities=("warn",),
         thresholds=(
             Threshold("rise_pct", 15.0, "+15 % vs the runner's own baseline [H]", minimum=0.0),

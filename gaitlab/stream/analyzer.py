@@ -30,6 +30,15 @@ gap-free stretch (the flight-floor offset, the left/right vote of an unbroken ru
 taken over the buffer here, and a block without a step rhythm borrows its forward direction from
 the nearest block with gait that the buffer holds (the batch pipeline may pick a later one).
 On clean data these agree; the test suite states the tolerances.
+
+**Mounting is not inferred live.** The batch pipeline infers the mounting from the whole recording
+(:func:`gaitlab.gait.mounting.infer_mounting`, the step-timing check of
+:func:`~gaitlab.gait.mounting.timing_mounting`, re-mount groups) and passes it to
+:meth:`~gaitlab.gait.waist.WaistPipeline.stretch_steps`; live, ``mounting=None``: the sensor is
+analysed as worn on the midline (sacrum, belt at the back), so a sensor off the midline (hip,
+pocket) or on a thigh gets full step times and left/right values that the recorded analysis would
+time as half strides or report as not measurable (``per_side_reason``). Sides are voted per
+stretch of the buffer, not chained over the whole recording.
 """
 
 from __future__ import annotations

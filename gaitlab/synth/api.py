@@ -299,23 +299,38 @@ def _waist_truth(model: WaistModel, clk: _Clocked, params: dict[str, Any]) -> Tr
 
 def render_waist(sc: Scenario, fs: float = 200.0, *, schedule: StepSchedule | None = None,
                  mounting: str | Mounting | None = "upright", noise: str | SensorModel | None = "clean",
-                 gyro: bool = False, gaps: int | Gaps | None = 0, timing: Timing | None = None) -> SynthRun:
-    """Render the waist sensor of a validated scenario (see :func:`simulate_waist`)."""
+                 gyro: bool = False, gaps: int | Gaps | None = 0, timing: Timing | None = None,
+                 sensor_site: Any = None, export_lowpass_hz: float | None = None,
+                 export_clip_floor_g: float | None = None) -> SynthRun:
+    """Render the waist sensor of a validated scenario (see :func:`simulate_waist`).
+
+    ``sensor_site``: optional ``WaistModel -> model`` wrapper that moves the sensor off the sacrum
+    (:func:`gaitlab.synth.mounting.simulate_mounted_waist`); the truth stays the runner's.
+    ``export_lowpass_hz`` / ``export_clip_floor_g``: the export's zero-phase low-pass and clip
+    (see :mod:`gaitlab.synth.export`).
+    """
     fs = _check_fs(fs)
     sched = schedule if schedule is not None else build_schedule(sc)
     model = WaistModel(sched, sc)
+    site = model if sensor_site is None else sensor_site(model)
     sensor_model, mnt = sensor_preset(noise), mounting_preset(mounting)
     gaps, timing = _as_gaps(gaps), timing or Timing()
     real = realise_sensor(sensor_model, mnt, rng_for(sc.seed, "sensor/waist"))
     clk = _Clocked(sc, sched, fs, gaps, timing, "waist")
 
     def sample(t_true: np.ndarray):
-        return model.specific_force_body(t_true), (model.angular_velocity_body(t_true) if gyro else None)
+        return site.specific_force_body(t_true), (site.angular_velocity_body(t_true) if gyro else None)
 
     acc, gyr = render(sample, clk.n, fs, sensor_model, real, rng_for(sc.seed, "noise/waist"),
                       time_scale=clk.time_scale, gyro=gyro)
+    if export_lowpass_hz is not None or export_clip_floor_g is not None:
+        from .export import export_filter
+
+        # the exporter filters what the sensor sampled (before transmission gaps)
+        acc = export_filter(acc, fs, export_lowpass_hz, clip_floor_g=export_clip_floor_g)
     speed = _speed_channel(sched, clk.t_dev / clk.time_scale)
     params = _params(sc, fs, sensor_model, mnt, real, gaps, timing, gyro)
+    params["export"] = {"lowpass_hz": export_lowpass_hz, "clip_floor_g": export_clip_floor_g}
     rec = clk.recording(acc, gyr, {"speed_mps": speed}, placement="waist",
                         meta={"source": "synth", "format": "synth", "seed": sc.seed, "units": "g"})
     truth = _waist_truth(model, clk, params)
@@ -347,6 +362,8 @@ def simulate_waist(
     gaps: int | Gaps = 0,
     timing: Timing | None = None,
     scenario: Scenario | None = None,
+    export_lowpass_hz: float | None = None,
+    export_clip_floor_g: float | None = None,
 ) -> SynthRun:
     """A synthetic waist (sacrum) IMU recording of running with exact ground truth.
 
@@ -390,6 +407,13 @@ def simulate_waist(
         Device clock error (ppm) and host-timestamp jitter.
     scenario : Scenario
         A ready scenario; when given the gait/segment keywords above are ignored.
+    export_lowpass_hz : float, optional
+        Low-pass the exported acceleration with a zero-phase 4th-order Butterworth filter at this
+        cut-off (Hz), as apps and labs do (e.g. 20 Hz in Alcantara et al. 2022); the truth is
+        unchanged. See :func:`gaitlab.synth.export.export_filter`.
+    export_clip_floor_g : float, optional
+        Clip the sensor's z axis below this value (g) after filtering (0.0: the vertical channel
+        of an upright sensor clipped at 0 g, as in the shared force-plate trials).
 
     Returns
     -------
@@ -414,7 +438,8 @@ def simulate_waist(
             waist_motion=motion)
     else:
         scenario = scenario.validate()
-    return render_waist(scenario, fs, mounting=mounting, noise=noise, gyro=gyro, gaps=gaps, timing=timing)
+    return render_waist(scenario, fs, mounting=mounting, noise=noise, gyro=gyro, gaps=gaps, timing=timing,
+                        export_lowpass_hz=export_lowpass_hz, export_clip_floor_g=export_clip_floor_g)
 
 
 # -- shoes -----------------------------------------------------------------------------------------

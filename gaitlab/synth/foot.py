@@ -118,7 +118,11 @@ class FootModel:
         strike = np.deg2rad(self.strike_deg)
         toe = np.deg2rad(self.toe_off_deg)
         self._r_ic = np.where((self.kind == 0) & (strike > 0), -strike / np.maximum(self.ff - self.ic, 1e-6), 0.0)
-        self._r_to = np.where(self.kind == 0, toe / np.maximum(self.to - self.ho, 1e-6), 0.0)
+        # the push-off plantarflexion speeds up smoothly until the forefoot leaves the ground: the
+        # pitch rate is at its (negative) extreme at TO (pitch ~ s^3 over [HO, TO], rate
+        # 3 toe / (TO - HO)) and the foot keeps plantarflexing into early swing, as measured on
+        # real feet (docs/shoe.md; Falbriard et al. 2018)
+        self._r_to = np.where(self.kind == 0, 3.0 * toe / np.maximum(self.to - self.ho, 1e-6), 0.0)
         kt, ka, kr = [], [], []
         for j in range(n):
             pts = [(self.ic[j], strike[j], self._r_ic[j]), (self.ff[j], 0.0, 0.0), (self.ho[j], 0.0, 0.0),

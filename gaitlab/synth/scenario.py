@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError
+from ..schema import GRAVITY_MPS2
 
 __all__ = [
     "G_MPS2",
@@ -35,8 +36,8 @@ __all__ = [
     "scenario_to_dict",
 ]
 
-#: Standard gravity (m/s^2); 1 g of specific force.
-G_MPS2 = 9.80665
+#: Standard gravity (m/s^2); 1 g of specific force (:data:`gaitlab.schema.GRAVITY_MPS2`).
+G_MPS2 = GRAVITY_MPS2
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,17 @@ class WaistMotion:
     pelvic drop amplitude (contralateral side drops during stance), ``roll_deg + roll_asymmetry_deg/2``
     in left stance and ``roll_deg - roll_asymmetry_deg/2`` in right stance; ``yaw_deg`` the pelvic rotation
     amplitude; ``tilt_osc_deg`` the within-step pitch oscillation.
+
+    Ground-force shape (issue #12, so the generator does not hide what real sacral signals show):
+    ``heel_impact_g`` is the peak of a heel strike's impact bump *in the ground force* (a
+    ``sin^2`` bump over the first ``heel_impact_ms`` of contact, peaking halfway: it starts with
+    zero slope, as a real force builds up while the heel pad and shoe compress); the active
+    (half-sine) force is reduced so momentum and height still close. ``force_shape_cv_pct`` is the
+    step-to-step coefficient of variation of the bump's size and duration. ``landing_offset_cm``
+    is the pelvis height at landing minus at the previous take-off (negative: lands lower, as
+    downhill; positive: uphill), limited per step to 90 % of what a flight of that length allows
+    (``g tf^2 / 2``); the contact takes the height back, so the pelvis stays on its treadmill-like
+    cycle. ``impact_g`` (above) is the soft-tissue wobble of the sensor, not a ground force.
     """
 
     lean_deg: float = 8.0
@@ -151,6 +163,10 @@ class WaistMotion:
     impact_hz: float = 15.0
     impact_tau_ms: float = 30.0
     ml_impact_g: float = 0.3
+    heel_impact_g: float = 0.0
+    heel_impact_ms: float = 50.0
+    force_shape_cv_pct: float = 0.0
+    landing_offset_cm: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -159,13 +175,13 @@ class FootMotion:
 
     ``strike_angle_deg`` is the foot pitch at IC relative to the flat foot (toe up positive: RFS
     +10..+20, FFS -5..-10) with a per-contact SD ``strike_sd_deg``; ``toe_off_deg`` the pitch at TO
-    (plantarflexion, negative); ``clearance_m`` the extra swing height; ``impact_g`` /
+    (plantarflexion, negative; the foot keeps plantarflexing into early swing); ``clearance_m`` the extra swing height; ``impact_g`` /
     ``impact_hz`` / ``impact_tau_ms`` the shoe impact transient along the foot's vertical axis.
     """
 
     strike_angle_deg: float = 15.0
     strike_sd_deg: float = 1.5
-    toe_off_deg: float = -55.0
+    toe_off_deg: float = -30.0
     foot_flat_frac: float = 0.18
     heel_off_frac: float = 0.55
     clearance_m: float = 0.2
@@ -331,6 +347,11 @@ class Scenario:
         _check("walk_duty_factor", s.walk_duty_factor, 0.51, 0.8)
         _check("walk_cadence_spm", s.walk_cadence_spm, 70.0, 150.0)
         _check("walk_vertical_g", s.walk_vertical_g, 0.0, 0.6)
+        w = self.waist
+        _check("heel_impact_g", w.heel_impact_g, 0.0, 4.0)
+        _check("heel_impact_ms", w.heel_impact_ms, 10.0, 120.0)
+        _check("force_shape_cv_pct", w.force_shape_cv_pct, 0.0, 40.0)
+        _check("landing_offset_cm", w.landing_offset_cm, -10.0, 10.0)
         for name, spans in (("walking", s.walking), ("standing", s.standing)):
             for span in spans:
                 if len(span) != 2 or span[1] <= 0 or span[0] < 0:

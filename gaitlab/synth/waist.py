@@ -6,13 +6,15 @@ mapped here). Specific force is ``f = a - g_vec``: +1 g up at rest, 0 g in fligh
 Vertical COM (running_science.md §4.1, Morin et al. 2005 [1]_ extended to unequal steps): the
 timeline is cut into *pieces*, each with a start velocity ``v0`` and end velocity ``v1``:
 
-* contact ``[IC, TO)``: ``f_z = A sin(wt) + B sin(2wt)``, ``w = pi / tc``;
-* flight ``[TO, next IC)``: ``f_z = 0`` (ballistic, symmetric: ``v_TO = g tf / 2``);
+* contact ``[IC, TO)``: ``f_z = A sin(wt) + B sin(2wt) + I bump(t)``, ``w = pi / tc``, with an
+  optional heel-strike bump ``I sin^2(pi t / d)`` over the first ``d`` of contact;
+* flight ``[TO, next IC)``: ``f_z = 0`` (ballistic; symmetric, ``v_TO = g tf / 2``, unless the
+  landing is offset in height from the take-off, as on slopes: ``v_TO = g tf / 2 + dh / tf``);
 * support (walking step, standing settle, standing): ``f_z = g (1 + a cos(2wt)) + A sin(wt) + B sin(2wt)``,
   ``w = pi / T`` (never 0 g: double support).
 
-``A`` closes the vertical impulse (``v1 - v0``) and ``B`` the height over the piece, so the COM
-returns to exactly the same height at every IC and ``f_z`` is continuous at the piece ends
+``A`` closes the vertical impulse (``v1 - v0``) and ``B`` the height over the piece (the contact
+takes back a landing offset ``dh``), so the COM returns to exactly the same height at every IC and ``f_z`` is continuous at the piece ends
 (``sin`` vanishes there). With symmetric steps ``B = 0`` and this is Morin's sine model.
 
 References
@@ -46,6 +48,25 @@ ENVELOPE_S = 0.7
 _H_S = 1e-5
 
 
+def _bump(tau: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Unit heel-strike bump ``sin^2(pi tau / d)`` on ``[0, d)``, 0 elsewhere (peak at ``d / 2``)."""
+    on = (tau >= 0) & (tau < d)
+    return np.where(on, np.sin(np.pi * np.clip(tau, 0.0, None) / d) ** 2, 0.0)
+
+
+def _bump_h1(tau: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Integral of :func:`_bump` from 0 to ``tau`` (s)."""
+    t = np.clip(tau, 0.0, d)
+    return t / 2.0 - d / (4 * np.pi) * np.sin(2 * np.pi * t / d)
+
+
+def _bump_h2(tau: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Double integral of :func:`_bump` from 0 to ``tau`` (s^2): linear after the bump."""
+    t = np.clip(tau, 0.0, d)
+    inside = t**2 / 4.0 + d**2 / (8 * np.pi**2) * (np.cos(2 * np.pi * t / d) - 1.0)
+    return inside + d / 2.0 * (np.clip(tau, 0.0, None) - t)
+
+
 class WaistModel:
     """The ideal pelvis motion of one scenario, evaluable at any (true) time.
 
@@ -74,57 +95,91 @@ class WaistModel:
         s = self.schedule
         g = G_MPS2
         walk_a = self.scenario.segments.walk_vertical_g
-        rows: list[tuple[float, float, int, float, float, float]] = []  # start, dur, kind, a, v0, v1
+        imp, imp_s, landing = self._force_shape()
+        # start, dur, kind, a, v0, v1, impact peak (m/s^2), impact duration (s), height change (m)
+        rows: list[tuple[float, ...]] = []
         far = -1e6
         first_bout_start = s.bouts[0, 0] if s.bouts.size else 0.0
         if s.n_steps == 0 or not s.warm_start[0]:
-            rows.append((far, first_bout_start - far, SUPPORT, 0.0, 0.0, 0.0))
+            rows.append((far, first_bout_start - far, SUPPORT, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0))
         for b in range(s.bouts.shape[0]):
             idx = np.flatnonzero(s.bout == b)
             i0 = idx[0]
             tf0 = s.step_s[i0] - s.tc_s[i0]
-            v_prev = -g * tf0 / 2.0 if (s.warm_start[b] and not s.walking[i0]) else 0.0
+            warm_run = s.warm_start[b] and not s.walking[i0]
+            v_prev = -g * tf0 / 2.0 + (landing[i0] / tf0 if tf0 > 1e-9 else 0.0) if warm_run else 0.0
             for i in idx:
                 ic, tc, T = s.ic_s[i], s.tc_s[i], s.step_s[i]
                 if s.walking[i]:
-                    rows.append((ic, T, SUPPORT, walk_a, v_prev, 0.0))
+                    rows.append((ic, T, SUPPORT, walk_a, v_prev, 0.0, 0.0, 1.0, 0.0))
                     v_prev = 0.0
                 else:
                     tf = T - tc
-                    rows.append((ic, tc, CONTACT, 0.0, v_prev, g * tf / 2.0))
+                    # ballistic flight from take-off to a landing `landing[i]` higher (m)
+                    v_to = g * tf / 2.0 + (landing[i] / tf if tf > 1e-9 else 0.0)
+                    rows.append((ic, tc, CONTACT, 0.0, v_prev, v_to, imp[i], imp_s[i], -landing[i]))
                     if tf > 1e-9:
-                        rows.append((ic + tc, tf, FLIGHT, 0.0, g * tf / 2.0, -g * tf / 2.0))
-                    v_prev = -g * tf / 2.0
+                        rows.append((ic + tc, tf, FLIGHT, 0.0, v_to, v_to - g * tf, 0.0, 1.0, landing[i]))
+                    v_prev = v_to - g * tf
             if s.warm_end[b]:
                 continue
             end = s.bouts[b, 1]
             nxt = s.bouts[b + 1, 0] if b + 1 < s.bouts.shape[0] else end + 1e6
             settle = min(SETTLE_S, nxt - end)
-            rows.append((end, settle, SUPPORT, 0.0, v_prev, 0.0))
+            rows.append((end, settle, SUPPORT, 0.0, v_prev, 0.0, 0.0, 1.0, 0.0))
             if nxt - end - settle > 1e-9:
-                rows.append((end + settle, nxt - end - settle, SUPPORT, 0.0, 0.0, 0.0))
-        p = np.array(rows, dtype=np.float64).reshape(-1, 6)
-        start, dur, kind, a, v0, v1 = p.T
+                rows.append((end + settle, nxt - end - settle, SUPPORT, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0))
+        p = np.array(rows, dtype=np.float64).reshape(-1, 9)
+        start, dur, kind, a, v0, v1, imp_p, imp_d, dz = p.T
         kind = kind.astype(np.int8)
         w = np.pi / dur
-        # impulse and height integrals of the base profile minus gravity (see module docstring)
-        i1 = np.where(kind == SUPPORT, 0.0, -g * dur)
-        i2 = np.where(kind == SUPPORT, 0.0, -g * dur**2 / 2.0)
+        # impulse and height integrals of the base profile minus gravity (see module docstring),
+        # the heel-strike bump included
+        i1 = np.where(kind == SUPPORT, 0.0, -g * dur) + imp_p * _bump_h1(dur, imp_d)
+        i2 = np.where(kind == SUPPORT, 0.0, -g * dur**2 / 2.0) + imp_p * _bump_h2(dur, imp_d)
         A = np.where(kind == FLIGHT, 0.0, 0.5 * w * (v1 - v0 - i1))
-        B = np.where(kind == FLIGHT, 0.0, -2.0 * w * v0 - 2.0 * A - 2.0 * w * i2 / dur)
+        B = np.where(kind == FLIGHT, 0.0, -2.0 * w * v0 - 2.0 * A - 2.0 * w * (i2 - dz) / dur)
         self._p_start, self._p_dur, self._p_kind = start, dur, kind
         self._p_w, self._p_a, self._p_v0, self._p_A, self._p_B = w, a * g, v0, A, B
+        self._p_I, self._p_d = imp_p, imp_d
         # height at each piece start: chain the (analytically zero) height change of each piece
         dz = self._z_local(np.arange(start.size), dur)
         self._p_z0 = np.concatenate([[0.0], np.cumsum(dz)[:-1]])
         self._check_ground_reaction()
 
+    def _force_shape(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per step: heel-strike bump peak (m/s^2), its duration (s), landing height offset (m).
+
+        The bump's size and duration vary from step to step (``force_shape_cv_pct``, own seeded
+        stream); the duration is at most half the contact. The landing offset is limited to 90 %
+        of ``g tf^2 / 2``, so the landing velocity still points down (up for a drop at take-off).
+        """
+        from .schedule import rng_for
+
+        s, m, g = self.schedule, self.motion, G_MPS2
+        n = s.n_steps
+        rng = rng_for(self.scenario.seed, "waist/force_shape")
+        cv = m.force_shape_cv_pct / 100.0
+        size = np.clip(1.0 + cv * rng.standard_normal(n), 0.0, None)
+        length = np.clip(1.0 + 0.5 * cv * rng.standard_normal(n), 0.5, 1.5)
+        imp = m.heel_impact_g * g * size
+        imp_s = np.minimum(m.heel_impact_ms / 1000.0 * length, 0.5 * s.tc_s)
+        tf = np.clip(s.step_s - s.tc_s, 0.0, None)
+        lim = 0.9 * g * tf**2 / 2.0
+        landing = np.clip(m.landing_offset_cm / 100.0, -lim, lim)
+        return imp, imp_s, landing
+
     def _check_ground_reaction(self) -> None:
         """The ground cannot pull: contact f_z >= 0; support (walking/standing) f_z > 0."""
         kind, A, B = self._p_kind, self._p_A, self._p_B
-        contact = kind == CONTACT
-        # f = sin x (A + 2 B cos x) on [0, pi]: non-negative iff A >= 2|B|
-        bad = contact & (A - 2.0 * np.abs(B) < -1e-9)
+        contact = np.flatnonzero(kind == CONTACT)
+        # f = A sin x + B sin 2x + I bump on [0, pi], on a grid fine against the bump
+        x = np.linspace(0.0, np.pi, 129)
+        tau = x[None, :] / self._p_w[contact, None]
+        fc = (A[contact, None] * np.sin(x) + B[contact, None] * np.sin(2 * x)
+              + self._p_I[contact, None] * _bump(tau, self._p_d[contact, None]))
+        bad = np.zeros(kind.size, dtype=bool)
+        bad[contact] = fc.min(axis=1) < -1e-9
         if bad.any():
             j = int(np.flatnonzero(bad)[0])
             raise InputError(
@@ -148,7 +203,7 @@ class WaistModel:
         gflag = self._p_kind[p] != SUPPORT
         return (v0 * tau + a * (1.0 - np.cos(2 * w * tau)) / (4 * w**2)
                 + A * (tau / w - np.sin(w * tau) / w**2) + B * (tau / (2 * w) - np.sin(2 * w * tau) / (4 * w**2))
-                - gflag * G_MPS2 * tau**2 / 2.0)
+                - gflag * G_MPS2 * tau**2 / 2.0 + self._p_I[p] * _bump_h2(tau, self._p_d[p]))
 
     def vertical(self, t_s: np.ndarray, force_only: bool = False):
         """Ideal COM vertical specific force (m/s^2), velocity (m/s) and height (m) at ``t_s``.
@@ -162,11 +217,12 @@ class WaistModel:
         w, A, B, a = self._p_w[p], self._p_A[p], self._p_B[p], self._p_a[p]
         sup = self._p_kind[p] == SUPPORT
         s1, s2, c2 = np.sin(w * tau), np.sin(2 * w * tau), np.cos(2 * w * tau)
-        f = np.where(sup, G_MPS2 + a * c2, 0.0) + A * s1 + B * s2
+        imp, d = self._p_I[p], self._p_d[p]
+        f = np.where(sup, G_MPS2 + a * c2, 0.0) + A * s1 + B * s2 + imp * _bump(tau, d)
         if force_only:
             return f
         v = (self._p_v0[p] + a * s2 / (2 * w) + A * (1 - np.cos(w * tau)) / w
-             + B * (1 - c2) / (2 * w) - (~sup) * G_MPS2 * tau)
+             + B * (1 - c2) / (2 * w) - (~sup) * G_MPS2 * tau + imp * _bump_h1(tau, d))
         z = self._p_z0[p] + self._z_local(p, tau)
         return f, v, z
 

@@ -142,6 +142,7 @@ def main() -> None:
     write(FMT / "movesense" / "MovesenseAcc.csv", "\n".join(rows) + "\n")
 
     make_bad()
+    make_mobiact_shimmer()
 
 
 def make_bad() -> None:
@@ -197,6 +198,93 @@ def make_bad() -> None:
                                '"Linear Acceleration z (m/s^2)","Absolute acceleration (m/s^2)"']
         + [f"{ti:.3f},0.1,0.2,0.3,0.37" for ti in t])
     put("header_only.csv", [lines[0]])
+    make_crashed(lines)
+
+
+def make_crashed(lines: list[str]) -> None:
+    """What a crashed recorder or a mis-set app leaves behind (400 rows of 100 Hz unless said)."""
+
+    def put(name: str, ls: list[str], end: str = "\n", tail: bytes = b"") -> None:
+        (BAD / name).write_bytes(("\n".join(ls) + end).encode() + tail)
+
+    # readable up to the damage, with a warning naming the line
+    put("crashed_empty_cell.csv", lines + ["4.00,0.01230,-0.04116,"], end="")  # cut right after a delimiter
+    put("crashed_cut_token.csv", lines + ["4.00,0.01230,-0.04116,1.2e"], end="")  # cut inside a number
+    put("crashed_nul_padding.csv", lines + ["4.00,0.01"], end="", tail=b"\x00" * 4096)  # preallocated file
+    put("crashed_nul_after_row.csv", lines, tail=b"\x00" * 1000)
+    whole = gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0)
+    (BAD / "crashed_cut.csv.gz").write_bytes(whole[: len(whole) * 3 // 4])  # gzip written until the crash
+    # errors (file:line:column)
+    put("header_repeated.csv", lines[:201] + lines)  # restarted and appended: header again on line 202
+    put("clock_reset.csv", lines[:201] + lines[1:101])  # restarted without a header: time back to 0 on line 202
+    put("partial_row_inside.csv", lines[:149] + ["1.48,0.0"] + lines[150:])  # line 150 cut, file goes on
+    put("extra_column_every_row.csv", [lines[0]] + [r + ",0" for r in lines[1:]])  # 5 fields under 4 names
+    put("all_zero.csv", [lines[0]] + [f"{r.split(',')[0]},0,0,0" for r in lines[1:]])  # sensor never started
+    put("units_mg_says_g.csv", [lines[0]] + [  # app set to mg, header says g
+        ",".join([r.split(",")[0]] + [f"{float(v) * 1000:.2f}" for v in r.split(",")[1:]]) for r in lines[1:]])
+
+
+def running_g(t: np.ndarray, peak_g: float) -> np.ndarray:
+    """Like :func:`signal_g` with a vertical swing reaching ``peak_g`` (impacts beyond +-2 g)."""
+    acc = signal_g(t)
+    acc[:, 2] = 1.0 + (peak_g - 1.0) * np.sin(2 * np.pi * STEP_HZ * t)
+    return acc
+
+
+def make_mobiact_shimmer() -> None:
+    """MobiAct logger ``acc``/``gyro`` pair and Shimmer CSV exports (plain, Consensys tab and comma)."""
+    # -- MobiAct: irregular ~50 Hz phone clock in ns (a 200 ms hole after the first sample, as the
+    # real files have), m/s^2 with gravity, gyro in rad/s on the same clock; CRLF like the app
+    rng = np.random.default_rng(11)
+    ns0 = 5_120_334_817_000
+    dt = np.round(rng.uniform(0.017, 0.023, 125) * 1e9 / 1000).astype(np.int64) * 1000
+    dt[0] = 200_000_000
+    t_ns = ns0 + np.concatenate([[0], np.cumsum(dt)])
+    tt = (t_ns - ns0) / 1e9
+    pre = ["#Rate of rotation around the x y z axes (Angular velocity).", "#timestamp(ns),x,y,z(rad/s)"]
+    rest = ["#Datetime: 25/12/2014 08:05:09", "#" * 42, "#Activity: 3 - JOG - Jogging - 30s",
+            "#Subject ID: 99", "#First Name: anon", "#Last Name: anon", "#Age: 30", "#Height(cm): 175",
+            "#Weight(kg): 70", "#Gender: Male", "#" * 42, "", "", "@DATA"]
+    acc = signal_g(tt) * G
+    rows = ["#Acceleration force along the x y z axes (including gravity).", "#timestamp(ns),x,y,z(m/s^2)"]
+    rows += rest + [f"{n}, {a[0]:.7g}, {a[1]:.7g}, {a[2]:.7g}" for n, a in zip(t_ns, acc)]
+    write(FMT / "mobiact" / "JOG_acc_99_1.txt", "\r\n".join(rows) + "\r\n")
+    g_ns = np.arange(t_ns[0] - 3_000_000, t_ns[-1] + 20_000_000, 20_000_000)
+    gyr = np.deg2rad(gyro_dps((g_ns - ns0) / 1e9))
+    rows = pre + rest + [f"{n}, {g[0]:.8g}, {g[1]:.8g}, {g[2]:.8g}" for n, g in zip(g_ns, gyr)]
+    write(FMT / "mobiact" / "JOG_gyro_99_1.txt", "\r\n".join(rows) + "\r\n")
+
+    # -- Shimmer at 51.2 Hz (a Shimmer3 rate), 2.5 s
+    n, fs = 128, 51.2
+    t_ms = (np.arange(n) + 1) * 1000 / fs
+    ts = t_ms / 1000
+    # plain layout: bare names, ms from the first packet, LN only
+    a = signal_g(ts) * G
+    rows = ["Accel_LN_X,Accel_LN_Y,Accel_LN_Z,System_Timestamp_Plot_Zeroed"]
+    rows += [f"{v[0]:.9f},{v[1]:.9f},{v[2]:.9f},{t:.6f}" for v, t in zip(a, t_ms)]
+    write(FMT / "shimmer" / "shimmer_plain_ln.csv", "\n".join(rows) + "\n")
+    # Consensys calibrated, tab: "sep=<TAB>", prefixed names, trailing tab, units row ('*' = default
+    # calibration); impacts reach 2.8 g, the LN accelerometer tops out at its rail (2.4 g)
+    unix = 1_600_000_000_000.0 + 125.25 + t_ms
+    true = running_g(ts, 2.8) * G
+    ln = np.clip(true, -2.4 * G, 2.4 * G)
+    gyr = gyro_dps(ts)
+    dev = "Shimmer_8D58_"
+    names = ["Timestamp_Unix_CAL", "Accel_LN_X_CAL", "Accel_LN_Y_CAL", "Accel_LN_Z_CAL", "Accel_WR_X_CAL",
+             "Accel_WR_Y_CAL", "Accel_WR_Z_CAL", "Battery_CAL", "Gyro_X_CAL", "Gyro_Y_CAL", "Gyro_Z_CAL"]
+    units = ["ms"] + ["m/(s^2)*"] * 3 + ["m/(s^2)"] * 3 + ["mV"] + ["deg/s*"] * 3
+    rows = ['"sep=\t"', "\t".join(dev + c for c in names) + "\t", "\t".join(units) + "\t"]
+    rows += ["\t".join([f"{u:.5f}"] + [f"{x:.6f}" for x in (*la, *wa)] + ["3950.0"] + [f"{x:.4f}" for x in g]) + "\t"
+             for u, la, wa, g in zip(unix, ln, true, gyr)]
+    write(FMT / "shimmer" / "Consensys_tab_ln_wr_gyro.csv", "\r\n".join(rows) + "\r\n")
+    # Consensys calibrated, comma: sep=, unquoted, a trial-name prefix; LN within range (preferred)
+    dev = "S_SeatHead_"
+    names = ["Timestamp_Unix_CAL", "Accel_WR_X_CAL", "Accel_WR_Y_CAL", "Accel_WR_Z_CAL", "Accel_LN_X_CAL",
+             "Accel_LN_Y_CAL", "Accel_LN_Z_CAL"]
+    rows = ["sep=,", ",".join(dev + c for c in names) + ",", ",".join(["ms"] + ["m/(s^2)"] * 6) + ","]
+    rows += [",".join([f"{u:.5f}"] + [f"{x + 0.05:.6f}" for x in v] + [f"{x:.6f}" for x in v]) + ","
+             for u, v in zip(unix, a)]
+    write(FMT / "shimmer" / "Consensys_comma_ln.csv", "\n".join(rows) + "\n")
 
 
 if __name__ == "__main__":
