@@ -142,8 +142,8 @@ def _per_side_columns(metric: str) -> tuple[Column, ...]:
     u = {"ms": "ms", "g": "g"}[unit]
     what = {"gct": "ground contact time", "step_time": "step time", "impact": "landing impact"}[base]
     out = []
-    for side, word in (("left", "left"), ("right", "right")):
-        out += [Column(f"{base}_{side}_{unit}", u, f"mean {what} of the {word} foot's valid running steps"),
+    for side in ("left", "right"):
+        out += [Column(f"{base}_{side}_{unit}", u, f"mean {what} of the {side} foot's valid running steps"),
                 Column(f"{base}_{side}_ci_lo_{unit}", u, "lower end of its 95 % confidence interval"),
                 Column(f"{base}_{side}_ci_hi_{unit}", u, "upper end of its 95 % confidence interval")]
     out += [Column(f"{base}_si_ci_lo_pct", "%", f"lower end of the 95 % interval of the {what} symmetry index"),
