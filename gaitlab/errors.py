@@ -8,12 +8,77 @@ of the ARCHITECTURE contract: ``run.csv:50: column acc_x_g: 'abc' is not a numbe
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
+from typing import Any
+
 __all__ = [
     "GaitlabError",
     "InputError",
+    "MissingFileError",
     "FrameError",
     "SensorNotFoundError",
+    "option",
+    "phrasing",
 ]
+
+#: Which interface error hints are phrased for: ``'python'`` (keyword arguments) or ``'cli'``
+#: (command-line options). The ``gaitlab`` command sets ``'cli'`` for the whole run.
+_PHRASING: ContextVar[str] = ContextVar("gaitlab_phrasing", default="python")
+
+#: Reader keyword (:func:`gaitlab.read`) -> the command-line option that sets it.
+CLI_OPTIONS = {"acc_unit": "--acc-unit", "time_unit": "--time-unit", "columns": "--columns",
+               "decimal_comma": "--decimal-comma", "gyro_path": "--gyro", "fs": "--fs", "side": "--side"}
+#: What a value looks like, for a hint that names an option without a value.
+_PLACEHOLDERS = {"acc_unit": "UNIT", "time_unit": "UNIT", "gyro_path": "FILE", "fs": "HZ", "side": "L|R",
+                 "columns": "time=...,acc_x=...,acc_y=...,acc_z=..."}
+_NO_VALUE = object()
+
+
+@contextlib.contextmanager
+def phrasing(interface: str) -> Iterator[None]:
+    """Phrase the hints of errors raised inside the block for ``interface`` ('python' or 'cli')."""
+    if interface not in ("python", "cli"):
+        raise ValueError(f"interface must be 'python' or 'cli', found {interface!r}")
+    token = _PHRASING.set(interface)
+    try:
+        yield
+    finally:
+        _PHRASING.reset(token)
+
+
+def current_phrasing() -> str:
+    """The interface hints are phrased for now ('python' or 'cli')."""
+    return _PHRASING.get()
+
+
+def option(name: str, value: Any = _NO_VALUE) -> str:
+    """How the caller sets reader option ``name`` (to ``value``), in the caller's interface.
+
+    The one place where hints turn into ``acc_unit='mg'`` (Python) or ``--acc-unit mg`` (the
+    ``gaitlab`` command), so a hint never advises an option the interface does not have.
+
+    >>> option("acc_unit", "mg")
+    "acc_unit='mg'"
+    >>> with phrasing("cli"):
+    ...     option("acc_unit", "mg")
+    '--acc-unit mg'
+    """
+    if _PHRASING.get() == "cli" and name in CLI_OPTIONS:
+        flag = CLI_OPTIONS[name]
+        if value is True:
+            return flag
+        if value is _NO_VALUE:
+            return f"{flag} {_PLACEHOLDERS[name]}" if name in _PLACEHOLDERS else flag
+        if isinstance(value, Mapping):
+            return f"{flag} " + ",".join(f"{k}={v}" for k, v in value.items())
+        return f"{flag} {value}"
+    if value is _NO_VALUE:
+        return f"{name}="
+    if isinstance(value, Mapping):
+        return f"{name}={{" + ", ".join(f"{k!r}: {v}" for k, v in value.items()) + "}"
+    return f"{name}={value!r}"
 
 
 class GaitlabError(Exception):
@@ -68,6 +133,20 @@ class InputError(GaitlabError, ValueError):
 
 def _rebuild_input_error(message, path, line, column):
     return InputError(message, path=path, line=line, column=column)
+
+
+class MissingFileError(InputError, FileNotFoundError):
+    """An input file that does not exist: an :class:`InputError` (``FILE: no such file``) that code
+    catching :class:`FileNotFoundError` still catches."""
+
+    def __init__(self, path: str, message: str = "no such file") -> None:
+        super().__init__(message, path=path)
+
+    def __str__(self) -> str:  # OSError's own __str__ would show "[Errno None]"
+        return self._render()
+
+    def __reduce__(self):
+        return (MissingFileError, (self.path, self.message))
 
 
 class FrameError(GaitlabError, ValueError):
