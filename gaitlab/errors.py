@@ -19,6 +19,8 @@ __all__ = [
     "MissingFileError",
     "FrameError",
     "SensorNotFoundError",
+    "MissingDependencyError",
+    "BluetoothUnavailableError",
     "option",
     "phrasing",
 ]
@@ -188,3 +190,49 @@ class SensorNotFoundError(GaitlabError, LookupError):
 
     def __reduce__(self):
         return (SensorNotFoundError, (self.identifier, self.args[0]))
+
+
+class MissingDependencyError(GaitlabError, ImportError):
+    """An optional package a feature needs is not installed; the message names the extra.
+
+    Parameters
+    ----------
+    package : str
+        The missing import (``'bumble'``).
+    extra : str
+        The gaitlab extra that installs it (``'emulate'``).
+    feature : str
+        What needs it, for the message.
+    """
+
+    def __init__(self, package: str, extra: str, feature: str) -> None:
+        self.package, self.extra, self.feature = package, extra, feature
+        super().__init__(f"{feature}: the optional package {package!r} is not installed; install it with "
+                         f"pip install 'gaitlab[{extra}]'")
+
+    def __reduce__(self):
+        return (MissingDependencyError, (self.package, self.extra, self.feature))
+
+
+class BluetoothUnavailableError(GaitlabError, OSError):
+    """No Bluetooth stack to talk to (no adapter, no BlueZ/D-Bus on Linux, Bluetooth off).
+
+    Parameters
+    ----------
+    detail : str
+        What the platform's Bluetooth library said.
+    """
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__(
+            "Bluetooth is not available on this machine: no Bluetooth adapter or system Bluetooth service "
+            "was found (on Linux: BlueZ's bluetoothd and the D-Bus system bus; check `bluetoothctl show`; "
+            "in a container or WSL there is usually none); emulated sensors (the 'emulate' extra) work "
+            f"without it. [{detail}]")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+    def __reduce__(self):
+        return (BluetoothUnavailableError, (self.detail,))
