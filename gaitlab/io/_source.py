@@ -103,14 +103,14 @@ def load(path: str | os.PathLike[str]) -> Source:
                              path=shown) from None
     if raw[:4] == PARQUET_MAGIC:
         return Source(shown, raw, "parquet", compressed)
+    if (other := _other_file(raw)) is not None:
+        raise InputError(other, path=shown)
     if raw[:3] == b"\xef\xbb\xbf":
         raw = raw[3:]
     raw = _strip_nul_padding(raw, shown)
     if _BLANK.match(raw):  # scans only leading whitespace (no copy of a large file)
         raise InputError("the file is empty; expected a header line followed by data rows", path=shown)
     head = raw[:SNIFF_BYTES]
-    if (other := _other_file(raw)) is not None:
-        raise InputError(other, path=shown)
     if b"\x00" in head:
         raise InputError("this looks like a binary file (it contains NUL bytes), not CSV text or Parquet",
                          path=shown)
