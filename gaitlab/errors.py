@@ -3,7 +3,7 @@
 Every error the library raises on purpose derives from :class:`GaitlabError`, so a caller can
 catch the library's errors in one place. Errors about user input carry *where* the problem is
 (file, 1-based line as an editor counts it, column) so that the CLI can print the one-line form
-of the ARCHITECTURE contract: ``run.csv:50: column acc_x_g: 'abc' is not a number``.
+of the command line's contract: ``run.csv:50: column acc_x_g: 'abc' is not a number``.
 """
 
 from __future__ import annotations
@@ -208,7 +208,7 @@ class MissingDependencyError(GaitlabError, ImportError):
     def __init__(self, package: str, extra: str, feature: str) -> None:
         self.package, self.extra, self.feature = package, extra, feature
         super().__init__(f"{feature}: the optional package {package!r} is not installed; install it with "
-                         f"pip install 'gaitlab[{extra}]'")
+                         f"pip install 'gaitlab-run[{extra}]'")
 
     def __reduce__(self):
         return (MissingDependencyError, (self.package, self.extra, self.feature))

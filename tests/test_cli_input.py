@@ -155,7 +155,7 @@ def test_emulate_without_bumble_names_the_extra():
             f"sys.exit(main(['stream', '--emulate', 'polar-h10', '--source', {str(SAMPLE / 'waist_run.csv.gz')!r}]))")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert res.returncode == 2, res.stderr
-    assert "pip install 'gaitlab[emulate]'" in res.stderr
+    assert "pip install 'gaitlab-run[emulate]'" in res.stderr
     assert "internal error" not in res.stderr and "ModuleNotFoundError" not in res.stderr
 
 

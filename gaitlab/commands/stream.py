@@ -21,7 +21,7 @@ the cadence and ground contact time of one foot-mounted IMU (stride length and f
 from gaitlab analyze on the recorded file). With --emulate an emulated sensor plays the --source
 file's samples in real time (or --speed times faster) and the stream reaches it through the same
 Bluetooth calls as a real sensor; emulation needs the optional bumble package:
-pip install 'gaitlab[emulate]'.
+pip install 'gaitlab-run[emulate]'.
 """
 
 EMULATE_CHOICES = ("polar-h10", "movesense", "gaitlab")
