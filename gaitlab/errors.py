@@ -29,12 +29,15 @@ __all__ = [
 #: (command-line options). The ``gaitlab`` command sets ``'cli'`` for the whole run.
 _PHRASING: ContextVar[str] = ContextVar("gaitlab_phrasing", default="python")
 
-#: Reader keyword (:func:`gaitlab.read`) -> the command-line option that sets it.
+#: Python keyword (:func:`gaitlab.read`, :func:`gaitlab.analyze`, :func:`gaitlab.compare`) -> the
+#: command-line option that sets it. The reader's options exist on ``analyze``, ``info`` and ``batch``.
 CLI_OPTIONS = {"acc_unit": "--acc-unit", "time_unit": "--time-unit", "columns": "--columns",
-               "decimal_comma": "--decimal-comma", "gyro_path": "--gyro", "fs": "--fs", "side": "--side"}
+               "decimal_comma": "--decimal-comma", "gyro_path": "--gyro", "fs": "--fs", "side": "--side",
+               "speed_mps": "--speed", "speed_from": "--speed-from", "noise_from": "--noise-from"}
 #: What a value looks like, for a hint that names an option without a value.
 _PLACEHOLDERS = {"acc_unit": "UNIT", "time_unit": "UNIT", "gyro_path": "FILE", "fs": "HZ", "side": "L|R",
-                 "columns": "time=...,acc_x=...,acc_y=...,acc_z=..."}
+                 "columns": "time=...,acc_x=...,acc_y=...,acc_z=...", "speed_mps": "M/S",
+                 "speed_from": "WATCH.fit", "noise_from": "DIR"}
 _NO_VALUE = object()
 
 
