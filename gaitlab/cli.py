@@ -4,7 +4,7 @@ Each subcommand lives in its own module under :mod:`gaitlab.commands` with two f
 ``register(subparsers)`` (argparse only: cheap) and ``run(args) -> int`` (imports the heavy parts
 it needs). So ``gaitlab --help`` never imports numpy, pandas, numba or bleak.
 
-Exit codes (ARCHITECTURE.md): 0 ok, 1 analysis found problems that ``--fail-on`` asked to fail
+Exit codes: 0 ok, 1 analysis found problems that ``--fail-on`` asked to fail
 on, 2 bad input or usage. Errors go to stderr as one line, without a traceback unless ``--debug``;
 warnings as ``gaitlab: warning: ...`` from every command. A reader that closes the output early
 (``| head``) ends the command quietly with 0.
@@ -80,8 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_BAD_INPUT
     _configure_logging(args.debug, args.quiet)
+    from .errors import phrasing
+
     try:
-        code = int(args.run(args) or 0)
+        with phrasing("cli"):  # error hints name --acc-unit, not acc_unit=
+            code = int(args.run(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
         return code
     except BrokenPipeError:
@@ -96,12 +99,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if args.debug:
             raise
-        if isinstance(exc, GaitlabError | OSError):
+        if isinstance(exc, GaitlabError):
             print(f"gaitlab: error: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        if isinstance(exc, OSError):
+            print(f"gaitlab: error: {_os_error_text(exc)}", file=sys.stderr)
             return EXIT_BAD_INPUT
         print(f"gaitlab: internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
               file=sys.stderr)
         return 3
+
+
+def _os_error_text(exc: OSError) -> str:
+    """``FILE: no such file`` rather than ``[Errno 2] No such file or directory: 'FILE'``."""
+    if exc.filename is not None and exc.strerror:
+        return f"{exc.filename}: {exc.strerror[:1].lower()}{exc.strerror[1:]}"
+    return str(exc)
 
 
 def _silence_stdout() -> None:

@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, option
 from .runmeta import parse_start_time
 from .season import UNTAGGED, _runner_of, find_results, load_result, mssd_sd
 
@@ -470,7 +470,7 @@ def compare(a: Any = None, b: Any = None, *, by: str | None = None, source: Any 
             r["verdict"] = "no clear difference (within run-to-run noise)"
     if any(r["method"] == "none" for r in rows):
         notes.append("with one run a side, run-to-run noise cannot be estimated: repeat each condition 2-3 times, "
-                     "or give noise_from= / --noise-from with the runner's other runs. The step-level interval "
+                     f"or give {option('noise_from')} with the runner's other runs. The step-level interval "
                      "shown ignores run-to-run noise and is far too narrow to judge two runs.")
     if metrics is None or "shock_attenuation_db" in (metrics or ()):
         if not any(r["metric"] == "shock_attenuation_db" and r["n_a"] and r["n_b"] for r in rows) and \

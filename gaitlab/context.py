@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, option
 from .runmeta import as_utc, parse_start_time
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -387,8 +387,8 @@ def prepare_context(recording: Any, *, tags: Any = None, speed_from: Any = None,
                      history=history, recent_n=recent_n)
     if speed_from is not None:
         if speed_mps is not None:
-            raise InputError("give the speed either as a number (--speed / speed_mps=) or from a watch file "
-                             "(--speed-from / speed_from=), not both")
+            raise InputError(f"give the speed either as a number ({option('speed_mps')}) or from a watch file "
+                             f"({option('speed_from')}), not both")
         if "speed_mps" in (getattr(first, "extra", None) or {}):
             logger.warning("the recording has its own speed channel, which takes precedence over the watch's "
                            "speed for step length and vertical ratio")

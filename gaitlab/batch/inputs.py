@@ -11,6 +11,7 @@ from __future__ import annotations
 import glob
 import logging
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,13 @@ class BatchInput:
     mtime_ns: int
 
 
+def natural_key(name: str) -> tuple:
+    """Sort key that orders numbers by value: ``run_2`` before ``run_10`` (then by the raw name, so
+    ``run_02`` and ``run_2`` keep a fixed order)."""
+    parts = re.split(r"(\d+)", name)
+    return tuple((0, int(p), "") if i % 2 else (1, 0, p) for i, p in enumerate(parts) if p), name
+
+
 def _has_known_suffix(name: str) -> bool:
     return name.lower().endswith(KNOWN_SUFFIXES)
 
@@ -86,7 +94,7 @@ def expand_inputs(
     Returns
     -------
     list of BatchInput
-        Unique files (a file reached twice, also through a symlink, is kept once), sorted by name.
+        Unique files (a file reached twice, also through a symlink, is kept once), sorted by name (numbers by value: ``run_2`` before ``run_10``).
 
     Raises
     ------
@@ -133,6 +141,6 @@ def expand_inputs(
         st = p.stat()
         result.append(BatchInput(path=str(p), name=p.relative_to(root).as_posix(),
                                  size=st.st_size, mtime_ns=st.st_mtime_ns))
-    result.sort(key=lambda b: b.name)
+    result.sort(key=lambda b: natural_key(b.name))
     logger.debug("batch: %d input files under %s", len(result), root)
     return result

@@ -220,8 +220,8 @@ def open_storage(out: str | os.PathLike[str], storage_options: Mapping[str, Any]
 # -- the summary table --------------------------------------------------------------------------
 #: Leading columns of the summary table; the summary metrics follow, then :data:`_TAIL_COLUMNS`.
 _HEAD_COLUMNS = ("file", "status", "error", "placement", "fs_hz", "duration_s", "start_time", "device", "tags")
-_TAIL_COLUMNS = ("n_info", "n_warn", "n_alert", "flag_codes", "json", "html")
-_TEXT_COLUMNS = frozenset({"file", "status", "error", "placement", "flag_codes", "json", "html",
+_TAIL_COLUMNS = ("n_info", "n_warn", "n_alert", "flag_codes", "flags", "json", "html")
+_TEXT_COLUMNS = frozenset({"file", "status", "error", "placement", "flag_codes", "flags", "json", "html",
                            "start_time", "device", "tags"})
 
 
@@ -250,7 +250,8 @@ def summary_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
         ``fs_hz``, ``duration_s``, ``start_time`` (ISO-8601 as the file says, NA when unknown),
         ``device``, ``tags`` (``key=value`` pairs joined by ``;``), every summary metric (units in the names; NaN when not
         measured or for failed files), ``n_info``/``n_warn``/``n_alert`` (flag counts),
-        ``flag_codes`` (space-separated), ``json``/``html`` (output names, NA if not written).
+        ``flag_codes`` (space-separated), ``flags`` (``severity:code``, space-separated),
+        ``json``/``html`` (output names, NA if not written).
     """
     import pandas as pd
 
@@ -291,6 +292,34 @@ def _fmt(value: Any, spec: str) -> str:
         return str(value)
 
 
+#: Characters of an error shown in the index table; the full text opens below it.
+ERROR_PREVIEW_CHARS = 140
+
+
+def _long_text(text: str, limit: int = ERROR_PREVIEW_CHARS) -> str:
+    """Escaped text; a long one cut at a word with the whole text in a ``<details>`` below it."""
+    esc = html.escape
+    if len(text) <= limit:
+        return esc(text)
+    cut = text.rfind(" ", 0, limit)
+    short = text[: cut if cut > limit // 2 else limit].rstrip() + "\u2026"
+    return (f'<details title="{esc(text)}"><summary>{esc(short)}</summary>{esc(text)}</details>')
+
+
+def _flag_badges(rec: Mapping[str, Any]) -> str:
+    """Each flag as a badge naming its severity, worst first (``flags``; else the bare codes of a
+    table written before severities were recorded)."""
+    esc = html.escape
+    flags = rec.get("flags")
+    if isinstance(flags, str) and flags:
+        pairs = [p.partition(":")[::2] for p in flags.split()]
+        pairs.sort(key=lambda p: -SEVERITIES.index(p[0]) if p[0] in SEVERITIES else 1)
+        return "".join(f'<span class="sev sev-{esc(s)}" title="{esc(s)}">{esc(s)}: {esc(c)}</span>'
+                       for s, c in pairs)
+    codes = rec.get("flag_codes")
+    return esc(codes) if isinstance(codes, str) else ""
+
+
 def index_html(frame: pd.DataFrame, *, title: str = "gaitlab batch") -> str:
     """A self-contained index page: one table row per file, linking its report (HTML if written,
     else JSON). Every file name and message is HTML-escaped and every link URL-quoted."""
@@ -304,15 +333,21 @@ def index_html(frame: pd.DataFrame, *, title: str = "gaitlab batch") -> str:
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{esc(title)}</title>",
         "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}"
-        ".error{color:#a00}.alert{background:#fdd}.warn{background:#ffd}</style>",
+        "td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}"
+        ".error{color:#a00}.alert{background:#fdd}.warn{background:#ffd}"
+        "td.msg{max-width:40em;overflow-wrap:anywhere}details summary{cursor:pointer}"
+        ".sev{display:inline-block;white-space:nowrap;margin:0 .3em .2em 0;padding:0 .35em;border-radius:.3em;"
+        "font-size:.9em}.sev-alert{background:#c62828;color:#fff}.sev-warn{background:#f9a825;color:#000}"
+        ".sev-info{background:#e0e0e0;color:#000}</style>",
         "</head><body>",
         f"<h1>{esc(title)}</h1>",
         f"<p>{len(frame)} files, {int((frame['status'] == 'ok').sum())} analysed, "
         f"{int((frame['status'] != 'ok').sum())} failed.</p>",
         f"<table><thead><tr><th>file</th><th>status</th>{head}<th>flags</th></tr></thead><tbody>",
     ]
-    for rec in frame.to_dict("records"):
+    from .inputs import natural_key
+
+    for rec in sorted(frame.to_dict("records"), key=lambda r: natural_key(str(r["file"]))):
         target = rec.get("html") if isinstance(rec.get("html"), str) else rec.get("json")
         name = esc(str(rec["file"]))
         cell = f'<a href="{esc(quote(target))}">{name}</a>' if isinstance(target, str) else name
@@ -321,11 +356,10 @@ def index_html(frame: pd.DataFrame, *, title: str = "gaitlab batch") -> str:
                else "warn" if _fmt(n_warn, "d") not in ("", "0") else "")
         status = esc(str(rec["status"]))
         if rec["status"] != "ok":
-            status += f": {esc(str(rec.get('error') or ''))}"
+            status += ": " + _long_text(str(rec.get("error") or ""))
         values = "".join(f"<td>{esc(_fmt(rec.get(k), spec))}</td>" for k, _, spec in shown)
-        codes = rec.get("flag_codes")
-        lines.append(f'<tr class="{css}"><td>{cell}</td><td>{status}</td>{values}'
-                     f"<td>{esc(codes) if isinstance(codes, str) else ''}</td></tr>")
+        lines.append(f'<tr class="{css}"><td>{cell}</td><td class="msg">{status}</td>{values}'
+                     f"<td>{_flag_badges(rec)}</td></tr>")
     lines += ["</tbody></table>", "</body></html>", ""]
     return "\n".join(lines)
 

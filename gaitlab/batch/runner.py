@@ -167,6 +167,14 @@ def execute(
     items = expand_inputs(paths, exclude=exclude)
     _check_no_overwrite(items, storage, html)
     opts_hash = options_hash(analyze_kwargs, analyzer)
+    from ..errors import current_phrasing
+    from ..io import OVERRIDES
+
+    # reader keywords (acc_unit=, columns=...) go to gaitlab.read in the worker, the rest to analyze
+    read_options = {k: analyze_kwargs.pop(k) for k in list(analyze_kwargs) if k in OVERRIDES}
+    if read_options and analyzer is not None:
+        raise InputError(f"reader options {sorted(read_options)} need the default analyzer (a custom "
+                         "analyzer reads the file itself)")
 
     stats = BatchStats(n_files=len(items))
     results: dict[str, FileResult] = {}
@@ -179,7 +187,8 @@ def execute(
             results[item.name] = FileResult(row=row, skipped=True)
         else:
             tasks.append(FileTask(item=item, storage=storage, options=dict(analyze_kwargs),
-                                  opts_hash=opts_hash, html=html, analyzer=analyzer))
+                                  opts_hash=opts_hash, html=html, analyzer=analyzer,
+                                  read_options=read_options, phrasing=current_phrasing()))
     stats.n_skipped = len(results)
     if stats.n_skipped:
         logger.info("%d of %d files are up to date (use force to redo them)", stats.n_skipped, len(items))
@@ -282,7 +291,9 @@ def run(
     storage_options : mapping, optional
         fsspec options for an ``out`` URL (credentials, endpoint...).
     **analyze_kwargs
-        Passed to :func:`gaitlab.analyze` (``placement``, ``speed_mps``, ``thresholds``...).
+        Passed to :func:`gaitlab.analyze` (``placement``, ``speed_mps``, ``thresholds``...);
+        :func:`gaitlab.read`'s keywords (``acc_unit``, ``time_unit``, ``columns``,
+        ``decimal_comma``, ``fs``) are passed to it for every file.
 
     Returns
     -------

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..errors import GaitlabError, InputError
+from ..errors import GaitlabError, InputError, phrasing
 from .inputs import BatchInput
 from .manifest import manifest_entry
 from .outputs import SEVERITIES, Storage, html_name, json_name, manifest_name
@@ -43,6 +43,11 @@ class FileTask:
         Also write the HTML report.
     analyzer : callable, optional
         Replaces :func:`gaitlab.analyze` (same signature; must be picklable for worker processes).
+    read_options : dict
+        Keywords for :func:`gaitlab.read` (``acc_unit``, ``time_unit``, ``columns``,
+        ``decimal_comma``...); the worker reads the file itself, with the side its name says.
+    phrasing : {'python', 'cli'}
+        The interface error hints are phrased for (the caller's, not the worker's).
     """
 
     item: BatchInput
@@ -51,6 +56,8 @@ class FileTask:
     opts_hash: str = ""
     html: bool = False
     analyzer: Callable[..., Any] | None = None
+    read_options: dict[str, Any] = field(default_factory=dict)
+    phrasing: str = "python"
 
 
 @dataclass(frozen=True)
@@ -132,9 +139,25 @@ def _row(item: BatchInput, analysis: Any, outputs: Mapping[str, str | None]) -> 
         "summary": {str(k): _scalar(v) for k, v in analysis.summary.items()},
         **{f"n_{s}": n for s, n in counts.items()},
         "flag_codes": " ".join(codes) if codes else None,
+        "flags": " ".join(dict.fromkeys(f"{f.get('severity')}:{f.get('code')}" for f in flags)) or None,
         "json": outputs.get("json"),
         "html": outputs.get("html"),
     }
+
+
+def _analyze(task: FileTask) -> Any:
+    if task.analyzer is not None:
+        return task.analyzer(task.item.path, **task.options)
+    from ..analysis import analyze
+    from ..io import read
+    from ..io.naming import side_from_name
+
+    named = side_from_name(task.item.name)
+    if not task.read_options and named is None:
+        return analyze(task.item.path, **task.options)  # analyze reads it the same way
+    rec = read(task.item.path, placement=task.options.get("placement"), **task.read_options)
+    side = rec.side or named  # the file's own side first, then its name (shoe_L.csv)
+    return analyze(rec if side == rec.side else rec.replace(side=side), **task.options)
 
 
 def process_file(task: FileTask) -> FileResult:
@@ -145,11 +168,8 @@ def process_file(task: FileTask) -> FileResult:
     item = task.item
     t0 = time.perf_counter()
     try:
-        if task.analyzer is None:
-            from ..analysis import analyze
-        else:
-            analyze = task.analyzer
-        analysis = analyze(item.path, **task.options)
+        with phrasing(task.phrasing):
+            analysis = _analyze(task)
         t_analyze = time.perf_counter() - t0
         # the input's batch name, not its absolute path: outputs must not depend on where data lives
         analysis.input = {**(analysis.input or {}), "path": item.name}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import math
 
+from ._input import add_read_options, read_options
+
 FAIL_LEVELS = ("info", "warn", "alert")
 
 
@@ -17,7 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="recording file (CSV, CSV.gz, Parquet, app export); two files for a shoe pair")
     p.add_argument("--placement", choices=("waist", "shoe", "auto"), default="auto",
                    help="where the sensor was worn (default: from the file, else inferred)")
-    p.add_argument("--side", choices=("L", "R"), help="which foot, for a single shoe sensor")
+    p.add_argument("--side", choices=("L", "R"),
+                   help="which foot: of a single shoe sensor, or of the first file of a pair (default: "
+                        "from the file, else its name: L/R, left/right as a word, e.g. run_L.csv)")
     p.add_argument("--speed", metavar="M/S", dest="speed_mps",
                    help="running speed for step length and vertical ratio: one value in m/s, or per "
                         "segment as START-END:SPEED in seconds, e.g. 0-600:3.0,600-1200:3.4")
@@ -37,6 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--steps-csv", metavar="OUT.csv", help="write the per-step table as CSV")
     p.add_argument("--fail-on", choices=FAIL_LEVELS, metavar="SEVERITY",
                    help="exit 1 when a flag of this severity or worse is raised (info, warn, alert)")
+    add_read_options(p)
     p.set_defaults(run=run)
 
 
@@ -102,6 +107,22 @@ def _shoe_lines(s: dict) -> list[str]:
     ]
 
 
+def _read_pair(paths: list[str], placement: str, first_side: str | None, opts: dict) -> list:
+    """A left/right shoe pair, left first, each with its side: ``--side`` (of the first file), the
+    file's own side, its name (``run_L.csv``), else the order given with a warning."""
+    import gaitlab
+
+    from ..io.naming import pair_sides
+
+    recs = [gaitlab.read(p, placement=placement, **opts) for p in paths]
+    stored = [r.side for r in recs]
+    if first_side is not None:
+        stored = [first_side, "R" if first_side == "L" else "L"]
+    sides = pair_sides(paths, stored)
+    recs = [r if r.side == s else r.replace(side=s) for r, s in zip(recs, sides, strict=True)]
+    return recs if sides[0] == "L" else recs[::-1]
+
+
 def run(args: argparse.Namespace) -> int:
     import gaitlab
 
@@ -110,15 +131,15 @@ def run(args: argparse.Namespace) -> int:
     placement = None if args.placement == "auto" else args.placement
     if len(args.input) > 2:
         raise InputError(f"analyze takes one recording or a left/right shoe pair, found {len(args.input)} files")
-    recs = []
-    for i, path in enumerate(args.input):
-        side = args.side
-        if len(args.input) == 2:
-            side = ("L", "R")[i] if args.side is None else args.side
-        overrides = {"side": side} if side else {}
-        recs.append(gaitlab.read(path, placement=placement or ("shoe" if len(args.input) == 2 else None),
-                                 **overrides))
-    target = recs[0] if len(recs) == 1 else recs
+    opts = read_options(args)
+    if len(args.input) == 1:
+        from ..io.naming import side_from_name
+
+        rec = gaitlab.read(args.input[0], placement=placement, **opts)
+        side = args.side or rec.side or side_from_name(args.input[0])
+        target = rec if side == rec.side else rec.replace(side=side)
+    else:
+        target = _read_pair(args.input, placement or "shoe", args.side, opts)
     from ..runmeta import parse_tags
 
     extra = {"recent_n": args.recent} if args.recent is not None else {}

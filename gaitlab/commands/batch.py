@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ._input import add_read_options, read_options
+
 HELP = "analyse many files (folders, globs) into per-file JSON/HTML and a summary table"
 
 EPILOG = """\
@@ -44,7 +46,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="run on Dask: a scheduler address (tcp://host:8786) or 'local' for a LocalCluster")
     p.add_argument("--fail-on", choices=("info", "warn", "alert"), metavar="warn|alert",
                    help="exit 1 when any file has a flag of this severity or worse")
-    p.add_argument("--html", action="store_true", help="also write each file's HTML report")
+    p.add_argument("--html", action="store_true",
+                   help="also write each file's HTML report (renders figures per file: the batch takes "
+                        "several times longer)")
     p.add_argument("--strict", action="store_true", help="exit 2 when any file could not be analysed")
     p.add_argument("--force", action="store_true", help="redo files whose outputs are up to date")
     p.add_argument("--placement", choices=("waist", "shoe", "auto"), default="auto",
@@ -55,6 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--tag", action="append", metavar="KEY=VALUE", default=[],
                    help="tag every file of this batch (repeatable), e.g. --tag athlete=ana --tag shoe=Pegasus40")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_read_options(p, gyro=False)
     p.set_defaults(run=run)
 
 
@@ -69,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..batch.runner import execute, exit_code
 
-    kwargs = {}
+    kwargs = read_options(args)
     if args.placement != "auto":
         kwargs["placement"] = args.placement
     if args.speed is not None:

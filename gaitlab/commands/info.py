@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from ._input import add_read_options, read_options
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("info", help="show what gaitlab reads from a file",
@@ -13,8 +15,7 @@ def register(subparsers) -> None:
     p.add_argument("file", metavar="FILE", help="recording: generic CSV(.gz), Parquet or an app export")
     p.add_argument("--placement", choices=("waist", "shoe", "auto"), default="auto",
                    help="where the sensor was worn (default: auto = unknown)")
-    p.add_argument("--gyro", dest="gyro_path", metavar="GYRO_FILE",
-                   help="gyroscope file of a two-file app export (default: the sibling file, if any)")
+    add_read_options(p)
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.set_defaults(run=run)
 
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from ..io import read
     from ..recording import event_rate_problem
 
-    kw = {"gyro_path": args.gyro_path} if args.gyro_path else {}
+    kw = read_options(args)
     # reader warnings (dropped rows...) reach stderr through the CLI's one warning format
     rec = read(args.file, placement=None if args.placement == "auto" else args.placement, **kw)
     problem = event_rate_problem(rec.fs)

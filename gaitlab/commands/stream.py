@@ -1,19 +1,28 @@
 """``gaitlab stream``: live data from a BLE sensor, or from an emulated one on a virtual radio.
 
-    gaitlab stream --device "Polar H10 0A1B2C3D" --record run.csv --duration 600
-    gaitlab stream --emulate polar-h10 --source run.csv --speed 10 --record copy.csv
-
-Prints one status line per second; for a waist-worn sensor (the default placement) it includes the
-live cadence, ground contact time, vertical oscillation and GCT balance
-(:class:`gaitlab.stream.analyzer.LiveWaistAnalyzer`); with ``--placement shoe`` the cadence and
-ground contact time of one foot-mounted IMU (:class:`gaitlab.stream.shoe_analyzer.LiveShoeAnalyzer`). With ``--emulate`` a bumble-emulated sensor plays FILE's
-samples in real time (or ``--speed`` times faster) and the stream reaches it through the same
-bleak calls as a real sensor; it needs the optional ``bumble`` package.
+The live analysis is :class:`gaitlab.stream.analyzer.LiveWaistAnalyzer` (waist) or
+:class:`gaitlab.stream.shoe_analyzer.LiveShoeAnalyzer` (``--placement shoe``); ``--help`` shows
+:data:`DESCRIPTION`, plain text for a terminal.
 """
 
 from __future__ import annotations
 
 import argparse
+
+#: ``gaitlab stream --help`` text: plain, no reST markup (a terminal shows it as is).
+DESCRIPTION = """Stream live from a Bluetooth sensor, or from an emulated one on a virtual radio:
+
+    gaitlab stream --device "Polar H10 0A1B2C3D" --record run.csv --duration 600
+    gaitlab stream --emulate polar-h10 --source run.csv --speed 10 --record copy.csv
+
+Prints one status line per second. For a waist-worn sensor (the default placement) it shows the
+live cadence, ground contact time, vertical oscillation and GCT balance; with --placement shoe,
+the cadence and ground contact time of one foot-mounted IMU (stride length and foot strike come
+from gaitlab analyze on the recorded file). With --emulate an emulated sensor plays the --source
+file's samples in real time (or --speed times faster) and the stream reaches it through the same
+Bluetooth calls as a real sensor; emulation needs the optional bumble package:
+pip install 'gaitlab-run[emulate]'.
+"""
 
 EMULATE_CHOICES = ("polar-h10", "movesense", "gaitlab")
 PROFILE_CHOICES = ("polar", "movesense", "gaitlab", "rsc")
@@ -21,7 +30,7 @@ PROFILE_CHOICES = ("polar", "movesense", "gaitlab", "rsc")
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("stream", help="stream live from a BLE sensor (or an emulated one)",
-                              description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+                              description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--device", metavar="NAME|ADDRESS", help="advertised name or address of the sensor")
     target.add_argument("--emulate", choices=EMULATE_CHOICES,
@@ -36,8 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--gyro", action="store_true", help="also stream the gyroscope (movesense, gaitlab)")
     p.add_argument("--placement", choices=("waist", "shoe"),
                    help="where the sensor is worn (default: the --source file's, else waist); waist covers "
-                        "sacrum and chest-strap sensors, shoe a foot-mounted IMU (live contacts, GCT, "
-                        "stride length)")
+                        "sacrum and chest-strap sensors, shoe a foot-mounted IMU (live cadence and GCT; "
+                        "stride length and foot strike from gaitlab analyze on the recording)")
     p.add_argument("--side", choices=("L", "R"), help="shoe placement: the foot wearing the sensor")
     p.add_argument("--no-analysis", action="store_true", help="only stream and record, no live gait analysis")
     p.set_defaults(run=run)

@@ -12,11 +12,12 @@ always gets a typed :class:`~gaitlab.errors.InputError` naming file, line and co
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, option
 from ..recording import Recording
 from ._assemble import Signal, finish
 from ._source import Source, load
@@ -28,7 +29,8 @@ from .writers import WRITE_FORMATS, write
 __all__ = ["read", "write", "FORMATS", "Format", "WRITE_FORMATS", "OVERRIDES"]
 
 #: Keyword overrides :func:`read` accepts.
-OVERRIDES = ("time_unit", "acc_unit", "fs", "side", "columns", "gyro_path")
+OVERRIDES = ("time_unit", "acc_unit", "fs", "side", "columns", "gyro_path", "decimal_comma")
+_COLUMNS_HINT = {"time": "...", "acc_x": "...", "acc_y": "...", "acc_z": "..."}
 
 
 def read(path: str | os.PathLike[str], placement: str | None = None, format: str = "auto",
@@ -48,7 +50,9 @@ def read(path: str | os.PathLike[str], placement: str | None = None, format: str
         ``time_unit`` ('s', 'ms', 'us', 'ns', 'iso'), ``acc_unit`` ('g', 'mps2', 'mg'), ``fs``
         (nominal Hz), ``side`` ('L'/'R'), ``columns`` (``{"time": .., "acc_x": .., "acc_y": ..,
         "acc_z": ..[, "gyr_x": .., ...]}`` for an unknown CSV header), ``gyro_path`` (the
-        gyroscope file of an app that writes one file per sensor).
+        gyroscope file of an app that writes one file per sensor), ``decimal_comma`` (True: numbers
+        are written ``0,5``, as spreadsheets in European locales export them; detected by itself
+        when fields are separated by ``;`` or tabs).
 
     Returns
     -------
@@ -98,7 +102,7 @@ def read(path: str | os.PathLike[str], placement: str | None = None, format: str
 
         sig, gyro = read_movesense_json(src, overrides)
     else:
-        header = find_header(src.data, src.path)
+        header = _with_decimal(find_header(src.data, src.path), overrides)
         sig, name = _read_text(src, header, format, overrides)
         gyro_path = overrides.get("gyro_path")
         if gyro_path is None and sig.gyr is None:
@@ -106,9 +110,14 @@ def read(path: str | os.PathLike[str], placement: str | None = None, format: str
         if gyro_path is not None:
             gyro = _read_gyro_file(gyro_path, name, overrides)
     if overrides.get("gyro_path") is not None and gyro is None:
-        raise InputError("gyro_path= applies only to app exports that write one file per sensor",
+        raise InputError(f"{option('gyro_path')} applies only to app exports that write one file per sensor",
                          path=src.path)
     return finish(sig, placement=placement, side=side, fs=fs, gyro=gyro)
+
+
+def _with_decimal(header: Header, opts: dict[str, Any]) -> Header:
+    """The header with the decimal mark ``decimal_comma=True`` asks for."""
+    return dataclasses.replace(header, decimal=",") if opts.get("decimal_comma") else header
 
 
 def _read_text(src: Source, header: Header, format: str, opts: dict[str, Any]) -> tuple[Signal, str]:
@@ -130,12 +139,12 @@ def _read_text(src: Source, header: Header, format: str, opts: dict[str, Any]) -
                 if test(fields):
                     raise InputError(f"this is {what}, which holds no accelerometer data; read the "
                                      "accelerometer file instead (the gyroscope file next to it is picked "
-                                     "up), or pass this one as gyro_path=", path=src.path, line=header.line)
+                                     f"up), or pass this one as {option('gyro_path')}", path=src.path, line=header.line)
             shown = header.delimiter.join(fields)
             if len(shown) > 120:
                 shown = shown[:117] + "..."
             raise InputError(f"unrecognised header {shown!r}; expected one of: {expected_formats()}; or "
-                             "pass columns={'time': ..., 'acc_x': ..., 'acc_y': ..., 'acc_z': ...}",
+                             f"pass {option('columns', _COLUMNS_HINT)}",
                              path=src.path, line=header.line)
         name = fmt.name
     else:
@@ -167,7 +176,7 @@ def _read_gyro_file(path: str | os.PathLike[str], acc_format: str, opts: dict[st
     src = load(path)
     if src.kind != "text":
         raise InputError("expected a text gyroscope export", path=src.path)
-    header = find_header(src.data, src.path)
+    header = _with_decimal(find_header(src.data, src.path), opts)
     kinds = (("polar-sensor-logger", polar.is_polar_gyro, polar.read_polar),
              ("mbientlab-metabase", mbientlab.is_metabase_gyro, mbientlab.read_metabase),
              ("phyphox", phyphox.is_phyphox_gyro, phyphox.read_phyphox),

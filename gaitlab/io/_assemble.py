@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, option
 from ..recording import Recording
 from ..schema import GRAVITY_MPS2
 
@@ -364,7 +364,7 @@ def check_acc_units(sig: Signal) -> None:
         best = fits[0]
         raise InputError(
             f"implausible units: {said}; that looks like {ACC_UNIT_NAMES[best]} but the header says "
-            f"{name} (pass acc_unit={best!r} if the data really is in {ACC_UNIT_NAMES[best]})",
+            f"{name} (pass {option('acc_unit', best)} if the data really is in {ACC_UNIT_NAMES[best]})",
             path=sig.path, column=cols)
     # with gravity the window mean is a sizeable part of the mean |acc|; without it, ~0
     no_gravity = levels.gravity < MIN_GRAVITY_G * levels.mean_norm

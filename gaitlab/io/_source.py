@@ -15,7 +15,7 @@ import warnings
 import zlib
 from dataclasses import dataclass
 
-from ..errors import InputError
+from ..errors import InputError, MissingFileError
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,36 @@ PARQUET_MAGIC = b"PAR1"
 #: How much of a text file is checked for NUL bytes and UTF-8 validity.
 SNIFF_BYTES = 64 * 1024
 _BLANK = re.compile(rb"\s*\Z")
+
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old binary Office files (.xls)
+_EXPORT_HINT = "export the sheet as CSV (File > Save As > CSV) and read that"
+
+
+def _other_file(raw: bytes) -> str | None:
+    """What a binary file people often try is (spreadsheets, zip archives), with what to do instead."""
+    if raw.startswith(OLE_MAGIC):
+        return f"this is an Excel workbook (.xls), not CSV text: {_EXPORT_HINT}"
+    if not raw.startswith(ZIP_MAGIC):
+        return None
+    names = raw[:SNIFF_BYTES] + raw[-SNIFF_BYTES:]  # member names: local headers and central directory
+    if b"xl/" in names:
+        return f"this is an Excel workbook (.xlsx), not CSV text: {_EXPORT_HINT}"
+    if b"opendocument.spreadsheet" in names:
+        return f"this is a LibreOffice/OpenOffice spreadsheet (.ods), not CSV text: {_EXPORT_HINT}"
+    return "this is a zip archive, not CSV text: unzip it and read the recording inside"
+
+
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The file's bytes; a missing file is a :class:`~gaitlab.errors.MissingFileError`."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise MissingFileError(os.fspath(path)) from None
+    except IsADirectoryError:
+        raise InputError("this is a folder, not a recording file", path=os.fspath(path)) from None
 
 
 @dataclass(frozen=True)
@@ -55,12 +85,13 @@ def load(path: str | os.PathLike[str]) -> Source:
     ------
     InputError
         Empty file, corrupt gzip stream, or binary content that is not Parquet.
-    FileNotFoundError, PermissionError
-        As :func:`open` raises them.
+    MissingFileError
+        No such file (an InputError and a FileNotFoundError).
+    PermissionError
+        As :func:`open` raises it.
     """
     shown = os.fspath(path)
-    with open(path, "rb") as fh:
-        raw = fh.read()
+    raw = read_bytes(path)
     compressed = raw[:2] == GZIP_MAGIC
     if compressed:
         try:
@@ -72,6 +103,8 @@ def load(path: str | os.PathLike[str]) -> Source:
                              path=shown) from None
     if raw[:4] == PARQUET_MAGIC:
         return Source(shown, raw, "parquet", compressed)
+    if (other := _other_file(raw)) is not None:
+        raise InputError(other, path=shown)
     if raw[:3] == b"\xef\xbb\xbf":
         raw = raw[3:]
     raw = _strip_nul_padding(raw, shown)

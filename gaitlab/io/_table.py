@@ -13,12 +13,12 @@ import logging
 import math
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, option
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 DELIMITERS = (",", ";", "\t")
 #: Lines scanned for a header (after blank and '#' comment lines).
 MAX_PREAMBLE_LINES = 50
+#: A number written with a decimal comma (``0,5``, ``-9,81``): a European spreadsheet export.
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+(?:[eE][+-]?\d+)?$")
 #: Cells Arrow reads as null in numeric columns; they become NaN and are reported as such.
 NULL_TOKENS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
                "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null")
@@ -49,6 +51,8 @@ class Header:
         The line (1-based) and byte offset of the last line before the data rows when that is
         not the header itself: a units row under the header (Shimmer), or the ``@DATA`` marker
         under a header written as a ``#`` comment (MobiAct). None: the data follow the header.
+    decimal : str
+        The decimal mark of the numbers: ``'.'``, or ``','`` (European spreadsheet exports).
     """
 
     fields: list[str]
@@ -57,6 +61,7 @@ class Header:
     offset: int
     last_line: int | None = None
     last_offset: int | None = None
+    decimal: str = "."
 
     @property
     def data_line(self) -> int:
@@ -332,7 +337,8 @@ def read_table(data: bytes, header: Header, path: str, types: dict[str, str]) ->
     parse_opts = pacsv.ParseOptions(delimiter=header.delimiter, ignore_empty_lines=True)
     conv = pacsv.ConvertOptions(include_columns=list(types),
                                 column_types={c: arrow_types[k] for c, k in types.items() if k != "auto"},
-                                strings_can_be_null=False, quoted_strings_can_be_null=False)
+                                strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                decimal_point=header.decimal)
     table = TextTable(path, header, {}, body)
     try:
         parsed = pacsv.read_csv(pa.py_buffer(body), read_opts, parse_opts, conv)
@@ -341,7 +347,12 @@ def read_table(data: bytes, header: Header, path: str, types: dict[str, str]) ->
         if "columns, got" in text or "Expected" in text and "columns" in text:
             raise _ragged_row_error(table) from None
         if "conversion error" in text or "invalid value" in text:
-            raise _bad_cell_error(table, types, read_opts, parse_opts) from None
+            err = _bad_cell_error(table, types, read_opts, parse_opts)
+            if getattr(err, "decimal_comma", False) and header.delimiter != "," and header.decimal == ".":
+                # ';' or tab between fields and '0,5' in them: unambiguous, a spreadsheet's decimal commas
+                log.info("%s: numbers written with decimal commas (%r); read as such", path, err.value)
+                return read_table(data, replace(header, decimal=","), path, types)
+            raise err from None
         raise InputError(f"cannot parse as delimited text: {text}", path=path) from None
     cols: dict[str, np.ndarray] = {}
     for name, kind in types.items():
@@ -410,6 +421,8 @@ def _bad_cell_error(table: TextTable, types: dict[str, str], read_opts, parse_op
             want = "an integer"
         else:
             s = pd.Series(col.to_numpy(zero_copy_only=False), dtype=object)
+            if table.header.decimal != ".":
+                s = s.str.replace(table.header.decimal, ".", regex=False)
             ok = (pd.to_numeric(s, errors="coerce").notna() | s.isin(NULL_TOKENS)).to_numpy()
             want = "a number"
         bad = np.flatnonzero(~ok)
@@ -418,4 +431,11 @@ def _bad_cell_error(table: TextTable, types: dict[str, str], read_opts, parse_op
     if best is None:
         return InputError("a cell could not be converted to a number", path=table.path)
     row, name, value, want = best
-    return InputError(f"{value!r} is not {want}", path=table.path, line=table.line_of(row), column=name)
+    comma = want == "a number" and table.header.decimal == "." and bool(_DECIMAL_COMMA.match(value.strip()))
+    hint = ""
+    if comma:
+        hint = (f"; it looks like a decimal comma (a spreadsheet set to a European locale): pass "
+                f"{option('decimal_comma', True)}, or export with '.' as the decimal mark")
+    err = InputError(f"{value!r} is not {want}{hint}", path=table.path, line=table.line_of(row), column=name)
+    err.decimal_comma, err.value = comma, value  # read_table retries unambiguous cases
+    return err

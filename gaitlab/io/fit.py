@@ -71,6 +71,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
+from ._source import read_bytes
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -151,7 +152,7 @@ def decode_fit(path: str | os.PathLike[str]) -> dict[str, list[dict[str, Any]]]:
     import fitdecode
 
     path = str(path)
-    data = Path(path).read_bytes()
+    data = read_bytes(path)
 
     if len(data) < 12 or data[8:12] != _FIT_SIGNATURE:
         found = data[8:12] if len(data) >= 12 else f"{len(data)} bytes in all"

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, option
 from ._assemble import (
     ACC_UNITS,
     GYR_UNITS,
@@ -90,14 +90,14 @@ def mapped_roles(fields: list[str], columns: dict[str, str], path: str, line: in
     """Roles from an explicit ``columns={"time": ..., "acc_x": ..., ...}`` override."""
     unknown = sorted(set(columns) - set(ROLE_KEYS))
     if unknown:
-        raise InputError(f"unknown key(s) {unknown} in columns=; expected {', '.join(ROLE_KEYS)}", path=path)
+        raise InputError(f"unknown key(s) {unknown} in {option('columns')}; expected {', '.join(ROLE_KEYS)}", path=path)
     need = ["time", "acc_x", "acc_y", "acc_z"]
     missing = [k for k in need if k not in columns]
     if missing:
-        raise InputError(f"columns= must name {', '.join(need)}; missing {', '.join(missing)}", path=path)
+        raise InputError(f"{option('columns')} must name {', '.join(need)}; missing {', '.join(missing)}", path=path)
     absent = [v for v in columns.values() if v not in fields]
     if absent:
-        raise InputError(f"column(s) {', '.join(map(repr, absent))} from columns= are not in the header "
+        raise InputError(f"column(s) {', '.join(map(repr, absent))} from {option('columns')} are not in the header "
                          f"({', '.join(map(repr, fields))})", path=path, line=line)
     gyr = [columns[f"gyr_{ax}"] for ax in AXES] if all(f"gyr_{ax}" in columns for ax in AXES) else None
     # units from a generic-style suffix when there is one; acc_unit= overrides
@@ -158,7 +158,7 @@ def _time_seconds(table: TextTable, col: str, unit: str | None, meta: dict[str, 
         as_num = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
         if as_num.notna().all():
             raise InputError(f"time column {col!r} holds numbers but does not say their unit; rename it "
-                             "time_s/time_ms/time_us/time_ns or pass time_unit=", path=table.path,
+                             f"time_s/time_ms/time_us/time_ns or pass {option('time_unit')}", path=table.path,
                              line=table.header.line, column=col)
     ns = parse_datetimes(values, table.path, col, table.line_of)
     meta["_time_unit"] = "iso"

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import InputError, option
 from ._assemble import Signal
 from ._source import Source
 from .generic import generic_roles, is_generic, seconds_from_numbers
@@ -50,7 +50,7 @@ def read_parquet(src: Source, opts: dict[str, Any]) -> tuple[Signal, dict[str, A
     meta = dict(stored.get("meta") or {})
     unit = opts.get("time_unit") or roles.time_unit or "s"
     if unit == "iso":
-        raise InputError("time_unit='iso' is not supported for Parquet", path=src.path)
+        raise InputError(f"{option('time_unit', 'iso')} is not supported for Parquet", path=src.path)
     t_raw = table.column(roles.time).to_numpy()
     t_s = seconds_from_numbers(t_raw if np.issubdtype(t_raw.dtype, np.integer) else col(roles.time), unit,
                                meta)

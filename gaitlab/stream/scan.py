@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import BluetoothUnavailableError
 from .profiles import profiles_for_advert
 
-__all__ = ["FoundSensor", "scan"]
+__all__ = ["FoundSensor", "scan", "bluetooth_errors"]
+
+
+@contextlib.contextmanager
+def bluetooth_errors() -> Iterator[None]:
+    """Turn "there is no Bluetooth here" from the platform into :class:`BluetoothUnavailableError`.
+
+    Without BlueZ's D-Bus socket bleak raises a bare ``FileNotFoundError`` (``[Errno 2] No such
+    file or directory``); without an adapter, a ``BleakError``. Only the real scanner is wrapped
+    (a test's backend raising is a test problem).
+    """
+    from bleak.exc import BleakError
+
+    try:
+        yield
+    except (OSError, BleakError) as exc:
+        if isinstance(exc, BluetoothUnavailableError):
+            raise
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        raise BluetoothUnavailableError(detail) from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +73,8 @@ async def scan(timeout_s: float = 5.0, *, scanner_backend: Any = None, all_devic
     from bleak import BleakScanner
 
     kw = {"backend": scanner_backend} if scanner_backend is not None else {}
-    found = await BleakScanner.discover(timeout=timeout_s, return_adv=True, **kw)
+    with bluetooth_errors() if scanner_backend is None else contextlib.nullcontext():
+        found = await BleakScanner.discover(timeout=timeout_s, return_adv=True, **kw)
     out = []
     for device, adv in found.values():
         name = adv.local_name or device.name

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -94,9 +95,12 @@ async def find_device(identifier: str, *, timeout_s: float = 10.0, scanner_backe
     """
     from bleak import BleakScanner
 
+    from .scan import bluetooth_errors
+
     kw = {"backend": scanner_backend} if scanner_backend is not None else {}
-    dev = await BleakScanner.find_device_by_filter(
-        lambda d, adv: advert_matches(identifier, d, adv), timeout=timeout_s, **kw)
+    with bluetooth_errors() if scanner_backend is None else contextlib.nullcontext():
+        dev = await BleakScanner.find_device_by_filter(
+            lambda d, adv: advert_matches(identifier, d, adv), timeout=timeout_s, **kw)
     if dev is None:
         raise SensorNotFoundError(identifier, f"no sensor named or addressed {identifier!r} answered a "
                                               f"{timeout_s:g} s scan (is it on, in range, and not "

@@ -1,8 +1,9 @@
 """Hardware-free BLE testing: a bleak backend over bumble, a virtual radio, emulated sensors.
 
 Importable by tests and by the ``gaitlab stream --emulate`` demo. ``bumble`` is an optional (test)
-dependency, imported only when :mod:`gaitlab.testing.radio` or :mod:`gaitlab.testing.sensors`
-is used; without it you get an ImportError that says what to install.
+dependency (the ``emulate`` extra), imported only when :mod:`gaitlab.testing.radio` or
+:mod:`gaitlab.testing.sensors` is used; without it you get a
+:class:`~gaitlab.errors.MissingDependencyError` (an ImportError) that names the extra.
 
 >>> from gaitlab.testing import VirtualRadio, PolarH10Emulator        # doctest: +SKIP
 >>> radio = VirtualRadio()          # inside a running event loop
@@ -32,6 +33,14 @@ def __getattr__(name: str) -> Any:
         module = _LAZY[name]
     except KeyError:
         raise AttributeError(f"module 'gaitlab.testing' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    try:
+        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] != "bumble":
+            raise
+        from ..errors import MissingDependencyError
+
+        raise MissingDependencyError("bumble", "emulate", "emulated Bluetooth sensors (--emulate, "
+                                     "gaitlab.testing)") from None
     globals()[name] = value
     return value
