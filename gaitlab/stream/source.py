@@ -95,7 +95,7 @@ async def find_device(identifier: str, *, timeout_s: float = 10.0, scanner_backe
     """
     from bleak import BleakScanner
 
-    from .scan import bluetooth_errors
+    from .bluetooth import bluetooth_errors
 
     kw = {"backend": scanner_backend} if scanner_backend is not None else {}
     with bluetooth_errors() if scanner_backend is None else contextlib.nullcontext():
