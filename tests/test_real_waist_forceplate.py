@@ -86,3 +86,77 @@ def test_first_and_last_contacts_are_reported(scored):
     assert sum(s["first"] for s in scores) >= len(scores) - 2
     assert sum(s["last"] for s in scores) >= len(scores) - 1
     assert np.mean([s["n_match"] / s["n_ref"] for s in scores]) >= 0.98
+
+
+# --- the estimator on an ideal centre-of-mass signal -----------------------------------------------
+# The vertical ground force in body weights, ``vGRF / (m g)``, is exactly the vertical specific force
+# (g) of the body's centre of mass, i.e. what an ideal accelerometer at the centre of mass would read
+# (it reads 0 g in flight). Analysing it separates the event estimators from the sacrum's own motion
+# relative to the centre of mass (soft tissue, pelvis vs trunk and legs) and from the export filter of
+# the sacral channel: a bias here is the estimator's, a bias only on the sacrum is the sensor's.
+
+#: seed of the 0.02 g white noise put on the two horizontal channels (the force has none; the
+#: pipeline's orientation step needs a 3-axis signal, as in the shared sacral files)
+_NOISE_SEED = 0
+#: speeds of the shared trials (m/s)
+_SPEEDS = (2.5, 3.33, 4.17)
+
+
+@pytest.fixture(scope="module")
+def com_errors():
+    """Per-speed IC and TO errors (ms, detected - reference) of gaitlab run on the force itself."""
+    import pandas as pd
+
+    import gaitlab
+    from gaitlab.validation import match_events
+
+    folder = real_path("waist_treadmill_forceplate")
+    cond = pd.read_csv(folder / "conditions.csv").set_index("trial")
+    ref = pd.read_csv(folder / "reference_contacts.csv")
+    rng = np.random.default_rng(_NOISE_SEED)
+    out = {s: {"ic": [], "to": []} for s in _SPEEDS}
+    for trial, row in cond.iterrows():
+        f = pd.read_csv(folder / f"{trial}_vgrf.csv.gz")
+        n = len(f)
+        acc = np.column_stack([rng.normal(0.0, 0.02, n), rng.normal(0.0, 0.02, n), f["vgrf_bw"].to_numpy(float)])
+        rec = gaitlab.Recording(f["time_s"].to_numpy(float), acc, fs=500.0, placement="waist")
+        steps = gaitlab.analyze(rec, report=False).steps
+        run = steps[steps["activity"] == "running"]
+        r = ref[ref["trial"] == trial]
+        d, k = match_events(run["ic_s"].to_numpy(float), r["ic_s"].to_numpy(float), 0.05)
+        assert d.size >= r.shape[0] - 1, trial  # every contact but at most one at the file's edge
+        speed = min(_SPEEDS, key=lambda s: abs(s - row["speed_mps"]))
+        out[speed]["ic"].append((run["ic_s"].to_numpy()[d] - r["ic_s"].to_numpy()[k]) * 1e3)
+        out[speed]["to"].append((run["to_s"].to_numpy()[d] - r["to_s"].to_numpy()[k]) * 1e3)
+    return {s: {key: np.concatenate(v) for key, v in e.items()} for s, e in out.items()}
+
+
+def test_initial_contact_on_the_centre_of_mass_signal_holds_at_every_speed(com_errors):
+    """IC from the loading-edge fit is within 5 ms of the force plate's at 2.5, 3.33 and 4.17 m/s
+    (measured bias +2.3 / +1.4 / +1.7 ms, MAE 4.1 / 2.5 / 1.7 ms): the loading-edge model fits the
+    ground force's own build-up at every speed. The speed drift of the sacral IC on this set
+    (+5.9 / +0.1 / -9.4 ms) is therefore the sacral signal's, not the estimator's. It grows with the
+    sacral impact peak, whose mid-edge leads the force by up to 15 ms on the fast/downhill trials (no
+    body response precedes its load): the publisher's zero-phase 20 Hz filter spreads short, tall
+    impacts backwards (on ``gaitlab.synth`` the same export moves IC by -5.5 / -10.7 / -14 ms for
+    50 / 30 / 20 ms impacts, raw streams stay within 1 ms). Correcting the estimator for it would
+    bias raw streams: do not."""
+    for speed, e in com_errors.items():
+        ic = e["ic"][np.isfinite(e["ic"])]
+        assert abs(ic.mean()) <= 5.0, (speed, ic.mean())
+        assert np.abs(ic).mean() <= 6.0, (speed, np.abs(ic).mean())
+
+
+@pytest.mark.xfail(strict=True, reason="measured -16.9 / -12.7 / -9.3 ms at 2.5 / 3.33 / 4.17 m/s: the "
+                                       "ground force unloads over a longer tail than the half sine the "
+                                       "falling-edge fit extrapolates (landing-take-off asymmetry, "
+                                       "Cavagna 2006), more so at low speed")
+def test_toe_off_on_the_centre_of_mass_signal_holds_at_every_speed(com_errors):
+    """On the sacrum the early half-sine extrapolation is hidden: the sacral vertical stays above the
+    0.2 g floor level for 15-40 ms after the force's toe-off on level and uphill trials (the pelvis
+    is not the centre of mass at push-off), and TO is bounded below by that, so sacral TO reads late
+    uphill and early downhill. Neither is fixed: the force's tail below ~0.3 BW is not visible in the
+    sacral signal, and its length changes with speed."""
+    for speed, e in com_errors.items():
+        to = e["to"][np.isfinite(e["to"])]
+        assert abs(to.mean()) <= 6.0, (speed, to.mean())
