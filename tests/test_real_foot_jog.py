@@ -97,3 +97,19 @@ def test_foot_frame_same_at_100_hz(trial):
     gyr = decimate(rec.gyr, 2, axis=0, zero_phase=True)
     half = estimate_foot_frame(acc, gyr, rec.fs / 2.0)
     assert np.einsum("ij,ij->i", full.rot, half.rot).min() > 0.99
+
+
+def test_accelerometer_only_walk_lands_on_the_heel_strikes():
+    """Without a gyro, the walking landings are the heel strikes, not the toes' release that is as
+    abrupt: >= 90 % of them within 60 ms of the gyro pipeline's ICs (78 % before the stillness
+    after a candidate was held over ``HOLD_S``)."""
+    import numpy as np
+    from real.foot_jog import _recording
+
+    import gaitlab
+
+    path = real_path("foot_jog_vicon_room", "2017-11-22-11-40-44_foot.csv.gz")
+    gyro = gaitlab.analyze(_recording(path, True), placement="shoe", report=False).steps["ic_s"].to_numpy()
+    acc = gaitlab.analyze(_recording(path, False), placement="shoe", report=False).steps["ic_s"].to_numpy()
+    near = np.array([np.min(np.abs(acc - t)) for t in gyro]) < 0.06
+    assert near.mean() >= 0.9
