@@ -13,9 +13,10 @@ from pathlib import Path
 from gaitlab.report.rules import rules_markdown
 
 START, END = "## The patterns\n\n", "\n## Figures"
+DOC = Path(__file__).resolve().parents[1] / "docs" / "report.md"
 
 
-def main(path: Path = Path(__file__).resolve().parents[1] / "docs" / "report.md") -> int:
+def main(path: Path = DOC) -> int:
     doc = path.read_text(encoding="utf-8")
     i, j = doc.index(START) + len(START), doc.index(END)
     new = doc[:i] + rules_markdown() + doc[j:]
