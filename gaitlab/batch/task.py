@@ -140,6 +140,7 @@ def _row(item: BatchInput, analysis: Any, outputs: Mapping[str, str | None]) -> 
         **{f"n_{s}": n for s, n in counts.items()},
         "flag_codes": " ".join(codes) if codes else None,
         "flags": " ".join(dict.fromkeys(f"{f.get('severity')}:{f.get('code')}" for f in flags)) or None,
+        "report_status": getattr(analysis, "report_status", None),
         "json": outputs.get("json"),
         "html": outputs.get("html"),
     }

@@ -277,6 +277,10 @@ def _sided_episodes(ctx: _Context, cond: np.ndarray, persist_s: float) -> list[_
     return [e for e in eps if ctx.left[e.i0:e.i1].sum() >= need and ctx.right[e.i0:e.i1].sum() >= need]
 
 
+#: unit of the per-foot values behind each symmetry index (the flag's ``left`` / ``right``)
+_SIDE_UNITS = {"gct": "ms", "step_time": "ms", "impact": "g"}
+
+
 def _check_asymmetry(ctx: _Context, rule: Rule, checked: list[str]) -> dict[str, Any] | None:
     reason = ctx.per_side_reason
     if reason:
@@ -331,7 +335,7 @@ def _check_asymmetry(ctx: _Context, rule: Rule, checked: list[str]) -> dict[str,
             lv, rv = _median(values, main, ctx.left), _median(values, main, ctx.right)
             si = float(_symmetry_index(lv, rv))
             ev = {"label": f"{label} symmetry index", "value": round(si, 2), "threshold": limit, "unit": "%",
-                  "left": round(lv, 3),
+                  "side_unit": _SIDE_UNITS[key], "left": round(lv, 3),
                   "right": round(rv, 3), **_episode_evidence(eps),
                   "ci95_pct": [round(ci["si_lo_pct"], 2), round(ci["si_hi_pct"], 2)],
                   "left_mean_ci95": [round(ci["left_lo"], 3), round(ci["left_hi"], 3)],

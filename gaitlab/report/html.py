@@ -251,7 +251,8 @@ def _evidence_rows(ev: Mapping[str, Any]) -> list[tuple[str, str]]:
         unit = str(m.get("unit", ""))
         parts = [_fmt(m.get("value"), unit)]
         if m.get("left") is not None and m.get("right") is not None:
-            parts.append(f"left {_fmt(m['left'], unit)}, right {_fmt(m['right'], unit)}")
+            side_unit = str(m.get("side_unit", unit))
+            parts.append(f"left {_fmt(m['left'], side_unit)}, right {_fmt(m['right'], side_unit)}")
         base = m.get("baseline")
         if isinstance(base, Mapping):
             parts.append(f"your baseline {_fmt(base.get('level'), unit)} (SD {_fmt(base.get('sd'), unit)})")
