@@ -51,6 +51,9 @@ def test_too_short_run_is_not_judged_anywhere(short_run):
     assert 'class="verdict not-judged"' in page and "Not enough data to judge this run" in page
     assert "No form pattern to flag" not in page and "within the limits" not in page
     assert "badge ok" not in page  # nothing is shown as fine
+    from gaitlab.report.html import render_summary_html
+
+    assert "Not judged" in render_summary_html(a) and "No form pattern flagged" not in render_summary_html(a)
     lines = "\n".join(summary_lines(a))
     assert "flags: none" not in lines and "not judged" in lines and "found 5 s" in lines
 

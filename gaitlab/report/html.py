@@ -539,6 +539,9 @@ def render_summary_html(analysis: Analysis) -> str:
             f'<li><b style="color:{colours.get(str(f.get("severity")), "#6b7a8c")}">{_esc(f.get("severity"))}</b> '
             f"<code>{_esc(f.get('code'))}</code>: {_esc(f.get('message', ''))}</li>" for f in flags)
         flag_html = f'<ul style="margin:4px 0 0;padding-left:18px">{items}</ul>'
+    elif getattr(analysis, "report_status", None) == "not_enough_data":
+        flag_html = ('<p style="margin:4px 0 0"><b>Not judged:</b> not enough valid running for any '
+                     "pattern (no flag here does not mean all is well).</p>")
     else:
         flag_html = '<p style="margin:4px 0 0">No form pattern flagged.</p>'
     return (f'<div class="gaitlab-summary" style="font-size:13px;max-width:720px">'
