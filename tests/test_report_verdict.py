@@ -144,6 +144,15 @@ def test_shoe_report_names_both_files_and_shows_each_foot(shoe_pair, shoe_page):
     assert (gct[1], gct[2]) == (f"{s['gct_left_ms']:.0f}", f"{s['gct_right_ms']:.0f}")
 
 
+def test_single_shoe_report_shows_its_foot():
+    a = gaitlab.analyze("sample_data/shoe_L.csv.gz", placement="shoe")
+    page = render_html(a, made_at=None)
+    rows = re.findall(r'<tr data-metric="([a-z_]+)">', page)
+    assert {"stride_length_m", "strike_class", "pronation_deg", "gct_ms", "cadence_spm"} <= set(rows)
+    assert list(_png_widths(page)) == ["trend", "balance", "early_late", "signal"]  # no empty per-foot figure
+    assert 'data-metric="gct_balance_left_pct"' not in page
+
+
 def test_shoe_report_figures(shoe_page):
     widths = _png_widths(shoe_page)
     assert list(widths) == ["trend", "feet", "balance", "early_late", "signal"]

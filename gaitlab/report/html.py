@@ -126,6 +126,8 @@ def _cards(summary: Mapping[str, Any], placement: str | None = None) -> str:
         elif value is None:
             if key in ("vertical_ratio_pct", "speed_mps"):
                 continue  # needs speed; say nothing rather than show an empty card
+            if key == "gct_balance_left_pct" and placement == "shoe":
+                continue  # one shoe sensor: the balance needs both feet
             body = '<div class="value">n/a</div><div class="zone">not measured</div>'
         else:
             zone = zone_for(key, value)
@@ -152,14 +154,17 @@ def _notes_html(summary: Mapping[str, Any]) -> str:
     return "".join(f'<p class="note summary-note">{_esc(n)}</p>' for n in notes if isinstance(n, str) and n)
 
 
-def _side_values(steps: Any, column: str, side: str) -> Any:
+def _side_values(steps: Any, column: str, side: str | None) -> Any:
+    """A column over the valid running contacts of one foot (``side`` 'L'/'R'), or of all (None)."""
     import numpy as np
 
     from ..gait.metrics import cadence_spm
     from ..schema import valid_running_mask
 
-    keep = valid_running_mask(steps) & (steps["side"].astype(object).to_numpy() == side) \
-        if "side" in steps.columns else np.zeros(len(steps), dtype=bool)
+    keep = valid_running_mask(steps)
+    if side is not None:
+        keep &= (steps["side"].astype(object).to_numpy() == side) if "side" in steps.columns \
+            else np.zeros(len(steps), dtype=bool)
     if column == "cadence_spm":
         if "step_time_ms" not in steps.columns:
             return np.empty(0)
@@ -192,15 +197,27 @@ def _foot_value(values: Any, column: str, unit: str) -> str:
 
 
 def _feet_table(analysis: Analysis) -> str:
-    """Shoe: one row per metric, the left and right foot side by side, the pair and the symmetry index."""
+    """Shoe: one row per metric, the left and right foot side by side, the pair and the difference
+    (a single shoe sensor: one column, its foot's contacts)."""
     import numpy as np
 
     from ..gait.metrics import symmetry_index_pct
 
     steps = analysis.steps
     summary = analysis.summary or {}
+    pair = _both_feet(analysis)
+    if not pair:
+        side = (analysis.input or {}).get("side") or next(
+            (s for s in ("L", "R") if "side" in steps.columns and (steps["side"] == s).any()), None)
+        header = {"L": "Left", "R": "Right"}.get(str(side), "This foot")
     rows = []
     for column, (label, unit) in FOOT_TABLE.items():
+        if not pair:
+            value = _foot_value(_side_values(steps, column, None), column, unit)
+            if value != "n/a":
+                rows.append(f'<tr data-metric="{_esc(column)}"><td>{_esc(label)}</td>'
+                            f'<td class="num">{_esc(value)}</td><td>{_esc(unit)}</td></tr>')
+            continue
         lv, rv = _side_values(steps, column, "L"), _side_values(steps, column, "R")
         left, right = _foot_value(lv, column, unit), _foot_value(rv, column, unit)
         if left == "n/a" and right == "n/a":
@@ -227,6 +244,13 @@ def _feet_table(analysis: Analysis) -> str:
                     f'<td class="num">{_esc(diff_txt)}</td><td>{_esc(unit)}</td></tr>')
     if not rows:
         return ""
+    if not pair:
+        return ("<section><h2>The foot</h2>"
+                f'<table class="feet"><thead><tr><th>Metric</th><th class="num">{_esc(header)}</th>'
+                "<th>Unit</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+                '<p class="note">Means over the valid running contacts (foot strike: the most frequent type '
+                "and its share). One shoe sensor: analyse a left/right pair for each foot side by side.</p>"
+                "</section>")
     return ("<section><h2>Each foot</h2>"
             '<table class="feet"><thead><tr><th>Metric</th><th class="num">Left</th><th class="num">Right</th>'
             '<th class="num">Both</th><th class="num">Difference</th><th>Unit</th></tr></thead><tbody>'
@@ -357,9 +381,20 @@ def _figure_kinds(analysis: Analysis, evaluation: Evaluation) -> list[str]:
     if evaluation.status == "not_enough_data":
         return ["signal"]
     kinds = ["trend", "balance", "early_late", "signal"]
-    if analysis.placement == "shoe":
+    if analysis.placement == "shoe" and _both_feet(analysis):
         kinds.insert(1, "feet")
     return kinds
+
+
+def _both_feet(analysis: Analysis) -> bool:
+    """Whether both feet have valid running contacts (a pair; one shoe sensor has one foot)."""
+    from ..schema import valid_running_mask
+
+    steps = analysis.steps
+    if "side" not in steps.columns:
+        return False
+    side = steps["side"].astype(object).to_numpy()[valid_running_mask(steps)]
+    return bool((side == "L").sum() >= 5 and (side == "R").sum() >= 5)
 
 
 def _figures_html(analysis: Analysis, evaluation: Evaluation) -> str:
