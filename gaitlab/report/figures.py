@@ -328,17 +328,20 @@ def _overview(d: _Data, **_: Any) -> Figure:
     fig = _new_figure(11.0, 7.0)
     grid = fig.add_gridspec(3, 2, width_ratios=(1.7, 1.0))
     axes = [fig.add_subplot(grid[i, 0]) for i in range(3)]
+    shaded: set[str] = set()
     for ax, metric in zip(axes, ("cadence_spm", "gct_ms", "vo_cm"), strict=True):
-        _draw_trend(ax, d, metric)
+        shaded |= _draw_trend(ax, d, metric)
         ax.sharex(axes[0])
     _time_axis(axes[-1])
     _draw_balance(fig.add_subplot(grid[0:2, 1]), d)
     _draw_early_late(fig.add_subplot(grid[2, 1]), d, "gct_ms")
-    _fixed_layout(fig, right=1.3, bottom=0.9, hspace=0.45, wspace=0.55)
+    _shade_legend(fig, shaded, x_right_in=11.0 - 0.3 - 4.3)
+    _fixed_layout(fig, right=1.3, top=0.45, bottom=0.9, hspace=0.6, wspace=0.55)
     return fig
 
 
-def _shade_legend(fig: Figure, shaded: set[str]) -> None:
+def _shade_legend(fig: Figure, shaded: set[str], x_right_in: float | None = None) -> None:
+    """A legend of the trend's shading, top right (or ending ``x_right_in`` inches from the left)."""
     from matplotlib.patches import Patch
 
     order = [k for k in ("baseline", "info", "warn", "alert") if k in shaded]
@@ -347,7 +350,8 @@ def _shade_legend(fig: Figure, shaded: set[str]) -> None:
     colours = {"baseline": BASELINE_COLOUR, **FLAG_COLOURS}
     handles = [Patch(facecolor=colours[k], alpha=0.3, label=SHADE_LABELS[k]) for k in order]
     fig.legend(handles=handles, loc="upper right", ncol=len(handles), fontsize=8.5, frameon=False,
-               bbox_to_anchor=(1.0 - 0.3 / fig.get_size_inches()[0], 1.0))
+               bbox_to_anchor=((x_right_in / fig.get_size_inches()[0]) if x_right_in is not None
+                               else 1.0 - 0.3 / fig.get_size_inches()[0], 1.0))
 
 
 def _default_trend_metrics(d: _Data) -> list[str]:
