@@ -145,6 +145,15 @@ class Analysis:
         return self.input.get("placement")
 
     @property
+    def report_status(self) -> str | None:
+        """The report's overall verdict (:data:`gaitlab.schema.REPORT_STATUSES`): ``'flags'``,
+        ``'no_flags'`` or ``'not_enough_data'`` (no rule could be evaluated: no flag then does not
+        mean a healthy run); None when the analysis was made without the report."""
+        if self.evaluation is not None:
+            return self.evaluation.status
+        return "flags" if self.flags else None
+
+    @property
     def running_steps(self) -> pd.DataFrame:
         """Valid running steps only (the population the running metrics are computed on)."""
         return self.steps[valid_running_mask(self.steps)]
@@ -162,6 +171,7 @@ class Analysis:
         head["segments"] = _records(self.segments)
         head["gaps"] = _records(self.gaps)
         head["flags"] = _jsonable(self.flags)
+        head["report_status"] = self.report_status
         head["params"] = _jsonable(self.params)
         return head
 
@@ -175,11 +185,14 @@ class Analysis:
         return text
 
     # -- report views (gaitlab.report) -------------------------------------------------------
-    def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
-        """A self-contained HTML report (inline figures, no network); writes ``path`` if given."""
+    def to_html(self, path: str | os.PathLike[str] | None = None, *, made_at: Any = "now") -> str:
+        """A self-contained HTML report (inline figures, no network); writes ``path`` if given.
+
+        ``made_at``: the creation time in the footer, ``'now'`` (default), a datetime, or None for
+        none (the same analysis then always gives the same bytes; ``gaitlab batch`` uses None)."""
         from .report.html import render_html
 
-        text = render_html(self)
+        text = render_html(self, made_at=made_at)
         if path is not None:
             with open(path, "w", encoding="utf-8") as fh:
                 fh.write(text)

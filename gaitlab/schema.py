@@ -23,7 +23,7 @@ __all__ = [
     "PER_SIDE_METRICS", "PER_SIDE_KEYS",
     "STEP_COLUMNS", "SHOE_COLUMNS", "SUMMARY_KEYS", "SHOE_SUMMARY_KEYS", "SEGMENT_COLUMNS",
     "GAP_COLUMNS", "LIVE_STEP_FIELDS", "LIVE_CONTACT_FIELDS", "LIVE_SUMMARY", "LIVE_SUMMARY_KEYS",
-    "TEXT_COLUMNS", "PLAUSIBLE_WAIST", "PLAUSIBLE_SHOE", "TREND_METRICS", "describe", "valid_running_mask",
+    "TEXT_COLUMNS", "REPORT", "REPORT_STATUSES", "PLAUSIBLE_WAIST", "PLAUSIBLE_SHOE", "TREND_METRICS", "describe", "valid_running_mask",
 ]
 
 #: Version of the JSON result (``"schema"`` key). Bumped only for a breaking change.
@@ -188,6 +188,18 @@ INPUT: tuple[Column, ...] = (
     Column("watch", "", "a watch's FIT file of the same run (--speed-from): alignment and laps"),
 )
 
+#: The overall verdict of the report's rules (JSON top-level ``report_status``, an extension of schema 1):
+#: ``flags`` (at least one flag), ``no_flags`` (rules were evaluated and none fired) or
+#: ``not_enough_data`` (the run was too short or too unusual for any rule to be evaluated: no flag
+#: does not mean a healthy run), or None when the analysis was made without the report.
+REPORT_STATUSES: tuple[str, ...] = ("flags", "no_flags", "not_enough_data")
+
+#: Top-level keys of the JSON result added after schema 1's (the report's verdict).
+REPORT: tuple[Column, ...] = (
+    Column("report_status", "", "'flags', 'no_flags' or 'not_enough_data' (no rule could be evaluated: "
+                                "too short or too unusual a run to judge); None without a report"),
+)
+
 #: Per-segment (default per-minute) columns: the summary's definitions per segment.
 SEGMENT: tuple[Column, ...] = (
     Column("start_s", "s", "segment start on the input's time axis"),
@@ -284,7 +296,7 @@ TREND_METRICS: dict[str, tuple[str, str, str]] = {
     "gct_drift_pct": ("Late-run GCT drift", "%", "+.1f"),
 }
 
-_ALL: dict[str, Column] = {c.name: c for group in (INPUT, GAP, SEGMENT, SIDE_SUMMARY, SHOE_SUMMARY, SUMMARY, SHOE,
+_ALL: dict[str, Column] = {c.name: c for group in (REPORT, INPUT, GAP, SEGMENT, SIDE_SUMMARY, SHOE_SUMMARY, SUMMARY, SHOE,
                                                    STEP)
                            for c in group}
 

@@ -270,4 +270,4 @@ def test_docs_describe_every_rule():
     from gaitlab.report.rules import rules_markdown
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "report.md").read_text(encoding="utf-8")
-    assert rules_markdown() in doc, "docs/report.md is out of date: regenerate the rule sections"
+    assert rules_markdown() in doc, "docs/report.md is out of date: run python tools/make_report_doc.py"

@@ -220,8 +220,9 @@ def open_storage(out: str | os.PathLike[str], storage_options: Mapping[str, Any]
 # -- the summary table --------------------------------------------------------------------------
 #: Leading columns of the summary table; the summary metrics follow, then :data:`_TAIL_COLUMNS`.
 _HEAD_COLUMNS = ("file", "status", "error", "placement", "fs_hz", "duration_s", "start_time", "device", "tags")
-_TAIL_COLUMNS = ("n_info", "n_warn", "n_alert", "flag_codes", "flags", "json", "html")
-_TEXT_COLUMNS = frozenset({"file", "status", "error", "placement", "flag_codes", "flags", "json", "html",
+_TAIL_COLUMNS = ("n_info", "n_warn", "n_alert", "flag_codes", "flags", "report_status", "json", "html")
+_TEXT_COLUMNS = frozenset({"file", "status", "error", "placement", "flag_codes", "flags", "report_status",
+                           "json", "html",
                            "start_time", "device", "tags"})
 
 
@@ -251,6 +252,7 @@ def summary_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
         ``device``, ``tags`` (``key=value`` pairs joined by ``;``), every summary metric (units in the names; NaN when not
         measured or for failed files), ``n_info``/``n_warn``/``n_alert`` (flag counts),
         ``flag_codes`` (space-separated), ``flags`` (``severity:code``, space-separated),
+        ``report_status`` (``flags``, ``no_flags`` or ``not_enough_data``: :data:`gaitlab.schema.REPORT`),
         ``json``/``html`` (output names, NA if not written).
     """
     import pandas as pd
@@ -317,7 +319,12 @@ def _flag_badges(rec: Mapping[str, Any]) -> str:
         return "".join(f'<span class="sev sev-{esc(s)}" title="{esc(s)}">{esc(s)}: {esc(c)}</span>'
                        for s, c in pairs)
     codes = rec.get("flag_codes")
-    return esc(codes) if isinstance(codes, str) else ""
+    if isinstance(codes, str) and codes:
+        return esc(codes)
+    if rec.get("report_status") == "not_enough_data":
+        # no flag because nothing could be judged: must not read like a clean run
+        return '<span class="sev sev-skip" title="too short or unusual a run to judge">not judged</span>'
+    return ""
 
 
 def index_html(frame: pd.DataFrame, *, title: str = "gaitlab batch") -> str:
@@ -338,7 +345,7 @@ def index_html(frame: pd.DataFrame, *, title: str = "gaitlab batch") -> str:
         "td.msg{max-width:40em;overflow-wrap:anywhere}details summary{cursor:pointer}"
         ".sev{display:inline-block;white-space:nowrap;margin:0 .3em .2em 0;padding:0 .35em;border-radius:.3em;"
         "font-size:.9em}.sev-alert{background:#c62828;color:#fff}.sev-warn{background:#f9a825;color:#000}"
-        ".sev-info{background:#e0e0e0;color:#000}</style>",
+        ".sev-info{background:#e0e0e0;color:#000}.sev-skip{background:#fff;color:#555;border:1px dashed #888}</style>",
         "</head><body>",
         f"<h1>{esc(title)}</h1>",
         f"<p>{len(frame)} files, {int((frame['status'] == 'ok').sum())} analysed, "

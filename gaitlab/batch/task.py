@@ -140,6 +140,7 @@ def _row(item: BatchInput, analysis: Any, outputs: Mapping[str, str | None]) -> 
         **{f"n_{s}": n for s, n in counts.items()},
         "flag_codes": " ".join(codes) if codes else None,
         "flags": " ".join(dict.fromkeys(f"{f.get('severity')}:{f.get('code')}" for f in flags)) or None,
+        "report_status": getattr(analysis, "report_status", None),
         "json": outputs.get("json"),
         "html": outputs.get("html"),
     }
@@ -179,7 +180,8 @@ def process_file(task: FileTask) -> FileResult:
             task.storage.write_bytes(json_name(item.name), (analysis.to_json() + "\n").encode("utf-8"))
             outputs["json"] = json_name(item.name)
             if task.html:
-                task.storage.write_bytes(html_name(item.name), analysis.to_html().encode("utf-8"))
+                # no creation time in the page: a batch gives the same bytes every run
+                task.storage.write_bytes(html_name(item.name), analysis.to_html(made_at=None).encode("utf-8"))
                 outputs["html"] = html_name(item.name)
         row = _row(item, analysis, outputs)
         if task.storage is not None:

@@ -82,18 +82,33 @@ def summary_lines(analysis) -> list[str]:
         else:
             lines.append("  note: no steps found: the recording looks like standing still (or the sensor "
                          "was not worn); running metrics are n/a")
-    if analysis.flags:
-        lines.append("  flags:")
-        for f in analysis.flags:
-            lines.append(f"    [{f['severity']}] {f['code']}: {f['message']}")
-    else:
-        lines.append("  flags: none")
+    lines.extend(verdict_lines(analysis))
     return lines
 
 
+def verdict_lines(analysis) -> list[str]:
+    """The report's verdict: the flags, ``none`` (rules evaluated, nothing held), or not judged."""
+    if analysis.flags:
+        return ["  flags:"] + [f"    [{f['severity']}] {f['code']}: {f['message']}" for f in analysis.flags]
+    status = getattr(analysis, "report_status", None)
+    if status == "not_enough_data":
+        ev = analysis.evaluation
+        why = (next(iter(ev.results.values())).reason if ev is not None and ev.too_short
+               else "none of the patterns could be measured with this recording")
+        return ["  flags: not judged: not enough data to judge this run",
+                f"    ({why}; no flag here does not mean all is well)"]
+    if status is None:
+        return ["  flags: not evaluated (analysed without the report)"]
+    ev = analysis.evaluation
+    if ev is not None and len(ev.evaluated) < len(ev.results):
+        return [f"  flags: none ({len(ev.evaluated)} of {len(ev.results)} patterns could be checked)"]
+    return ["  flags: none"]
+
+
 def _shoe_lines(s: dict) -> list[str]:
-    """Foot-sensor lines (gaitlab.gait.shoe summary keys)."""
+    """Foot-sensor lines (gaitlab.gait.shoe summary keys), then its notes (no gyroscope, clipping)."""
     shares = "/".join(_fmt(s.get(f"{c}_pct"), ".0f") for c in ("rearfoot", "midfoot", "forefoot"))
+    notes = [f"  note: {s[k]}" for k in ("no_gyro_note", "impact_note") if isinstance(s.get(k), str) and s[k]]
     return [
         f"  stride length  {_fmt(s.get('stride_length_m'), '.2f', ' m')}   speed {_fmt(s.get('speed_mps'), '.2f', ' m/s')}"
         f"   swing {_fmt(s.get('swing_ms'), '.0f', ' ms')}",
@@ -104,6 +119,7 @@ def _shoe_lines(s: dict) -> list[str]:
         f"{_fmt(s.get('stride_length_si_pct'), '.1f', ' %')}",
         f"  pronation      {_fmt(s.get('pronation_deg'), '.1f', ' deg')}   "
         f"velocity {_fmt(s.get('pronation_velocity_dps'), '.0f', ' deg/s')}",
+        *notes,
     ]
 
 

@@ -17,8 +17,8 @@ DESCRIPTION = """Stream live from a Bluetooth sensor, or from an emulated one on
 
 Prints one status line per second. For a waist-worn sensor (the default placement) it shows the
 live cadence, ground contact time, vertical oscillation and GCT balance; with --placement shoe,
-the cadence and ground contact time of one foot-mounted IMU (stride length and foot strike come
-from gaitlab analyze on the recorded file). With --emulate an emulated sensor plays the --source
+the cadence, ground contact time, stride length, speed and foot strike (type and angle) of one
+foot-mounted IMU, once its first strides are measured. With --emulate an emulated sensor plays the --source
 file's samples in real time (or --speed times faster) and the stream reaches it through the same
 Bluetooth calls as a real sensor; emulation needs the optional bumble package:
 pip install 'gaitlab-run[emulate]'.
@@ -45,8 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--gyro", action="store_true", help="also stream the gyroscope (movesense, gaitlab)")
     p.add_argument("--placement", choices=("waist", "shoe"),
                    help="where the sensor is worn (default: the --source file's, else waist); waist covers "
-                        "sacrum and chest-strap sensors, shoe a foot-mounted IMU (live cadence and GCT; "
-                        "stride length and foot strike from gaitlab analyze on the recording)")
+                        "sacrum and chest-strap sensors, shoe a foot-mounted IMU (live cadence, GCT, stride "
+                        "length, speed and foot strike)")
     p.add_argument("--side", choices=("L", "R"), help="shoe placement: the foot wearing the sensor")
     p.add_argument("--no-analysis", action="store_true", help="only stream and record, no live gait analysis")
     p.set_defaults(run=run)
@@ -88,7 +88,29 @@ def _analyzer(args: argparse.Namespace, source_placement: str | None = None,
     return LiveWaistAnalyzer()
 
 
-async def _display(stream) -> int:
+def live_line(update, analyzer=None) -> str:
+    """The status line: the update's own, plus a shoe analyzer's stride length, speed and foot
+    strike (medians of the recent contacts) once they are known."""
+    line = update.line()
+    summary_of = getattr(analyzer, "summary", None)
+    if summary_of is None:
+        return line
+    s = summary_of()
+    if "stride_length_median_m" not in s:  # not a shoe analyzer
+        return line
+    parts = []
+    for name, key, fmt in (("stride_m", "stride_length_median_m", ".2f"), ("speed", "speed_median_mps", ".2f")):
+        v = s.get(key)
+        if v is not None and not (update.speed_mps is not None and name == "speed"):
+            parts.append(f"{name}={format(v, fmt)}")
+    angle = s.get("foot_strike_angle_median_deg")
+    if s.get("strike_class") or angle is not None:
+        strike = s.get("strike_class") or "?"
+        parts.append(f"strike={strike}" + (f"({angle:+.0f}deg)" if angle is not None else ""))
+    return " ".join([line, *parts])
+
+
+async def _display(stream, analyzer=None) -> int:
     import time
 
     last = 0.0
@@ -96,10 +118,10 @@ async def _display(stream) -> int:
     async for update in stream:
         now = time.monotonic()
         if now - last >= 1.0:
-            print(update.line(), flush=True)
+            print(live_line(update, analyzer), flush=True)
             last = now
     if update is not None:
-        print(update.line(), flush=True)
+        print(live_line(update, analyzer), flush=True)
     return 0
 
 
@@ -109,7 +131,7 @@ async def _run_device(args: argparse.Namespace) -> int:
     analyzer = _analyzer(args)
     async with connect(args.device, profile=_profile(args), record=args.record, analyzer=analyzer,
                        duration_s=args.duration) as stream:
-        return await _display(stream)
+        return await _display(stream, analyzer)
 
 
 async def _run_emulated(args: argparse.Namespace) -> int:
@@ -136,7 +158,7 @@ async def _run_emulated(args: argparse.Namespace) -> int:
         async with connect(sensor.name, profile=_profile(args, rec.fs), record=args.record, duration_s=args.duration,
                            analyzer=analyzer, scanner_backend=radio.scanner_backend,
                            client_backend=radio.client_backend) as stream:
-            display = asyncio.create_task(_display(stream))
+            display = asyncio.create_task(_display(stream, analyzer))
             finished = asyncio.create_task(sensor.finished.wait())
             await asyncio.wait({display, finished}, return_when=asyncio.FIRST_COMPLETED)
             if finished.done() and not display.done():

@@ -54,6 +54,9 @@ __all__ = ["evaluate", "evaluate_detailed", "evaluate_steps", "Evaluation", "Rul
 
 logger = logging.getLogger(__name__)
 
+#: How the reason of every rule starts when the run is too short for any of them.
+TOO_SHORT_PREFIX = "run too short to judge: every pattern needs at least"
+
 
 @dataclass
 class RuleResult:
@@ -94,6 +97,24 @@ class Evaluation:
         """Raised flags, most severe first (stable within a severity: rule order)."""
         flags = [r.flag for r in self.results.values() if r.flag is not None]
         return sorted(flags, key=lambda f: -SEVERITIES.index(f["severity"]))
+
+    @property
+    def evaluated(self) -> list[str]:
+        """Codes of the rules that could be evaluated (status ``ok`` or ``flag``)."""
+        return [code for code, r in self.results.items() if r.status != "not_evaluated"]
+
+    @property
+    def too_short(self) -> bool:
+        """True when the run had too little valid running for any rule (every rule gives that reason)."""
+        return all(r.reason.startswith(TOO_SHORT_PREFIX) for r in self.results.values())
+
+    @property
+    def status(self) -> str:
+        """The overall verdict (:data:`gaitlab.schema.REPORT_STATUSES`): ``flags``, ``no_flags``, or
+        ``not_enough_data`` when no rule could be evaluated (so "no flag" must not read as healthy)."""
+        if self.flags:
+            return "flags"
+        return "no_flags" if self.evaluated else "not_enough_data"
 
 
 def _median(values: np.ndarray, ep: Episode, mask: np.ndarray | None = None) -> float:
@@ -213,14 +234,34 @@ def _check_pogo_bounce(ctx: _Context, rule: Rule, checked: list[str]) -> dict[st
 
 
 def _check_long_ground_contact(ctx: _Context, rule: Rule, checked: list[str]) -> dict[str, Any] | None:
+    # Only the contact time itself can raise this flag. Duty factor (GCT / stride time) also rises
+    # with a quick cadence: 261 ms at 184 spm is a duty factor of 0.40 while the contact sits in
+    # Garmin's blue/green zone, so a high duty factor alone is not "long contact". It is reported as
+    # supporting evidence when the contact time is beyond its limit.
     c = rule.code
     gct = _need(_Metric("gct_ms", "Ground contact time", "ms", ctx.col("gct_ms")), "ground contact time")
-    df = duty_factor(gct.values, ctx.col("step_time_ms"))
-    specs = [(gct, {"warn": ctx.th.get_value(c, "gct_warn_ms"), "alert": ctx.th.get_value(c, "gct_alert_ms")}, 1)]
-    if _finite(df):
-        specs.append((_Metric("duty_factor", "Duty factor", "", df, ".2f"),
-                      {"warn": ctx.th.get_value(c, "duty_factor_warn")}, 1))
-    return _absolute(ctx, rule, specs, checked)
+    df = _Metric("duty_factor", "Duty factor", "", duty_factor(gct.values, ctx.col("step_time_ms")), ".2f")
+    df_limit = ctx.th.get_value(c, "duty_factor_warn")
+    flag = _absolute(ctx, rule, [(gct, {"warn": ctx.th.get_value(c, "gct_warn_ms"),
+                                        "alert": ctx.th.get_value(c, "gct_alert_ms")}, 1)], checked)
+    if not _finite(df.values):
+        return flag
+    checked.append(f"Duty factor: run median {df.show(float(np.nanmedian(df.values)))} (above {df_limit:g} is "
+                   "named as supporting evidence; it never raises this flag alone)")
+    if flag is None:
+        return flag
+    ev = flag["evidence"]
+    # the flagged stretch (evidence times are rounded to 0.01 s)
+    within = (ctx.t_s >= ev["start_s"] - 0.01) & (ctx.t_s <= ev["end_s"] + 0.01)
+    value = float(np.nanmedian(df.values[within])) if _finite(df.values[within]) else math.nan
+    if math.isfinite(value):
+        ev["metrics"]["duty_factor"] = {"label": "Duty factor", "value": round(value, 3), "threshold": df_limit,
+                                        "unit": ""}
+        if value > df_limit:
+            detail, concern = flag["message"].split(rule.concern)[0].rstrip(), rule.concern
+            flag["message"] = (f"{detail} Contact also took {100 * value:.0f} % of each stride (duty factor "
+                               f"{value:.2f}, above {df_limit:g}). {concern}")
+    return flag
 
 
 def _require_sides(ctx: _Context) -> None:
@@ -234,6 +275,10 @@ def _sided_episodes(ctx: _Context, cond: np.ndarray, persist_s: float) -> list[_
     need = int(ctx.g("min_steps"))
     eps = ctx.episodes(cond, min_s=persist_s)
     return [e for e in eps if ctx.left[e.i0:e.i1].sum() >= need and ctx.right[e.i0:e.i1].sum() >= need]
+
+
+#: unit of the per-foot values behind each symmetry index (the flag's ``left`` / ``right``)
+_SIDE_UNITS = {"gct": "ms", "step_time": "ms", "impact": "g"}
 
 
 def _check_asymmetry(ctx: _Context, rule: Rule, checked: list[str]) -> dict[str, Any] | None:
@@ -290,7 +335,7 @@ def _check_asymmetry(ctx: _Context, rule: Rule, checked: list[str]) -> dict[str,
             lv, rv = _median(values, main, ctx.left), _median(values, main, ctx.right)
             si = float(_symmetry_index(lv, rv))
             ev = {"label": f"{label} symmetry index", "value": round(si, 2), "threshold": limit, "unit": "%",
-                  "left": round(lv, 3),
+                  "side_unit": _SIDE_UNITS[key], "left": round(lv, 3),
                   "right": round(rv, 3), **_episode_evidence(eps),
                   "ci95_pct": [round(ci["si_lo_pct"], 2), round(ci["si_hi_pct"], 2)],
                   "left_mean_ci95": [round(ci["left_lo"], 3), round(ci["left_hi"], 3)],
@@ -368,9 +413,10 @@ def _check_baseline_rise(ctx: _Context, rule: Rule, checked: list[str], metrics:
                          direction: int = +1, pct_key: str = "rise_pct") -> dict[str, Any] | None:
     """A change of >= ``pct_key`` % (and >= n SD) against the runner's own baseline, upwards
     (``direction=+1``: hard_landing, braking) or downwards (-1: cadence in low_cadence)."""
-    metrics = [m for m in metrics if _finite(m.values)]
-    if not metrics:
-        raise _NotEvaluated(f"{' and '.join(rule.metrics)} not measured")
+    measured = [m for m in metrics if _finite(m.values)]
+    if not measured:
+        raise _NotEvaluated(f"{' and '.join(m.label.lower() for m in metrics)} not measured with this sensor")
+    metrics = measured
     pct_min = ctx.th.get_value(rule.code, pct_key)
     verb, side = ("rose", "above") if direction > 0 else ("fell", "below")
     parts, metrics_ev = [], {}
@@ -557,8 +603,8 @@ def evaluate_steps(
     for code, rule in RULES.items():
         if too_short:
             results[code] = RuleResult(code, "not_evaluated", reason=(
-                f"needs >= {ctx.g('min_duration_s'):.0f} s and >= {ctx.g('min_steps'):.0f} valid running "
-                f"steps; found {ctx.running_s:.0f} s, {ctx.n} steps"))
+                f"{TOO_SHORT_PREFIX} {ctx.g('min_duration_s'):.0f} s and {ctx.g('min_steps'):.0f} valid "
+                f"running steps; found {ctx.running_s:.0f} s, {ctx.n} steps"))
             continue
         if ctx.placement is not None and ctx.placement not in rule.placements:
             results[code] = RuleResult(code, "not_evaluated",

@@ -13,6 +13,10 @@ Kinds (``plot(analysis, kind)``):
 ``early_late``  distributions in the early-run baseline vs the end of the run
 ``signal``      a few seconds of vertical specific force with detected IC / TO marked
 ``steps``       distributions of per-step GCT, cadence, VO and flight time
+``feet``        shoe: every per-foot metric, left and right side by side (violins of single contacts)
+
+Figures use a fixed layout (margins in inches, :func:`_fixed_layout`) rather than matplotlib's
+constrained layout, which took about a third of the time of an HTML report.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from ..errors import InputError
 from ..gait.metrics import cadence_spm, step_length_m, symmetry_index_pct, vertical_ratio_pct
 from .engine import rolling, running_steps
 from .evaluate import Evaluation, evaluate_detailed
+from .text import number
 from .zones import ZONE_ORDER, ZONES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,11 +40,15 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..result import Analysis
 
-__all__ = ["plot", "KINDS", "METRICS"]
+__all__ = ["plot", "KINDS", "METRICS", "SHOE_METRICS"]
 
 LEFT_COLOUR, RIGHT_COLOUR = "#1f6fb2", "#d9762b"
 LINE_COLOUR = "#222222"
 FLAG_COLOURS = {"info": "#9aa5b1", "warn": "#ef8a17", "alert": "#d7263d"}
+BASELINE_COLOUR = "#5b8fd6"
+#: legend words of the trend's shading (the report's severity words)
+SHADE_LABELS = {"baseline": "your baseline (early run)", "info": "flagged: note", "warn": "flagged: worth a look",
+                "alert": "flagged: strong pattern"}
 
 #: per-step metrics the trend and distribution figures know: column -> (label, unit)
 METRICS: dict[str, tuple[str, str]] = {
@@ -53,7 +62,21 @@ METRICS: dict[str, tuple[str, str]] = {
     "pelvic_tilt_deg": ("Pelvic tilt", "deg"),
     "pelvic_drop_deg": ("Pelvic drop", "deg"),
     "vertical_ratio_pct": ("Vertical ratio", "%"),
+    # shoe (per contact)
+    "stride_length_m": ("Stride length", "m"),
+    "speed_mps": ("Speed", "m/s"),
+    "foot_strike_angle_deg": ("Foot-strike angle", "deg"),
+    "pronation_deg": ("Pronation", "deg"),
+    "pronation_velocity_dps": ("Pronation velocity", "deg/s"),
+    "braking_g": ("Braking (foot)", "g"),
+    "swing_ms": ("Swing time", "ms"),
+    "duty_factor": ("Duty factor", ""),
+    "foot_clearance_m": ("Foot clearance", "m"),
 }
+
+#: the per-foot metrics of a shoe analysis, in the order the report shows them
+SHOE_METRICS: tuple[str, ...] = ("stride_length_m", "speed_mps", "foot_strike_angle_deg", "pronation_deg",
+                                 "braking_g", "impact_g", "gct_ms", "flight_ms", "swing_ms", "cadence_spm")
 
 
 class _Data:
@@ -93,8 +116,20 @@ class _Data:
         return bool(np.isfinite(self.col(name)).any())
 
 
+#: width of every report figure (inches at 100 dpi): one width, so text has one size on the page
+WIDTH_IN = 10.0
+
+
 def _new_figure(width_in: float, height_in: float) -> Figure:
-    return Figure(figsize=(width_in, height_in), layout="constrained", dpi=100)
+    return Figure(figsize=(width_in, height_in), dpi=100)
+
+
+def _fixed_layout(fig: Figure, *, left: float = 0.95, right: float = 0.3, top: float = 0.3,
+                  bottom: float = 0.55, hspace: float = 0.25, wspace: float = 0.3) -> None:
+    """Margins in inches (fixed layout: much faster than constrained layout, same look)."""
+    w, h = fig.get_size_inches()
+    fig.subplots_adjust(left=left / w, right=1.0 - right / w, top=1.0 - top / h, bottom=bottom / h,
+                        hspace=hspace, wspace=wspace)
 
 
 def _empty(ax: Axes, text: str) -> None:
@@ -103,13 +138,15 @@ def _empty(ax: Axes, text: str) -> None:
     ax.set_yticks([])
 
 
-def _draw_trend(ax: Axes, d: _Data, metric: str, *, zones: bool = True, flags: bool = True) -> None:
+def _draw_trend(ax: Axes, d: _Data, metric: str, *, zones: bool = True, flags: bool = True) -> set[str]:
+    """One metric over the run; returns what was shaded (``baseline`` and flag severities) for the legend."""
     label, unit = METRICS.get(metric, (metric, ""))
     values = d.col(metric)
     ax.set_ylabel(f"{label} ({unit})" if unit else label)
+    shaded: set[str] = set()
     if not np.isfinite(values).any():
         _empty(ax, f"{label}: not measured")
-        return
+        return shaded
     ok = np.isfinite(values)
     lo, hi = np.nanpercentile(values, [1, 99])
     pad = 0.15 * (hi - lo) if hi > lo else 1.0
@@ -124,7 +161,8 @@ def _draw_trend(ax: Axes, d: _Data, metric: str, *, zones: bool = True, flags: b
                        color=zone.colour, alpha=0.85, lw=0)
     base = d.evaluation.baseline
     if base is not None:
-        ax.axvspan(base["start_s"] / 60.0, base["end_s"] / 60.0, color="#5b8fd6", alpha=0.12, lw=0)
+        ax.axvspan(base["start_s"] / 60.0, base["end_s"] / 60.0, color=BASELINE_COLOUR, alpha=0.12, lw=0)
+        shaded.add("baseline")
     if flags:
         for flag in d.analysis.flags or []:
             ev = flag.get("evidence", {})
@@ -136,6 +174,7 @@ def _draw_trend(ax: Axes, d: _Data, metric: str, *, zones: bool = True, flags: b
                 if "start_s" in ep and "end_s" in ep:
                     ax.axvspan(ep["start_s"] / 60.0, ep["end_s"] / 60.0,
                                color=FLAG_COLOURS.get(flag["severity"], "#999999"), alpha=0.18, lw=0)
+                    shaded.add(str(flag["severity"]))
     ax.scatter(d.t_min[ok], values[ok], s=2, color="#8c99a6", alpha=0.35, lw=0, rasterized=True)
     # 60-s median (what the rules see), lightly averaged for display: quantised per-step values
     # (e.g. GCT at 100 Hz) otherwise make the median jump between neighbouring levels
@@ -144,11 +183,13 @@ def _draw_trend(ax: Axes, d: _Data, metric: str, *, zones: bool = True, flags: b
     ax.plot(d.t_min, smooth, color=LINE_COLOUR, lw=1.6)
     ax.set_ylim(*ylim)
     ax.grid(True, alpha=0.25)
+    return shaded
 
 
 def _draw_balance(ax: Axes, d: _Data) -> None:
     rows = []
-    for metric in ("gct_ms", "step_time_ms", "impact_g", "vo_cm", "pelvic_drop_deg"):
+    for metric in ("gct_ms", "step_time_ms", "impact_g", "vo_cm", "pelvic_drop_deg", "stride_length_m",
+                   "flight_ms", "swing_ms"):
         v = d.col(metric)
         lv, rv = v[d.left], v[d.right]
         if np.isfinite(lv).sum() >= 10 and np.isfinite(rv).sum() >= 10:
@@ -167,7 +208,8 @@ def _draw_balance(ax: Axes, d: _Data) -> None:
                 label="right" if i == 0 else None)
         si = symmetry_index_pct(lv, rv)
         label, unit = names.get(metric, (metric, ""))
-        ax.text(1.01, i, f"L {lv:.3g} / R {rv:.3g} {unit}\nSI {si:.1f} %", transform=ax.get_yaxis_transform(),
+        ax.text(1.01, i, f"L {number(lv, unit)} / R {number(rv, unit, with_unit=True)}\nSI {si:.1f} %",
+                transform=ax.get_yaxis_transform(),
                 va="center", fontsize=8)
     ax.set_yticks(y, [names.get(m, (m, ""))[0] for m, _, _ in rows])
     ax.axvline(0, color=LINE_COLOUR, lw=0.8)
@@ -175,7 +217,8 @@ def _draw_balance(ax: Axes, d: _Data) -> None:
     ax.set_xlim(-lim, lim)
     ax.set_xlabel("difference from the two-foot mean (%)")
     ax.invert_yaxis()
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    # above the axes: inside, it would hide a bar
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, fontsize=8, frameon=False, borderaxespad=0.2)
     ax.grid(True, axis="x", alpha=0.25)
 
 
@@ -209,7 +252,9 @@ def _draw_early_late(ax: Axes, d: _Data, metric: str) -> None:
         body.set_alpha(0.55)
     parts["cmedians"].set_color(LINE_COLOUR)
     med = [float(np.median(x)) for x in data]
-    ax.set_xticks([1, 2], [f"{le}\n{med[0]:.3g} {unit}", f"{ll}\n{med[1]:.3g} {unit}"])
+    _clip_ylim(ax, data)
+    ax.set_xticks([1, 2], [f"{le}\n{number(med[0], unit, with_unit=True)}",
+                           f"{ll}\n{number(med[1], unit, with_unit=True)}"])
     ax.set_title(label, fontsize=10)
     ax.grid(True, axis="y", alpha=0.25)
 
@@ -270,7 +315,7 @@ def _draw_hist(ax: Axes, d: _Data, metric: str) -> None:
     med = float(np.median(v))
     ax.axvline(med, color=LINE_COLOUR, lw=1.2)
     ax.set_xlabel(f"{label} ({unit})")
-    ax.set_title(f"median {med:.3g} {unit}", fontsize=9)
+    ax.set_title(f"median {number(med, unit, with_unit=True)}", fontsize=9)
     ax.grid(True, alpha=0.25)
 
 
@@ -283,44 +328,78 @@ def _overview(d: _Data, **_: Any) -> Figure:
     fig = _new_figure(11.0, 7.0)
     grid = fig.add_gridspec(3, 2, width_ratios=(1.7, 1.0))
     axes = [fig.add_subplot(grid[i, 0]) for i in range(3)]
+    shaded: set[str] = set()
     for ax, metric in zip(axes, ("cadence_spm", "gct_ms", "vo_cm"), strict=True):
-        _draw_trend(ax, d, metric)
+        shaded |= _draw_trend(ax, d, metric)
         ax.sharex(axes[0])
     _time_axis(axes[-1])
     _draw_balance(fig.add_subplot(grid[0:2, 1]), d)
     _draw_early_late(fig.add_subplot(grid[2, 1]), d, "gct_ms")
+    _shade_legend(fig, shaded, x_right_in=11.0 - 0.3 - 4.3)
+    _fixed_layout(fig, right=1.3, top=0.45, bottom=0.9, hspace=0.6, wspace=0.55)
     return fig
+
+
+def _shade_legend(fig: Figure, shaded: set[str], x_right_in: float | None = None) -> None:
+    """A legend of the trend's shading, top right (or ending ``x_right_in`` inches from the left)."""
+    from matplotlib.patches import Patch
+
+    order = [k for k in ("baseline", "info", "warn", "alert") if k in shaded]
+    if not order:
+        return
+    colours = {"baseline": BASELINE_COLOUR, **FLAG_COLOURS}
+    handles = [Patch(facecolor=colours[k], alpha=0.3, label=SHADE_LABELS[k]) for k in order]
+    fig.legend(handles=handles, loc="upper right", ncol=len(handles), fontsize=8.5, frameon=False,
+               bbox_to_anchor=((x_right_in / fig.get_size_inches()[0]) if x_right_in is not None
+                               else 1.0 - 0.3 / fig.get_size_inches()[0], 1.0))
+
+
+def _default_trend_metrics(d: _Data) -> list[str]:
+    if d.analysis.placement == "shoe":
+        pool = ("cadence_spm", "gct_ms", "stride_length_m", "foot_strike_angle_deg", "impact_g")
+    else:
+        pool = ("cadence_spm", "gct_ms", "vo_cm", "vertical_ratio_pct", "impact_g", "pelvic_tilt_deg")
+    return [m for m in pool if d.has(m)][:4] or ["cadence_spm"]
 
 
 def _trend(d: _Data, metrics: Sequence[str] | None = None, zones: bool = True, **_: Any) -> Figure:
     if metrics is None:
-        metrics = [m for m in ("cadence_spm", "gct_ms", "vo_cm", "vertical_ratio_pct", "impact_g",
-                               "pelvic_tilt_deg") if d.has(m)][:4] or ["cadence_spm"]
-    fig = _new_figure(10.0, 1.0 + 2.0 * len(metrics))
+        metrics = _default_trend_metrics(d)
+    fig = _new_figure(WIDTH_IN, 1.0 + 2.0 * len(metrics))
     axes = fig.subplots(len(metrics), 1, sharex=True, squeeze=False)[:, 0]
+    shaded: set[str] = set()
     for ax, metric in zip(axes, metrics, strict=True):
-        _draw_trend(ax, d, metric, zones=zones)
+        shaded |= _draw_trend(ax, d, metric, zones=zones)
     _time_axis(axes[-1])
+    _shade_legend(fig, shaded)
+    _fixed_layout(fig, top=0.35, hspace=0.12)
     return fig
 
 
 def _balance(d: _Data, **_: Any) -> Figure:
-    fig = _new_figure(8.0, 3.6)
+    fig = _new_figure(WIDTH_IN, 3.6)
     _draw_balance(fig.add_subplot(), d)
+    _fixed_layout(fig, left=1.6, right=1.9, top=0.35)
     return fig
 
 
 def _early_late(d: _Data, metrics: Sequence[str] | None = None, **_: Any) -> Figure:
-    metrics = list(metrics or [m for m in ("gct_ms", "cadence_spm", "vo_cm", "pelvic_tilt_deg") if d.has(m)])
-    fig = _new_figure(2.6 * max(len(metrics), 1) + 0.5, 3.4)
+    pool = (("gct_ms", "cadence_spm", "stride_length_m", "foot_strike_angle_deg") if d.analysis.placement == "shoe"
+            else ("gct_ms", "cadence_spm", "vo_cm", "pelvic_tilt_deg"))
+    metrics = list(metrics or [m for m in pool if d.has(m)] or ["gct_ms"])
+    # one width whatever the number of panels: the page scales every figure to its width, so a
+    # narrower figure would come out with larger text
+    fig = _new_figure(WIDTH_IN, 3.4)
     for i, metric in enumerate(metrics):
         _draw_early_late(fig.add_subplot(1, len(metrics), i + 1), d, metric)
+    _fixed_layout(fig, left=0.6, bottom=0.75, wspace=0.35)
     return fig
 
 
 def _signal(d: _Data, t0_s: float | None = None, duration_s: float = 3.0, **_: Any) -> Figure:
-    fig = _new_figure(10.0, 3.2)
+    fig = _new_figure(WIDTH_IN, 3.2)
     _draw_signal(fig.add_subplot(), d.analysis, t0_s, duration_s)
+    _fixed_layout(fig, top=0.35)
     return fig
 
 
@@ -331,6 +410,49 @@ def _steps(d: _Data, metrics: Sequence[str] | None = None, **_: Any) -> Figure:
     fig = _new_figure(9.0, 2.6 * rows)
     for i, metric in enumerate(metrics):
         _draw_hist(fig.add_subplot(rows, cols, i + 1), d, metric)
+    _fixed_layout(fig, left=0.6, hspace=0.6)
+    return fig
+
+
+def _clip_ylim(ax: Axes, data: Sequence[np.ndarray]) -> None:
+    """Y range of the 1st-99th percentile: a few start-up strides must not squash the distribution."""
+    allv = np.concatenate([np.asarray(x, float) for x in data])
+    lo, hi = np.percentile(allv, [1, 99])
+    if hi > lo:
+        pad = 0.12 * (hi - lo)
+        ax.set_ylim(lo - pad, hi + pad)
+
+
+def _draw_feet(ax: Axes, d: _Data, metric: str) -> None:
+    label, unit = METRICS.get(metric, (metric, ""))
+    v = d.col(metric)
+    if metric == "pronation_velocity_dps":
+        v = np.abs(v)
+    data = [v[mask & np.isfinite(v)] for mask in (d.left, d.right)]
+    ax.set_title(f"{label} ({unit})" if unit else label, fontsize=9.5)
+    if min(len(x) for x in data) < 5:
+        _empty(ax, "not measured" if not np.isfinite(v).any() else "too few contacts")
+        return
+    parts = ax.violinplot(data, showmedians=True, showextrema=False)
+    for body, colour in zip(parts["bodies"], (LEFT_COLOUR, RIGHT_COLOUR), strict=True):
+        body.set_facecolor(colour)
+        body.set_alpha(0.55)
+    parts["cmedians"].set_color(LINE_COLOUR)
+    med = [float(np.median(x)) for x in data]
+    _clip_ylim(ax, data)
+    ax.set_xticks([1, 2], [f"left\n{number(med[0], unit)}", f"right\n{number(med[1], unit)}"], fontsize=8.5)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.grid(True, axis="y", alpha=0.25)
+
+
+def _feet(d: _Data, metrics: Sequence[str] | None = None, **_: Any) -> Figure:
+    metrics = list(metrics or SHOE_METRICS)
+    cols = min(5, max(len(metrics), 1))
+    rows = math.ceil(len(metrics) / cols)
+    fig = _new_figure(WIDTH_IN, 2.5 * rows + 0.2)
+    for i, metric in enumerate(metrics):
+        _draw_feet(fig.add_subplot(rows, cols, i + 1), d, metric)
+    _fixed_layout(fig, left=0.5, right=0.15, bottom=0.5, top=0.35, hspace=0.65, wspace=0.45)
     return fig
 
 
@@ -341,6 +463,7 @@ KINDS: dict[str, Callable[..., Figure]] = {
     "early_late": _early_late,
     "signal": _signal,
     "steps": _steps,
+    "feet": _feet,
 }
 
 
@@ -354,7 +477,7 @@ def plot(analysis: Analysis, kind: str = "overview", *, evaluation: Evaluation |
         Waist or shoe analysis.
     kind : str
         One of :data:`KINDS`: ``overview``, ``trend``, ``balance``, ``early_late``, ``signal``,
-        ``steps``.
+        ``steps``, ``feet`` (shoe: every per-foot metric, left and right side by side).
     evaluation : Evaluation, optional
         A ready :func:`~gaitlab.report.evaluate.evaluate_detailed` result (for the baseline period);
         computed when needed and not given.

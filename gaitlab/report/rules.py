@@ -215,11 +215,14 @@ RULES: dict[str, Rule] = {r.code: r for r in (
         thresholds=(
             Threshold("gct_warn_ms", 277.0, "Garmin orange zone starts at 278 ms [V]"),
             Threshold("gct_alert_ms", 308.0, "Garmin red zone (> 308 ms) [V]"),
-            Threshold("duty_factor_warn", 0.40, "contact / stride time above 0.40 [H]", minimum=0.0),
+            Threshold("duty_factor_warn", 0.40, "contact / stride time above 0.40 is named as supporting "
+                      "evidence when the contact time is beyond its limit; it never raises the flag alone "
+                      "(a high duty factor with contact time in Garmin's blue/green zone comes from a quick "
+                      "cadence, not long contact) [H]", minimum=0.0),
         ),
-        persistence=_ABS,
+        persistence=f"{_ABS}; only the contact time raises the flag (duty factor is supporting evidence)",
         uses_baseline=False,
-        concern=("Long contact is uncommon among Garmin's runners (it is in their bottom 30 %) and is "
+        concern=("Contact this long is uncommon among Garmin's runners (their bottom 30 %) and is "
                  "associated with a less springy stride; it also grows with slower pace and with "
                  "fatigue, so compare runs at similar speeds."),
         articles=("baleaf",),

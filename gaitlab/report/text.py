@@ -14,7 +14,7 @@ from .engine import Episode
 from .rules import Rule
 from .sources import cite
 
-__all__ = ["clock", "flag", "span_text", "episode_evidence"]
+__all__ = ["clock", "flag", "span_text", "episode_evidence", "UNIT_DECIMALS", "number"]
 
 
 def clock(t_s: float) -> str:
@@ -26,6 +26,29 @@ def clock(t_s: float) -> str:
     h, rem = divmod(total, 3600)
     m, s = divmod(rem, 60)
     return f"{sign}{h}:{m:02d}:{s:02d}" if h else f"{sign}{m}:{s:02d}"
+
+
+#: Decimals worth showing per unit: what a wearable IMU resolves and what a runner can act on (a
+#: 0.498 deg pelvic drop is 0.5 deg; a contact time to the millisecond is already finer than 100 Hz).
+UNIT_DECIMALS: dict[str, int] = {"ms": 0, "s": 0, "spm": 0, "steps/min": 0, "g/s": 0, "deg/s": 0, "deg": 1,
+                                 "cm": 1, "%": 1, "g": 2, "m": 2, "m/s": 2, "": 2}
+
+
+def number(value: float, unit: str = "", *, with_unit: bool = False) -> str:
+    """``value`` rounded to its unit's meaningful precision (:data:`UNIT_DECIMALS`)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(v):
+        return "n/a"
+    decimals = UNIT_DECIMALS.get(unit, 2)
+    if unit == "" and abs(v) >= 10:
+        decimals = 0
+    text = f"{v:.{decimals}f}"
+    if text in ("-0", "-0.0", "-0.00"):
+        text = text[1:]
+    return f"{text} {unit}".rstrip() if with_unit else text
 
 
 def flag(rule: Rule, severity: str, detail: str, evidence: dict[str, Any]) -> dict[str, Any]:
