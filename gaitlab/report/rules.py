@@ -119,9 +119,9 @@ GENERAL: tuple[Threshold, ...] = (
     Threshold("window_s", 60.0, "rolling window of the per-step medians [gaitlab]", minimum=5.0),
     Threshold("min_window_steps", 20, "fewest valid running steps for a window to count [gaitlab]",
               integer=True, minimum=3),
-    Threshold("min_duration_s", 60.0, "a pattern must hold this long (running time) [running_science 3.1]",
+    Threshold("min_duration_s", 60.0, "a pattern must hold this long (running time) [H]",
               minimum=0.0),
-    Threshold("min_steps", 100, "... and over at least this many steps [running_science 3.1]",
+    Threshold("min_steps", 100, "... and over at least this many steps [H]",
               integer=True, minimum=1),
     Threshold("max_step_gap_s", 3.0, "a pause longer than this between valid steps breaks a pattern "
               "[gaitlab]", minimum=0.5),
@@ -132,9 +132,9 @@ GENERAL: tuple[Threshold, ...] = (
     Threshold("baseline_min_s", 180.0, "fewer baseline seconds than this: baseline rules not evaluated "
               "[gaitlab]", minimum=0.0),
     Threshold("baseline_n_sd", 2.0, "a change must also exceed this many SD of the baseline's "
-              "spread [running_science 3.1 #8]", minimum=0.0),
+              "spread [H]", minimum=0.0),
     Threshold("baseline_persist_s", 120.0, "baseline changes must hold this long "
-              "[running_science 3.1 #8]", minimum=0.0),
+              "[H]", minimum=0.0),
     Threshold("speed_match_pct", 10.0, "with a speed channel, windows whose speed differs from the "
               "baseline's by more than this are not compared [gaitlab]", minimum=0.0),
 )
@@ -152,7 +152,7 @@ RULES: dict[str, Rule] = {r.code: r for r in (
             Threshold("warn_below_spm", 164.0, "Garmin orange/red zones (< 30th percentile) [R]"),
             Threshold("alert_below_spm", 153.0, "Garmin red zone (< 5th percentile) [R]"),
             Threshold("drop_pct", 5.0, "5 % below your own early-run cadence (at matched speed when a "
-                      "speed is known): running_science.md 3.1, rule 1"),
+                      "speed is known) [H]"),
         ),
         persistence=_ABS,
         uses_baseline=False,
@@ -264,7 +264,7 @@ RULES: dict[str, Rule] = {r.code: r for r in (
         placements=("waist", "shoe"),
         severities=("warn",),
         thresholds=(
-            Threshold("min_metrics", 2, ">= 2 metrics beyond the baseline at once [running_science 3.1 #8]",
+            Threshold("min_metrics", 2, ">= 2 metrics beyond the baseline at once (after the composite deviation of Clermont et al. 2019) [H]",
                       integer=True, minimum=1),
             Threshold("gct_rise_pct", 2.0, "smallest contact-time rise that counts [H]", minimum=0.0),
             Threshold("cadence_drop_pct", 1.5, "smallest cadence drop that counts [H]", minimum=0.0),
