@@ -51,7 +51,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "batch": ("gaitlab.batch", None),
     "report": ("gaitlab.report", None),
     "io": ("gaitlab.io", None),
-    # runs over time (issue #19): functions named after what they do; modules gaitlab.season/comparison
+    # runs over time (docs/history.md): functions named after what they do; modules gaitlab.season/comparison
     "history": ("gaitlab.season", "history"),
     "compare": ("gaitlab.comparison", "compare"),
     "History": ("gaitlab.season", "History"),

@@ -1,7 +1,7 @@
 """Running analysis: :func:`analyze`, the library's main entry point and the one place an
 :class:`~gaitlab.result.Analysis` is built.
 
-The data flow (ARCHITECTURE.md): read -> pipeline (:mod:`gaitlab.gait`: waist, or shoe one foot or
+The data flow: read -> pipeline (:mod:`gaitlab.gait`: waist, or shoe one foot or
 a pair, both returning a step table) -> metrics (:mod:`gaitlab.gait.metrics`: summary, segments)
 -> run context (:mod:`gaitlab.context`: tags, start time, device, a watch's laps, recent runs)
 -> report (:mod:`gaitlab.report`, evaluated once) -> :class:`~gaitlab.result.Analysis`.
@@ -82,7 +82,7 @@ def analyze(
         from .io import read
 
         recording = read(recording, placement=placement)
-    # -- run context (gaitlab.context, issue #19): tags, start time, watch speed, history ---------
+    # -- run context (gaitlab.context, docs/history.md): tags, start time, watch speed, history --
     from .context import prepare_context
 
     ctx, speed_mps = prepare_context(recording, tags=tags, speed_from=speed_from, speed_mps=speed_mps,

@@ -34,11 +34,11 @@ metric at least 95 % of the time, and the verdict never disagrees with the inter
 
 Shoes and insoles: impact (peak vertical acceleration, g), loading rate (g/s) and shock
 attenuation. Shock attenuation needs two sensors in one session, one on the shoe and one at the
-waist (running_science.md §3.1 #11): gaitlab pairs a shoe result with a waist result of the same
+waist: gaitlab pairs a shoe result with a waist result of the same
 runner starting within :data:`SESSION_TOLERANCE_S` and computes ``shock_attenuation_db =
 20 log10(impact_shoe / impact_waist)`` (peak-ratio form; positive = the body attenuated the shock).
-A change of at least 3 dB is the heuristic for a meaningful shoe difference given there.
-Metrics depend on speed (running_science.md §3.1 #1, #4): when the sides' mean speeds differ by
+A change of at least 3 dB is gaitlab's heuristic for a meaningful shoe difference (``docs/history.md``).
+Metrics depend on speed (cadence, contact time): when the sides' mean speeds differ by
 more than :data:`SPEED_MATCH_MPS`, the comparison says so.
 """
 

@@ -1,6 +1,6 @@
 """The watch's context: a Garmin FIT file's speed, distance and laps aligned with an IMU recording.
 
-A waist or shoe IMU does not know how fast the runner went (running_science.md 2.1.6); the watch
+A waist or shoe IMU does not know how fast the runner went; the watch
 on the wrist does. ``gaitlab analyze run.csv --speed-from watch.fit`` (``speed_from=`` in Python)
 puts the two on one time axis by **absolute time**, which
 
@@ -62,7 +62,7 @@ MIN_OVERLAP_S = 10.0
 
 #: A watch record more than this after the previous one means the watch was paused (auto-pause):
 #: its speed is not carried across the hole (s). Garmin's "smart recording" writes a record only
-#: when something changes; on the real files (shared/data/real, garmin_fit) consecutive records of
+#: when something changes; on real Garmin FIT files consecutive records of
 #: a moving watch are up to 9 s apart, so 10 s separates smart-recording spacing from a pause.
 MAX_RECORD_GAP_S = 10.0
 

@@ -26,7 +26,8 @@ ACC_COLUMNS = ("acc_x_g", "acc_y_g", "acc_z_g")
 GYR_COLUMNS = ("gyr_x_dps", "gyr_y_dps", "gyr_z_dps")
 TIME_COLUMN = "time_s"
 
-#: An interval longer than this many nominal sample periods is a gap (issue #2 / running_science §2.1.1).
+#: An interval longer than this many nominal sample periods is a gap: halfway between one period
+#: and the two periods of a single lost sample.
 GAP_FACTOR = 1.5
 #: Slowest sample rate (Hz) at which gait events can be located. Below it the shortest running
 #: contact (140 ms) spans fewer than 3.5 samples, and the landing impact that marks initial contact

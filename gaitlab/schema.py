@@ -2,7 +2,7 @@
 plausibility ranges and the "valid running steps" mask.
 
 Every other module imports these names; none defines its own copy. The JSON result (schema
-:data:`SCHEMA_VERSION`, ``ARCHITECTURE.md``) is built from these columns: extend them, never rename.
+:data:`SCHEMA_VERSION`) is built from these columns: extend them, never rename.
 Units are in the names (``_s`` seconds on the input's time axis, ``_ms``, ``_cm``, ``_m``, ``_g``
 specific force in g, ``_gps`` g/s, ``_mps`` m/s, ``_deg``, ``_dps`` deg/s, ``_pct`` %, ``_spm``
 steps/min); a value that cannot be measured is NaN in a DataFrame and null in JSON, never 0.
@@ -263,7 +263,7 @@ LIVE_CONTACT_FIELDS: tuple[str, ...] = (
 #: Columns holding text (or None), not numbers.
 TEXT_COLUMNS: frozenset[str] = frozenset({"side", "activity", "strike_class"})
 
-#: Plausible running values, waist (running_science.md section 5): (low, high) per column.
+#: Plausible running values, waist (``docs/methods.md``): (low, high) per column.
 #: ``walk_step_time_ms`` is the plausible step time of a walking step (50-170 steps/min).
 PLAUSIBLE_WAIST: dict[str, tuple[float, float]] = {
     "gct_ms": (100.0, 450.0),
@@ -273,7 +273,7 @@ PLAUSIBLE_WAIST: dict[str, tuple[float, float]] = {
     "walk_step_time_ms": (350.0, 1200.0),  # 50-170 spm
 }
 
-#: Plausible values, shoe (running_science.md section 5), per activity: GCT and stride time.
+#: Plausible values, shoe (``docs/methods.md``), per activity: GCT and stride time.
 PLAUSIBLE_SHOE: dict[str, tuple[float, float]] = {
     "run_gct_ms": (100.0, 450.0),
     "walk_gct_ms": (250.0, 2000.0),

@@ -132,7 +132,7 @@ def _row(item: BatchInput, analysis: Any, outputs: Mapping[str, str | None]) -> 
         "placement": _scalar(inp.get("placement")),
         "fs_hz": _scalar(inp.get("fs_hz")),
         "duration_s": _scalar(inp.get("duration_s")),
-        # run metadata (issue #19): as the file says (None when unknown), and the user's tags
+        # run metadata (docs/history.md): as the file says (None when unknown), and the user's tags
         "start_time": _scalar(inp.get("start_time")),
         "device": _scalar(inp.get("device")),
         "tags": ";".join(f"{k}={v}" for k, v in sorted((inp.get("tags") or {}).items())) or None,

@@ -37,7 +37,7 @@ __all__ = ["FootFrame", "estimate_foot_frame", "STILL_GYRO_DPS", "STILL_ACC_G", 
 
 #: A foot counts as still below this gyro norm (deg/s) ...
 STILL_GYRO_DPS = 50.0
-#: ... with the specific-force norm within this much of 1 g (running_science.md 2.2.3).
+#: ... with the specific-force norm within this much of 1 g (a foot at rest).
 STILL_ACC_G = 0.1
 #: Accelerometer full-scale ranges on the market (g): a saturated axis reads one of them ...
 FULL_SCALES_G = (2.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 64.0, 100.0, 200.0, 400.0)

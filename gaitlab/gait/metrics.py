@@ -4,7 +4,7 @@ Everything that turns per-step columns into a number a runner reads is here, for
 alike, and the report (:mod:`gaitlab.report`), the figures and the live analyzers import it:
 
 * :func:`cadence_spm`, :func:`step_length_m`, :func:`vertical_ratio_pct`, :func:`duty_factor`
-  (ARCHITECTURE.md conventions), :func:`symmetry_index_pct`, :func:`balance_left_pct`;
+  (definitions: ``docs/methods.md``), :func:`symmetry_index_pct`, :func:`balance_left_pct`;
 * :func:`summarize` (the run summary, :data:`gaitlab.schema.SUMMARY_KEYS`, plus the shoe keys of
   :data:`gaitlab.schema.SHOE_SUMMARY_KEYS`) and :func:`segment_table` (per-minute segments).
 

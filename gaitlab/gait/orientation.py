@@ -1,9 +1,9 @@
 """Sensor-to-body orientation for a trunk-worn sensor, from the signal itself.
 
-Body frame (ARCHITECTURE.md): x forward, y left, z up, right-handed. For each block of ~20 s:
+Body frame (``docs/methods.md``): x forward, y left, z up, right-handed. For each block of ~20 s:
 
 * **up** is the direction of the mean specific force over a whole number of strides: at steady
-  running it is exactly 1 g straight up (running_science.md 2.1.2; Moe-Nilssen 1998 tilt
+  running it is exactly 1 g straight up (Moe-Nilssen 1998 tilt
   correction). Its length also calibrates the accelerometer's scale along the vertical.
 * **forward** is the principal horizontal direction of the step-periodic part of the signal: adding
   the signal to itself one step later keeps the braking/propulsion pattern (the same every step)

@@ -1,6 +1,6 @@
 """Contiguous stretches of a recording: split at gaps, put on a uniform time grid.
 
-Steps are never detected across a gap (running_science.md 2.1.1): each stretch between gaps is
+Steps are never detected across a gap: each stretch between gaps is
 analysed on its own, and the kernels see a uniformly sampled signal. A stretch whose timestamps
 are irregular (jittered host timestamps, phone sensors) is resampled onto a uniform grid by
 linear interpolation *within* the stretch only.
@@ -21,7 +21,7 @@ MIN_STRETCH_S = 0.75
 _REGULAR = 0.01
 
 #: Longest hole (s) bridged by interpolation in a jittered (host-timestamped, e.g. phone) timeline:
-#: running_science.md 2.1.1 allows interpolation up to 40 ms (about 15 % of a contact); a phone that
+#: 40 ms is about 15 % of a running contact, too short to hide a contact or a flight; a phone that
 #: skips a sample or two every few seconds would otherwise be cut into short stretches that lose steps.
 MAX_BRIDGED_S = 0.040
 

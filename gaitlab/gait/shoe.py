@@ -52,7 +52,7 @@ RUN_DF = 0.5
 #: ... and the upper end of grounded running / lower end of walking (double support >= 10 % of the
 #: stride), where the cadence decides (:func:`_walking`).
 GROUNDED_DF = 0.55
-#: A stride longer than this is walking within the grounded band: 120 steps/min (running_science.md 5).
+#: A stride longer than this is walking within the grounded band: 120 steps/min (``docs/shoe.md``).
 WALK_STRIDE_MIN_MS = 1000.0
 
 #: Accelerometer only: a foot is flat and still while |f| stays within this of 1 g (g, ~20 ms mean) ...
@@ -76,7 +76,7 @@ HOLD_S = 0.05
 #: Accelerometer only: two landings of one foot are at least this fraction of its stride apart.
 IMPACT_SPACING = 0.6
 
-#: Plausible ranges (running_science.md section 5) per activity, from :mod:`gaitlab.schema`.
+#: Plausible ranges per activity, from :mod:`gaitlab.schema` (values in ``docs/methods.md``).
 RUN_GCT_MS = PLAUSIBLE_SHOE["run_gct_ms"]
 WALK_GCT_MS = PLAUSIBLE_SHOE["walk_gct_ms"]
 RUN_STRIDE_MS = PLAUSIBLE_SHOE["run_stride_ms"]
@@ -473,7 +473,7 @@ def _walking(df: np.ndarray, stride_ms: np.ndarray, gct_ms: np.ndarray) -> np.nd
     the two contacts of a stride cannot overlap. Slow jogging ("grounded running", 1-2 m/s)
     reaches DF 0.5-0.55 with a flight too short to resolve, so in the band
     ``[RUN_DF, GROUNDED_DF)`` the cadence decides: running at >= 120 steps/min, walking below
-    (running_science.md section 5: a cadence under 120 spm is walking). Walking keeps both feet on
+    (a cadence under 120 spm is walking, ``docs/shoe.md``). Walking keeps both feet on
     the ground for >= 8-10 % of the stride (double support), i.e. DF >= 0.55. Without a stride
     time (the last contact), a contact of >= 400 ms is walking.
     """

@@ -1,6 +1,6 @@
 """Running speed given by the user: one constant, or per segment of the run.
 
-The trunk signal does not tell speed (running_science.md 2.1.6), so step length and vertical
+The trunk signal does not tell speed, so step length and vertical
 ratio need it from outside: a GPS or foot-pod channel in the recording (``speed_mps``), one
 constant (``--speed 3.2``), or speeds per segment (``--speed 0-600:3.0,600-1200:3.4``), e.g. from
 a treadmill protocol.

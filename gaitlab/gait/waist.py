@@ -15,7 +15,7 @@ Stages, each a small function over plain arrays, hot loops in :mod:`gaitlab.kern
 5. per-step metrics: VO by drift-free double integration per stride, impact and loading rate,
    braking, side from the lateral force during stance plus alternation, pelvic tilt (and pelvic
    drop with a gyroscope);
-6. plausibility (running_science.md section 5): implausible steps and steps at gaps are
+6. plausibility (:data:`gaitlab.schema.PLAUSIBLE_WAIST`): implausible steps and steps at gaps are
    ``valid=False``.
 
 A chest strap works with the same pipeline (the trunk moves with the pelvis vertically); its
@@ -51,7 +51,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["WaistPipeline", "BodyFrame"]
 
-#: running_science.md section 5: plausible running values (defined in :mod:`gaitlab.schema`).
+#: Plausible running values (defined in :mod:`gaitlab.schema`, listed in ``docs/methods.md``).
 PLAUSIBLE = PLAUSIBLE_WAIST
 WALK_STEP_TIME_MS = WALK_STEP_MS  # 50-170 spm (gaitlab.schema PLAUSIBLE_WAIST['walk_step_time_ms'])
 

@@ -1,4 +1,4 @@
-"""The generic CSV (ARCHITECTURE.md) and explicit column mappings for unknown CSVs.
+"""The generic CSV (``docs/formats.md``) and explicit column mappings for unknown CSVs.
 
 Header: ``time_s`` then ``acc_x_<u>, acc_y_<u>, acc_z_<u>`` with ``<u>`` = ``g``, ``mps2`` or
 ``mg``; optional ``gyr_x_dps, gyr_y_dps, gyr_z_dps`` (``_rads`` accepted); any further numeric

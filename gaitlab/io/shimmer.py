@@ -76,8 +76,8 @@ TIME_UNIT_NAMES = {"ms": "ms", "s": "s", "us": "us"}
 #: Full scale of Shimmer3's low-noise accelerometer (Kionix KXRB5-2042, analog, fixed range), g.
 LN_RANGE_G = 2.0
 #: Fraction of that range from which LN samples may sit at the rail. A running stride's peak
-#: vertical specific force is 2-4 g at the waist and 5-30 g at the foot (design/running_science.md,
-#: plausibility table), so LN clips on most runs; 95 % leaves room for the per-device calibration
+#: vertical specific force is 2-4 g at the waist and 5-30 g at the foot, so LN
+#: clips on most runs; 95 % leaves room for the per-device calibration
 #: that moves the rail by a few percent.
 LN_NEAR_RANGE = 0.95
 #: Samples within this distance (g) of an axis's extreme count as "at the extreme".

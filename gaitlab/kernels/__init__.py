@@ -1,6 +1,6 @@
 """Numba-compiled kernels: plain arrays in, arrays out.
 
-Rules (STYLE.md): ``@numba.njit(cache=True)``; no pandas, no logging, no mutation of inputs; bad
+Rules: ``@numba.njit(cache=True)``; no pandas, no logging, no mutation of inputs; bad
 data gives NaN or a count, never an exception. Each public kernel has a slow, obvious twin in
 ``tests/reference/`` that the tests compare it with. Callers (``gaitlab.gait``) check dtypes and
 shapes once and pass contiguous float64 arrays.

@@ -1,6 +1,6 @@
 """Event kernels: level crossings, stance "humps" and contact-edge fits.
 
-Physics (running_science.md 2.1.3, 4.1). Under the spring-mass model the vertical specific force
+Physics (Morin et al. 2005; ``docs/methods.md``). Under the spring-mass model the vertical specific force
 at the pelvis is 0 g in flight and close to a half sine ``A sin(w t)`` during contact, starting at
 initial contact (IC) and ending at toe-off (TO). The 1 g crossings mark where the ground force
 equals body weight, ~35-40 ms inside the contact, so they are *not* IC/TO. Instead we fit each
@@ -8,8 +8,8 @@ edge of the stance hump where it leaves / returns to the 0 g flight floor: on th
 between a low level and about half the peak, ``asin(f / A)`` is linear in time for a half sine,
 so a straight-line fit in that domain extrapolates to the zero-force instant without the
 curvature bias of a chord or the ~38 ms lag of the 1 g crossing. TO is fitted on the middle of
-the falling edge (0.3-0.8 of the amplitude). Real sacral signals (Alcantara et al. 2022, issue
-#12) showed what the half sine hides: exports are low-passed forwards and backwards (a zero-phase
+the falling edge (0.3-0.8 of the amplitude). Real sacral signals (Alcantara et al. 2022, PeerJ
+10:e12752) showed what the half sine hides: exports are low-passed forwards and backwards (a zero-phase
 filter spreads an edge's foot backwards by 30-60 ms and moves mid-edge levels least), heel strikes
 put an impact peak on the loading edge, midfoot landings load in two stages, and the push-off tail
 of the sacrum is not the ground force's. IC is therefore taken from the loading edge's middle

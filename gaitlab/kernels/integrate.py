@@ -1,7 +1,7 @@
 """Integration kernels: vertical oscillation per step, speed lost while braking.
 
-Both integrate specific force over whole strides with drift control (running_science.md 2.1.5 and
-2.1.8): over a stride at steady speed the mean vertical specific force is exactly 1 g and the
+Both integrate specific force over whole strides with drift control (``docs/methods.md``): over a
+stride at steady speed the mean vertical specific force is exactly 1 g and the
 vertical velocity and height return to their start, so removing the stride mean of the
 acceleration and then of the velocity leaves no drift to integrate. A stride, not a step, is the
 window because with left/right asymmetry consecutive flights differ, so vertical velocity only

@@ -26,7 +26,7 @@ def impact_peak(f_peak: np.ndarray, f_slope: np.ndarray, a: int, window: int, fs
 
     The peak is the largest ``f_peak`` within ``window`` samples from ``a`` (g); the loading rate
     the steepest rise of ``f_slope`` from just before ``a`` to that peak (g/s; NaN if none). Shared
-    by the waist and shoe pipelines (same definition: running_science.md section 2.2, item 7).
+    by the waist and shoe pipelines (same definition, ``docs/methods.md``).
     """
     n = f_peak.shape[0]
     hi = min(a + window, n - 1)
@@ -73,7 +73,7 @@ def step_statistics(fz_raw: np.ndarray, fz: np.ndarray, fx: np.ndarray, fy: np.n
         forward specific force minus its stride mean.
     lateral_g : ndarray
         Mean leftward specific force during contact minus its stride mean (g): > 0 points to a
-        left-foot stance (ARCHITECTURE.md side convention). Steps without a toe-off (walking) use
+        left-foot stance (body frame: y left). Steps without a toe-off (walking) use
         the first half of the step, minus the step's mean.
     """
     n = fz.shape[0]

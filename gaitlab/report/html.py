@@ -535,7 +535,7 @@ def render_html(analysis: Analysis, *, thresholds: Any = None, figures: bool = T
 
 
 def _context_html(analysis: Analysis, figures: bool) -> str:
-    """Runs over time (issue #19): "against your recent runs" and the watch's view, when present."""
+    """Runs over time (docs/history.md): "against your recent runs" and the watch's view, when present."""
     from .history_html import context_sections
 
     return context_sections(analysis, figures=figures)

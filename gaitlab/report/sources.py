@@ -4,8 +4,8 @@ Two kinds of source, kept apart on purpose:
 
 * :data:`ARTICLES`: the public articles about running and lower back pain whose advice the report
   checks (the *concern*). Their advice is paraphrased in :mod:`gaitlab.report.rules`, never quoted.
-* :data:`RESEARCH`: the studies and vendor documents behind each *threshold* (running_science.md
-  section 3). Each entry carries a confidence tag: ``V`` checked in a primary or vendor source,
+* :data:`RESEARCH`: the studies and vendor documents behind each *threshold* (per pattern
+  in ``docs/report.md``). Each entry carries a confidence tag: ``V`` checked in a primary or vendor source,
   ``H`` a gaitlab heuristic (no published threshold exists).
 
 Both are plain data; :func:`cite` renders the one-line ``source`` string of a flag.

@@ -2,7 +2,7 @@
 
 The zones are **Garmin's**: percentiles of Garmin's own runner population (purple = better than
 95 % of Garmin runners on that metric, red = the bottom 5 %), from the Garmin Forerunner and
-Running Dynamics Pod manuals (running_science.md section 1.1). They describe where a runner sits in
+Running Dynamics Pod manuals. They describe where a runner sits in
 that population, not what is healthy. GCT, VO and VR zone edges are only comparable for a sensor
 near the body's centre of mass (Garmin measures at the chest or waistband); VO values differ
 between devices.

@@ -2,7 +2,7 @@
 
 bleak requires all its operations on one loop, and ``asyncio.run`` cannot be called where a loop is
 already running (Jupyter), so the wrapper owns a loop of its own in a background thread and hands
-calls to it with ``asyncio.run_coroutine_threadsafe`` (ble.md, "Jupyter and event loops").
+calls to it with ``asyncio.run_coroutine_threadsafe``.
 """
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ def summarize_steps(steps: Sequence[Mapping[str, Any]], last_n: int = 10) -> dic
     ``gct_balance_median_left_pct`` (:data:`gaitlab.schema.LIVE_SUMMARY`): medians, so one odd step
     does not move a live display, and named apart from the batch summary's means. Cadence =
     60000 / median step time; GCT balance (left %) = 100 * GCT_L / (GCT_L + GCT_R) of each side's
-    median GCT (ARCHITECTURE.md conventions). Missing inputs give None.
+    median GCT (``docs/methods.md``). Missing inputs give None.
     """
     from ..gait.metrics import balance_left_pct, cadence_spm
 

@@ -1,7 +1,7 @@
 """The stream's time base: sensor timestamps -> per-sample times, loss, and the host clock.
 
 Two jobs, both driven by the sensor's own clock and counters, never by BLE arrival times
-(running_science.md §2.1.1; ble.md "Clock drift and packet loss"):
+(arrival times jitter and bunch up; see ``docs/streaming.md``):
 
 * :class:`Timeline` unwraps packet timestamps / sequence numbers, restores packet order through a
   small reorder buffer, drops duplicates, spreads each packet's samples over time, and reports

@@ -1,8 +1,8 @@
 """Physics-based synthetic running signals with exact ground truth (tests, demos, benchmarks).
 
 Waist: Morin's sine-wave spring-mass vertical force extended to unequal steps, braking/propulsion,
-ML sway, soft-tissue transients and pelvis rotations (running_science.md §4.1-4.2). Shoes: a rigid
-foot rolling over heel/forefoot and toe with minimum-jerk swing (§4.3). Scenario layers (§4.4):
+ML sway, soft-tissue transients and pelvis rotations (Morin et al. 2005; ``docs/methods.md``). Shoes: a
+rigid foot rolling over heel/forefoot and toe with minimum-jerk swing. Scenario layers:
 asymmetry, fatigue, cadence schedule, walking and standing, clock error, jitter, gaps, mounting.
 Everything is deterministic for a ``seed``.
 

@@ -1,4 +1,4 @@
-"""What an exporting app or lab does to a recording before sharing it (issue #12).
+"""What an exporting app or lab does to a recording before sharing it.
 
 Exports are often low-passed with a zero-phase Butterworth filter (run forwards and backwards:
 no lag, but a sharp edge is spread backwards in time as well as forwards) and some clip the

@@ -2,7 +2,7 @@
 
 Foot frame (upright-mounted shoe sensor): x forward along the sole, y left, z up when the foot is
 flat. Foot *pitch* ``theta`` is toe-up positive (a rotation about -y), so the gyro y axis reads
-``-dtheta/dt``. Per contact (running_science.md §4.3):
+``-dtheta/dt``. Per contact:
 
 * ``[IC, FF)``: the foot rotates about the heel (strike angle > 0, rearfoot) or the ball (< 0,
   forefoot) from the strike angle to flat;

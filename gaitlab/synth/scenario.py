@@ -1,7 +1,7 @@
 """Scenario options of the synthetic generator: small frozen dataclasses with physiological defaults.
 
 Every option group is a frozen dataclass so a scenario is hashable, printable and serialisable
-(:func:`scenario_to_dict`) into the truth file. Values follow running_science.md §4 and §5; the
+(:func:`scenario_to_dict`) into the truth file. Defaults are typical running values (``docs/methods.md``); the
 ranges are checked once, in :meth:`Scenario.validate`, so a bad option gives an
 :class:`~gaitlab.errors.InputError` naming the option, never a wrong signal.
 """
@@ -78,7 +78,7 @@ class Gait:
 
 @dataclass(frozen=True)
 class Fatigue:
-    """Linear drift over the moving part of the recording (running_science.md §4.4).
+    """Linear drift over the moving part of the recording.
 
     At the end of the run: contact time ``* (1 + gct_rise_pct/100)``, cadence
     ``* (1 - cadence_drop_pct/100)``, pelvic tilt ``+ lean_rise_deg``, step-time CV rising linearly to
@@ -131,7 +131,7 @@ class Segments:
 
 @dataclass(frozen=True)
 class WaistMotion:
-    """Pelvis kinematics and soft-tissue artefacts of the waist model (running_science.md §4.2).
+    """Pelvis kinematics and soft-tissue artefacts of the waist model.
 
     Angles in degrees, accelerations in g, frequencies in Hz, time constants in ms.
     ``lean_deg`` is the mean anterior pelvic tilt (body pitch, forward positive); ``roll_deg`` the
@@ -139,7 +139,7 @@ class WaistMotion:
     in left stance and ``roll_deg - roll_asymmetry_deg/2`` in right stance; ``yaw_deg`` the pelvic rotation
     amplitude; ``tilt_osc_deg`` the within-step pitch oscillation.
 
-    Ground-force shape (issue #12, so the generator does not hide what real sacral signals show):
+    Ground-force shape (so the generator does not hide what real sacral signals show):
     ``heel_impact_g`` is the peak of a heel strike's impact bump *in the ground force* (a
     ``sin^2`` bump over the first ``heel_impact_ms`` of contact, peaking halfway: it starts with
     zero slope, as a real force builds up while the heel pad and shoe compress); the active
@@ -171,7 +171,7 @@ class WaistMotion:
 
 @dataclass(frozen=True)
 class FootMotion:
-    """Foot kinematics of the shoe model (running_science.md §4.3).
+    """Foot kinematics of the shoe model.
 
     ``strike_angle_deg`` is the foot pitch at IC relative to the flat foot (toe up positive: RFS
     +10..+20, FFS -5..-10) with a per-contact SD ``strike_sd_deg``; ``toe_off_deg`` the pitch at TO
@@ -217,7 +217,7 @@ class Mounting:
 
 @dataclass(frozen=True)
 class SensorModel:
-    """Accelerometer / gyroscope non-idealities (running_science.md §4.2).
+    """Accelerometer / gyroscope non-idealities.
 
     ``scale_sd`` is the half range of the per-axis scale factor (uniform ``1 +- scale_sd``),
     ``acc_bias_g`` / ``gyr_bias_dps`` the half range of the uniform per-axis bias; noise densities

@@ -4,8 +4,8 @@ A model (waist or foot) gives the ideal body-frame specific force (g) and angula
 at any true time. :func:`render` samples it at an internal rate ``k * fs`` (>= 1 kHz), applies
 
 ``f_s = S R_mount^T f_body + b`` (clipped at the range), low-passes with a linear-phase FIR at
-``0.4 fs`` and keeps every k-th sample, then adds white noise and quantises to ``bits`` over the range
-(running_science.md §4.2). It works in chunks with exact overlap, so a 3-hour recording needs
+``0.4 fs`` and keeps every k-th sample, then adds white noise and quantises to ``bits`` over the range.
+It works in chunks with exact overlap, so a 3-hour recording needs
 bounded memory and is identical to a one-shot render.
 """
 

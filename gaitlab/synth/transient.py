@@ -41,7 +41,7 @@ def wobble_shape(tau_s: np.ndarray, freq_hz: float, tau_c_s: float) -> np.ndarra
     integral is unbiased outside the transient). The factor ``1 - e^{-t/tau_r}``
     (``tau_r = WOBBLE_ONSET_S``) lets it build up over a few ms, as tissue driven by a ground force
     that itself builds up does: a wobble that jumped at IC marked contact more sharply than any
-    real sacral signal and hid detector flaws (issue #12). Its first, upward lobe is the largest.
+    real sacral signal and hid detector flaws. Its first, upward lobe is the largest.
     """
     w = 2.0 * np.pi * freq_hz
     s = 1.0 / tau_c_s

@@ -1,6 +1,6 @@
 """Ground truth of a synthetic recording: per-step table, summary and scenario parameters.
 
-Column names follow the analysis output (ARCHITECTURE.md JSON schema): ``ic_s, to_s, side,
+Column names follow the analysis output (:mod:`gaitlab.schema`): ``ic_s, to_s, side,
 gct_ms, flight_ms, step_time_ms, vo_cm, impact_g, ...``. Times are on the recording's own time axis
 (device clock); durations are measured on that axis too.
 """

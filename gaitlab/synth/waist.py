@@ -1,9 +1,9 @@
 """Waist (sacrum) signal model: spring-mass COM, braking/propulsion, ML sway, pelvis rotations.
 
-World frame: x forward, y left, z up (ARCHITECTURE.md; running_science.md's y-right world axes are
-mapped here). Specific force is ``f = a - g_vec``: +1 g up at rest, 0 g in flight.
+World frame: x forward, y left, z up (the body frame of ``docs/methods.md``).
+Specific force is ``f = a - g_vec``: +1 g up at rest, 0 g in flight.
 
-Vertical COM (running_science.md §4.1, Morin et al. 2005 [1]_ extended to unequal steps): the
+Vertical COM (Morin et al. 2005 [1]_ extended to unequal steps): the
 timeline is cut into *pieces*, each with a start velocity ``v0`` and end velocity ``v1``:
 
 * contact ``[IC, TO)``: ``f_z = A sin(wt) + B sin(2wt) + I bump(t)``, ``w = pi / tc``, with an
@@ -208,8 +208,9 @@ class WaistModel:
     def vertical(self, t_s: np.ndarray, force_only: bool = False):
         """Ideal COM vertical specific force (m/s^2), velocity (m/s) and height (m) at ``t_s``.
 
-        No soft-tissue transient and no rotation: this is what the invariants of
-        running_science.md §4.5 hold for. With ``force_only`` only the force is returned.
+        No soft-tissue transient and no rotation: this is what the exact invariants
+        hold for (stride-mean force 1 g, 0 g in flight, height closing every stride).
+        With ``force_only`` only the force is returned.
         """
         t_s = np.asarray(t_s, dtype=np.float64)
         p = self._piece_of(t_s)
