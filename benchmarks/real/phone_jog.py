@@ -10,7 +10,7 @@ For context the table also shows an independent spectral estimate from the same 
 the stride frequency (the strongest rhythm of the acceleration norm between 0.9 and 1.75 Hz) over
 the whole file; it is not used by gaitlab.
 
-Targets (issue 13): running for the whole jog, cadence within 1 spm of the reference.
+Targets: running for the whole jog, cadence within 1 spm of the reference.
 """
 
 from __future__ import annotations

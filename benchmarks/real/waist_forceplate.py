@@ -111,7 +111,7 @@ def evaluate(root: Path) -> tuple[list[dict], list[dict], dict, list[dict]]:
 
 
 def run(root: Path) -> dict[str, bool]:
-    """Print the REAL DATA tables and the issue's targets; returns target -> met."""
+    """Print the REAL DATA tables and the accuracy targets; returns target -> met."""
     folder = Path(root) / FOLDER
     print(f"== waist_forceplate: REAL DATA, {folder} (Alcantara et al. 2022; sacral accelerometer vs "
           f"force-treadmill contacts; IC matched one to one within {TOLERANCE_S * 1e3:.0f} ms; errors "

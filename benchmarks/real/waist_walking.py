@@ -6,7 +6,7 @@ initial contacts (with Left/Right) inside each walking bout. Scoring: detected I
 (+- the tolerance) are matched one to one to the bout's reference ICs within +-100 ms; F1, timing
 error and side agreement of the matched pairs are pooled over all bouts.
 
-Targets (issue 13): IC F1 >= 0.80 at +-100 ms, side accuracy >= 0.90, typical (median absolute) IC
+Targets: IC F1 >= 0.80 at +-100 ms, side accuracy >= 0.90, typical (median absolute) IC
 error <= 50 ms, and the matched steps labelled walking.
 """
 

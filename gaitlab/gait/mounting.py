@@ -65,7 +65,7 @@ OFF_MIDLINE_ALTERNATION = 0.15
 #: Step-time and contact-time symmetry indices (%) whose 95 % interval lies wholly above these are
 #: taken as the mounting, not the runner [H]: they are 2.5x the report's step-time warn level (4 %)
 #: and above its GCT alert level (8.8 %, Garmin's red balance band) by more than 2x. A sensor off the
-#: midline times one foot's contacts early and the other's late (the issue's hip-belt run: 26 % in
+#: midline times one foot's contacts early and the other's late (a real hip-belt run: 26 % in
 #: contact time, 9.8 % in step time; the synthetic hip belt: 15 % in step time), and the near leg's
 #: impacts reach it more directly: 30 % in impact is 3x the report's impact warn level (the hip-belt
 #: run: 4.3 vs 2.8 g, 42 %).

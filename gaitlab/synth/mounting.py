@@ -11,7 +11,7 @@ derivative of ``w`` is the same as the inertial one)::
 With ``r`` to the side, the pelvic roll moves the sensor up on one step and down on the next (the
 mounting bias of per-side timing and amplitude). The near leg's impacts also reach a sensor over
 the hip more directly than the far leg's: the impact transient of near-side steps is scaled by
-``near_impact_gain`` (the issue's hip-belt run: 4.3 vs 2.8 g, a gain of ~1.5).
+``near_impact_gain`` (a real hip-belt run: 4.3 vs 2.8 g, a gain of ~1.5).
 
 A phone in a front trouser pocket is modelled the same way (off the midline, forward and a little
 below the sacrum's level) with a phone's clock: host timestamps with jitter. Its thigh swing is not
