@@ -110,3 +110,20 @@ def test_the_checks_catch_what_they_are_for(tmp_path):
     ok = tmp_path / "ok.py"
     ok.write_text('"""Symmetry index: Robinson et al. 1987; see docs/methods.md and docs/table.md."""\n')
     assert outside_mentions(ok) == []
+
+
+def _range_rows(text: str) -> dict[str, tuple[float, float]]:
+    """``| `key` | low | high | ...`` rows of the methods page's range tables."""
+    rows = re.findall(r"^\|\s*`(\w+)`\s*\|\s*(-?[\d.]+)\s*\|\s*(-?[\d.]+)\s*\|", text, re.MULTILINE)
+    return {k: (float(lo), float(hi)) for k, lo, hi in rows}
+
+
+def test_methods_page_gives_the_schema_plausible_ranges():
+    from gaitlab.schema import PLAUSIBLE_SHOE, PLAUSIBLE_WAIST
+
+    text = (ROOT / "docs" / "methods.md").read_text(encoding="utf-8")
+    waist = text[text.index("`gaitlab.schema.PLAUSIBLE_WAIST`"):text.index("`gaitlab.schema.PLAUSIBLE_SHOE`")]
+    shoe = text[text.index("`gaitlab.schema.PLAUSIBLE_SHOE`"):]
+    assert _range_rows(waist) == PLAUSIBLE_WAIST
+    shoe_rows = _range_rows(shoe)
+    assert {k: shoe_rows.get(k) for k in PLAUSIBLE_SHOE} == PLAUSIBLE_SHOE
