@@ -172,7 +172,7 @@ def batch(n_files: int, reps: int) -> None:
     _verdict("batch 2-worker scaling >= 85 %", f"{scaling:.0%}", scaling >= 0.85)
 
 
-async def _live(n_sensors: int, seconds: float) -> tuple[np.ndarray, int]:
+async def _live(n_sensors: int, seconds: float) -> tuple[np.ndarray, int, int]:
     import gaitlab.stream as gs
     from gaitlab.stream.analyzer import LiveWaistAnalyzer
     from gaitlab.synth import simulate_waist
@@ -188,14 +188,22 @@ async def _live(n_sensors: int, seconds: float) -> tuple[np.ndarray, int]:
         await sensor.start()
         sensors.append(sensor)
     lat: list[float] = []
-    updates = 0
+    updates = rsc = 0
 
     async def consume(s) -> None:
-        nonlocal updates
+        # Only updates that carry new samples: GaitSim also notifies RSC (speed) once a second, and
+        # the update after it keeps ``arrival_s`` of the newest *IMU* packet, so its age (0-200 ms,
+        # the time since that packet) is no processing latency. Counting those updates is what made
+        # the "p95 86 ms" (measured: 0.1-0.3 ms from the RSC notification to its update).
+        nonlocal updates, rsc
+        seen = 0
         async for u in s:
-            if u.n_samples:
+            if u.n_samples > seen:
                 lat.append(time.time() - u.arrival_s)
                 updates += 1
+                seen = u.n_samples
+            elif u.n_samples:
+                rsc += 1
 
     async with contextlib.AsyncExitStack() as stack:
         streams = []
@@ -206,7 +214,7 @@ async def _live(n_sensors: int, seconds: float) -> tuple[np.ndarray, int]:
         await asyncio.gather(*(consume(s) for s in streams))
     for s in sensors:
         await s.close()
-    return np.array(lat) * 1e3, updates
+    return np.array(lat) * 1e3, updates, rsc
 
 
 def live(n_sensors: int, seconds: float) -> None:
@@ -217,10 +225,10 @@ def live(n_sensors: int, seconds: float) -> None:
     rec = simulate_waist(40, fs=200.0, seed=1).recording
     for a in range(0, rec.n_samples, 36):
         warm.push(rec.t[a:a + 36], rec.acc[a:a + 36], None)
-    lat, n = asyncio.run(_live(n_sensors, seconds))
+    lat, n, rsc = asyncio.run(_live(n_sensors, seconds))
     p95 = float(np.percentile(lat, 95))
     print(f"live, {n_sensors} emulated sensors x {seconds:g} s at 200 Hz, LiveWaistAnalyzer each, one event loop: "
-          f"{n} updates, latency median {np.median(lat):.1f} ms, p95 {p95:.1f} ms, p99 {np.percentile(lat, 99):.1f} ms, "
+          f"{n} updates with new samples ({rsc} RSC-only updates not counted), latency median {np.median(lat):.1f} ms, p95 {p95:.1f} ms, p99 {np.percentile(lat, 99):.1f} ms, "
           f"max {lat.max():.1f} ms")
     _verdict(f"live p95 latency <= 50 ms with {n_sensors} sensors", f"{p95:.1f} ms", p95 <= 50.0)
 
