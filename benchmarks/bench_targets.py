@@ -152,8 +152,9 @@ def startup(reps: int) -> None:
 
 def batch(n_files: int, reps: int) -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    import gaitlab.batch
     from bench_batch import make_inputs
+
+    import gaitlab.batch
 
     paths = make_inputs(Path.home() / ".cache" / "gaitlab" / "bench_batch", n_files, min(20, n_files), 300.0, 100.0)
     rates: dict[int, list[float]] = {1: [], 2: []}
