@@ -127,7 +127,9 @@ def _amplitude(x: np.ndarray, freq: float, fs: float) -> np.ndarray:
         return np.full(x.shape[1:], np.nan)
     n = int(round(k * per))
     ph = np.exp(-2j * np.pi * freq * np.arange(n) / fs)
-    return 2.0 * np.abs(ph @ x[:n]) / n
+    # cast to complex first: numpy's mixed complex @ real (n, 3) matmul takes a slow path (~8 ms
+    # for 4000 samples, 1 s per hour at 200 Hz); the cast operand gives the same bits in ~0.8 ms
+    return 2.0 * np.abs(ph @ x[:n].astype(np.complex128)) / n
 
 
 def _block_features(acc: np.ndarray, up: np.ndarray, step_s: float, fs: float) -> tuple[float, float]:
