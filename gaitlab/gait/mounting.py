@@ -141,9 +141,10 @@ def _amplitude(x: np.ndarray, freq: float, fs: float, ph: np.ndarray | None = No
     if ph is None:
         return np.full(x.shape[1:], np.nan)
     n = ph.size
-    # cast to complex first: numpy's mixed complex @ real (n, 3) matmul takes a slow path (~8 ms
-    # for 4000 samples, 1 s per hour at 200 Hz); the cast operand gives the same bits in ~0.8 ms
-    return 2.0 * np.abs(ph @ x[:n].astype(np.complex128)) / n
+    # einsum's own single-threaded loop, not BLAS: OpenBLAS runs a complex (n, 3) product on all
+    # cores, which on a busy machine waits ms for a time slice per call (measured: 2-15 ms per
+    # block, 1-4 s per hour at 200 Hz, vs ~40 us here), and its sums depend on its thread count
+    return 2.0 * np.abs(np.einsum("i,ij->j", ph, x[:n].astype(np.complex128))) / n
 
 
 def _block_features(acc: np.ndarray, up: np.ndarray, step_s: float, fs: float,
