@@ -12,6 +12,7 @@ its errors are :mod:`json`'s own. ``tests/test_jsontext.py`` compares both on th
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 __all__ = ["dumps"]
@@ -106,9 +107,16 @@ def _records(rows: list | tuple, ind: str, level: int) -> list[str] | None:
     cells = []
     for j, k in enumerate(keys):
         head = ("{" if j == 0 else ",") + nl + _STR(k) + ": "
-        try:
-            cells.append([head + _SCALAR[type(r[k])](r[k]) for r in rows])
-        except KeyError:  # a nested or non-plain value in this column
+        values = [r[k] for r in rows]
+        kinds = set(map(type, values))
+        if kinds == {float}:  # the common column: one C-level pass for the check and the text
+            if not all(map(math.isfinite, values)):
+                raise _Fallback
+            text = map(float.__repr__, values)
+        elif kinds <= _SCALAR.keys():
+            text = (_SCALAR[type(v)](v) for v in values)
+        else:  # a nested or non-plain value in this column
             return None
+        cells.append([head + t for t in text])
     close = "\n" + ind * level + "}"
     return ["".join(row) + close for row in zip(*cells, strict=True)]
