@@ -183,9 +183,9 @@ def batch(n_files: int, reps: int) -> None:
     scaling = two / (2 * one)
     print(f"batch, {len(paths)} files of 5 min at 100 Hz (pool start-up and warm-up included): "
           f"1 worker {_spread(rates[1], '{:.1f}')} files/s, 2 workers {_spread(rates[2], '{:.1f}')} files/s, "
-          f"scaling {scaling:.0%}")
+          f"scaling {scaling:.1%}")
     _verdict("batch >= 15 files/s on 2 workers", f"{two:.1f} files/s", two >= 15.0)
-    _verdict("batch 2-worker scaling >= 85 %", f"{scaling:.0%}", scaling >= 0.85)
+    _verdict("batch 2-worker scaling >= 85 %", f"{scaling:.1%}", scaling >= 0.85)
 
 
 async def _live(n_sensors: int, seconds: float) -> tuple[np.ndarray, int, int]:
