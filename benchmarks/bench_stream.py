@@ -96,9 +96,13 @@ async def _latency(seconds: float) -> tuple[int, np.ndarray]:
     with tempfile.TemporaryDirectory() as tmp:
         async with gs.connect(sensor.name, record=os.path.join(tmp, "l.csv"), duration_s=seconds,
                               scanner_backend=radio.scanner_backend, client_backend=radio.client_backend) as s:
+            seen = 0
             async for u in s:
-                if u.n_samples:
+                # updates with new samples only: the one after an RSC (speed) notification keeps the
+                # newest IMU packet's arrival_s, so its age is the time since that packet, not latency
+                if u.n_samples > seen:
                     lat.append(time.time() - u.arrival_s)
+                    seen = u.n_samples
     await sensor.close()
     return len(lat), np.array(lat) * 1e3
 

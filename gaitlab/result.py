@@ -12,7 +12,6 @@ This module holds data and export only: it imports nothing from :mod:`gaitlab.ga
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Mapping
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import _jsontext
 from ._version import __version__
 from .recording import Recording
 from .schema import SCHEMA_VERSION, valid_running_mask
@@ -177,7 +177,7 @@ class Analysis:
 
     def to_json(self, path: str | os.PathLike[str] | None = None, *, indent: int | None = None) -> str:
         """Serialise to JSON (schema 1). Writes ``path`` when given; returns the text either way."""
-        text = json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+        text = _jsontext.dumps(self.to_dict(), indent=indent)  # json.dumps' text, faster with an indent
         if path is not None:
             with open(path, "w", encoding="utf-8") as fh:
                 fh.write(text)

@@ -3,8 +3,10 @@
 The pool uses the 'forkserver' start method where the platform has it, else 'spawn': never plain
 'fork', which copies the parent's threads' locks (numba's, tqdm's, a Dask client's) in whatever
 state they were. Tasks are streamed with at most ``2 * jobs`` in flight, and each worker returns a
-small row, so memory does not grow with the number of files. The numba cache is warmed once: the
-first worker compiles under a lock while the others wait, then load the cached machine code.
+small row, so memory does not grow with the number of files. The numba kernels are loaded once, in
+the fork server (:mod:`gaitlab.batch._preload`), and inherited by every worker; each worker then
+analyses one input of the batch under a lock (the first compiles whatever the preload missed, the
+others load it from the cache).
 
 A worker that dies (segfault, out-of-memory kill) breaks the pool; the files that were in flight
 are then retried one at a time in a fresh pool, so only the file that kills a worker gets an
@@ -54,13 +56,15 @@ def _init_worker(lock: Any, warm: FileTask | None) -> None:
 #: Imported once by the fork server, so that its workers start with them already loaded (shared
 #: copy-on-write pages, no per-worker import time). Names that fail to import are skipped.
 FORKSERVER_PRELOAD = ("numpy", "pandas", "pyarrow", "scipy.signal", "numba",
-                      "gaitlab.analysis", "gaitlab.io", "gaitlab.gait.waist", "gaitlab.report")
+                      "gaitlab.analysis", "gaitlab.io", "gaitlab.gait.waist", "gaitlab.report",
+                      "gaitlab.batch._preload")
 
 
 def _context() -> mp.context.BaseContext:
     ctx = mp.get_context(start_method())
     if ctx.get_start_method() == "forkserver":
-        # only imports: nothing is compiled and no thread is started before the server forks
+        # imports, then one warm-up analysis (gaitlab.batch._preload: numba's context and cached
+        # kernels loaded once, inherited by every worker); no thread is started before it forks
         ctx.set_forkserver_preload(list(FORKSERVER_PRELOAD))
     return ctx
 

@@ -119,31 +119,50 @@ class Mounting:
                 "per_side_reason": self.reason}
 
 
-def _amplitude(x: np.ndarray, freq: float, fs: float) -> np.ndarray:
-    """Fourier amplitude (per column) of ``x`` at ``freq`` (Hz) over a whole number of its periods."""
+def _phasor(freq: float, n_samples: int, fs: float) -> np.ndarray | None:
+    """``exp(-2 pi i f t)`` over a whole number of periods of ``freq`` within ``n_samples`` (None
+    when fewer than two periods fit)."""
     per = fs / freq
-    k = int(x.shape[0] // per)
+    k = int(n_samples // per)
     if k < 2:
-        return np.full(x.shape[1:], np.nan)
+        return None
     n = int(round(k * per))
-    ph = np.exp(-2j * np.pi * freq * np.arange(n) / fs)
-    return 2.0 * np.abs(ph @ x[:n]) / n
+    return np.exp(-2j * np.pi * freq * np.arange(n) / fs)
 
 
-def _block_features(acc: np.ndarray, up: np.ndarray, step_s: float, fs: float) -> tuple[float, float]:
+def _amplitude(x: np.ndarray, freq: float, fs: float, ph: np.ndarray | None = None) -> np.ndarray:
+    """Fourier amplitude (per column) of ``x`` at ``freq`` (Hz) over a whole number of its periods.
+
+    ``ph``: the block's :func:`_phasor` for ``freq``, when already computed for another signal of
+    the same length (the same values, so the same result).
+    """
+    if ph is None:
+        ph = _phasor(freq, x.shape[0], fs)
+    if ph is None:
+        return np.full(x.shape[1:], np.nan)
+    n = ph.size
+    # einsum's own single-threaded loop, not BLAS: OpenBLAS runs a complex (n, 3) product on all
+    # cores, which on a busy machine waits ms for a time slice per call (measured: 2-15 ms per
+    # block, 1-4 s per hour at 200 Hz, vs ~40 us here), and its sums depend on its thread count
+    return 2.0 * np.abs(np.einsum("i,ij->j", ph, x[:n].astype(np.complex128))) / n
+
+
+def _block_features(acc: np.ndarray, up: np.ndarray, step_s: float, fs: float,
+                    fz: np.ndarray | None = None) -> tuple[float, float]:
     """(stride-rhythm amplitude of the specific force (g, vector norm over the axes), stride- to
     step-rhythm amplitude ratio of the vertical force) of one block.
 
     Fourier amplitudes at the stride frequency ``1 / (2 T)`` and the step frequency ``1 / T``:
     only the fundamental of each rhythm, so the step-to-step jitter of sharp impact edges (broadband)
-    does not count as alternation.
+    does not count as alternation. ``fz``: ``acc @ up`` when the caller has it already.
     """
     if not np.isfinite(step_s) or acc.shape[0] < 4 * step_s * fs:
         return np.nan, np.nan
-    stride = _amplitude(acc, 0.5 / step_s, fs)
+    ph = _phasor(0.5 / step_s, acc.shape[0], fs)  # stride rhythm: shared by the 3 axes and fz
+    stride = _amplitude(acc, 0.5 / step_s, fs, ph)
     swing = float(np.sqrt(np.sum(stride**2)))
-    fz = (acc @ up)[:, None]
-    a1 = float(_amplitude(fz, 0.5 / step_s, fs)[0])
+    fz = (acc @ up if fz is None else fz)[:, None]
+    a1 = float(_amplitude(fz, 0.5 / step_s, fs, ph)[0])
     a2 = float(_amplitude(fz, 1.0 / step_s, fs)[0])
     return swing, (a1 / a2 if a2 > 0 else np.nan)
 
@@ -171,11 +190,12 @@ def infer_mounting(acc: np.ndarray, fs: float, ori, declared: str | None = None)
         if not np.isfinite(T):
             continue
         blk = acc[starts[b]: ends[b]]
+        fz = blk @ ori.rot[b, 2]
         # running blocks only (a flight phase): walking's own stride rhythm (the pendulum sways
         # over each foot in turn, turns) would read as off-midline
-        if float(np.percentile(blk @ ori.rot[b, 2], 10)) >= FLIGHT_BELOW_G:
+        if float(np.percentile(fz, 10)) >= FLIGHT_BELOW_G:
             continue
-        s, a = _block_features(acc[starts[b]: ends[b]], ori.rot[b, 2], float(T), fs)
+        s, a = _block_features(blk, ori.rot[b, 2], float(T), fs, fz)
         if np.isfinite(s):
             swings.append(s)
             alts.append(a)

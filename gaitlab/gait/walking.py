@@ -78,12 +78,26 @@ def walking_ic(fz: np.ndarray, fs: float, busy: np.ndarray,
     w_ic, w_sw = walking_contacts(smooth, slope, busy, max(wlo, 1), max(whi, 2), MIN_RISE_G, MIN_CHAIN)
     keep_w = w_sw < BOUNCE_SWING_G
     if b_ic.size:
-        near = np.abs(w_ic[:, None] - b_ic[None, :]).min(axis=1) < lo
-        keep_w &= ~near
+        keep_w &= ~(_nearest_distance(w_ic, b_ic) < lo)
     ic = np.concatenate((b_ic, w_ic[keep_w]))
     sw = np.concatenate((b_sw, w_sw[keep_w]))
     order = np.argsort(ic, kind="stable")
     return ic[order], sw[order]
+
+
+def _nearest_distance(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Distance from each ``x`` to the nearest ``ref`` (same units; ``ref`` not empty).
+
+    The nearest value is one of the two neighbours in sorted order, so this is
+    ``np.abs(x[:, None] - ref[None, :]).min(axis=1)`` (the same subtractions, the same bits) in
+    O((n + m) log m) time and O(n) memory instead of an n x m matrix (10 000 x 10 000 steps of a
+    1-hour run: 800 MB and seconds).
+    """
+    r = np.sort(ref)
+    j = np.searchsorted(r, x)
+    left = np.abs(x - r[np.clip(j - 1, 0, r.size - 1)])
+    right = np.abs(x - r[np.clip(j, 0, r.size - 1)])
+    return np.minimum(left, right)
 
 
 def merge_walking(fz: np.ndarray, fs: float, ic: np.ndarray, to: np.ndarray, running: np.ndarray,

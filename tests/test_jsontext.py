@@ -1,0 +1,70 @@
+"""gaitlab._jsontext.dumps gives json.dumps' text (and errors) with an indent."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from gaitlab._jsontext import dumps
+
+
+def _random_value(rng: np.random.Generator, depth: int):
+    kind = int(rng.integers(0, 9 if depth < 3 else 6))
+    if kind == 0:
+        return float(rng.normal() * 10.0 ** int(rng.integers(-8, 9)))
+    if kind == 1:
+        return int(rng.integers(-(10**12), 10**12))
+    if kind == 2:
+        return ["", "a\"b", "é\u2028\n", "\x00ctl", "plain"][int(rng.integers(0, 5))]
+    if kind == 3:
+        return bool(rng.integers(0, 2))
+    if kind == 4:
+        return None
+    if kind == 5:
+        return 0.1 * int(rng.integers(-100, 100))
+    if kind == 6:
+        return [_random_value(rng, depth + 1) for _ in range(int(rng.integers(0, 4)))]
+    if kind == 7:
+        keys = [f"k{int(rng.integers(0, 5))}_s" for _ in range(int(rng.integers(0, 4)))]
+        return {k: _random_value(rng, depth + 1) for k in keys}
+    # a table: records with the same keys (sometimes one row out of order or with a nested value)
+    keys = [f"c{j}" for j in range(int(rng.integers(1, 5)))]
+    rows = [{k: _random_value(rng, 3) for k in keys} for _ in range(int(rng.integers(1, 6)))]
+    if rng.random() < 0.2:
+        rows[-1] = dict(reversed(list(rows[-1].items())))
+    if rng.random() < 0.2:
+        rows[0][keys[0]] = [1, {"x": None}]
+    return rows
+
+
+@pytest.mark.parametrize("indent", [1, 2, 4, "\t"])
+def test_same_text_as_json_dumps(indent):
+    rng = np.random.default_rng(17)
+    for _ in range(300):
+        obj = {"steps": _random_value(rng, 0), "summary": _random_value(rng, 1), "t": (1, 2.5, None)}
+        assert dumps(obj, indent) == json.dumps(obj, indent=indent, allow_nan=False)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, {1: 2}, np.float32(1.5), {"a": {1, 2}}])
+def test_same_result_or_error_outside_the_fast_path(bad):
+    obj = {"rows": [{"a": 1.0}, {"a": bad}]}
+    try:
+        expected = json.dumps(obj, indent=1, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        with pytest.raises(type(exc)):
+            dumps(obj, 1)
+    else:
+        assert dumps(obj, 1) == expected
+
+
+def test_analysis_json_matches_json_dumps(tmp_path):
+    import gaitlab
+    from gaitlab.synth import simulate_waist
+
+    a = gaitlab.analyze(simulate_waist(120, fs=100, seed=3).recording)
+    d = a.to_dict()
+    assert a.to_json(indent=1) == json.dumps(d, indent=1, allow_nan=False)
+    assert a.to_json() == json.dumps(d, allow_nan=False)
