@@ -45,9 +45,10 @@ def analyze(
 
     Parameters
     ----------
-    recording : Recording, path, or pair of Recordings
+    recording : Recording, path, or pair of Recordings or paths
         The signal. A path is read with :func:`gaitlab.read`. Two shoe recordings (left, right)
-        are analysed as a pair.
+        are analysed as a pair; two paths are read as a pair with each foot's side from the file,
+        else its name (``run_L.csv``), else the order given (:func:`gaitlab.io.naming.read_pair`).
     placement : {'waist', 'shoe'}, optional
         Overrides the recording's placement. Unknown placement is inferred from the signal.
     speed_mps : float, optional
@@ -82,6 +83,11 @@ def analyze(
         from .io import read
 
         recording = read(recording, placement=placement)
+    elif (isinstance(recording, Sequence) and len(recording) == 2
+          and all(isinstance(r, str | os.PathLike) for r in recording)):
+        from .io.naming import read_pair
+
+        recording = read_pair(recording, placement=placement or "shoe")
     # -- run context (gaitlab.context, docs/history.md): tags, start time, watch speed, history --
     from .context import prepare_context
 

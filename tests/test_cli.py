@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import gaitlab
 from gaitlab.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,3 +165,18 @@ def test_every_rule_on_a_shoe_pair_is_evaluated_or_says_why():
     assert "shoe sensor" in results["braking"].reason
     for code, result in results.items():
         assert result.status in ("ok", "flag") or result.reason, code
+
+
+def test_shoe_summary_leaves_out_what_a_foot_cannot_measure():
+    """A shoe pair's terminal summary has no VO / speed-loss / pelvic-tilt lines full of n/a."""
+    from gaitlab.commands.analyze import summary_lines
+
+    # two paths, right first: read as a pair, feet from the file names
+    analysis = gaitlab.analyze([ROOT / "sample_data" / "shoe_R.csv.gz", ROOT / "sample_data" / "shoe_L.csv.gz"])
+    assert analysis.input["placement"] == "shoe"
+    assert analysis.summary["gct_balance_left_pct"] > 50.0  # sample truth: 50.3 % L
+    text = "\n".join(summary_lines(analysis))
+    assert "vertical osc." not in text and "pelvic tilt" not in text
+    assert "stride length" in text and "foot strike" in text
+    waist = "\n".join(summary_lines(gaitlab.analyze(str(ROOT / "sample_data" / "waist_run.csv.gz"))))
+    assert "vertical osc." in waist and "pelvic tilt" in waist

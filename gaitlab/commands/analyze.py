@@ -68,13 +68,18 @@ def summary_lines(analysis) -> list[str]:
         f"  cadence        {_fmt(s.get('cadence_spm'), '.1f', ' spm')}",
         f"  contact time   {_fmt(s.get('gct_ms'), '.0f', ' ms')}   flight {_fmt(s.get('flight_ms'), '.0f', ' ms')}"
         f"   duty factor {_fmt(s.get('duty_factor'), '.2f')}",
-        f"  vertical osc.  {_fmt(s.get('vo_cm'), '.1f', ' cm')}   vertical ratio {_fmt(s.get('vertical_ratio_pct'), '.1f', ' %')}",
         f"  GCT balance    {bal_txt}   step-time asymmetry {_fmt(s.get('step_time_asymmetry_pct'), '.1f', ' %')}",
-        f"  impact         {_fmt(s.get('impact_g'), '.2f', ' g')}   braking {_fmt(s.get('braking_mps'), '.2f', ' m/s')}"
-        f"   pelvic tilt {_fmt(s.get('pelvic_tilt_deg'), '.1f', ' deg')}",
     ]
     if inp.get("placement") == "shoe":
+        # a foot sensor does not see the pelvis: no VO, speed loss or tilt lines full of n/a
+        lines.append(f"  impact         {_fmt(s.get('impact_g'), '.2f', ' g')}")
         lines.extend(_shoe_lines(s))
+    else:
+        lines[-1:-1] = [f"  vertical osc.  {_fmt(s.get('vo_cm'), '.1f', ' cm')}   vertical ratio "
+                        f"{_fmt(s.get('vertical_ratio_pct'), '.1f', ' %')}"]
+        lines.append(f"  impact         {_fmt(s.get('impact_g'), '.2f', ' g')}   braking "
+                     f"{_fmt(s.get('braking_mps'), '.2f', ' m/s')}   pelvic tilt "
+                     f"{_fmt(s.get('pelvic_tilt_deg'), '.1f', ' deg')}")
     if not s.get("n_valid_steps"):
         if s.get("n_steps"):
             lines.append("  note: no valid running steps (walking, or steps at gaps / implausible): "
@@ -123,22 +128,6 @@ def _shoe_lines(s: dict) -> list[str]:
     ]
 
 
-def _read_pair(paths: list[str], placement: str, first_side: str | None, opts: dict) -> list:
-    """A left/right shoe pair, left first, each with its side: ``--side`` (of the first file), the
-    file's own side, its name (``run_L.csv``), else the order given with a warning."""
-    import gaitlab
-
-    from ..io.naming import pair_sides
-
-    recs = [gaitlab.read(p, placement=placement, **opts) for p in paths]
-    stored = [r.side for r in recs]
-    if first_side is not None:
-        stored = [first_side, "R" if first_side == "L" else "L"]
-    sides = pair_sides(paths, stored)
-    recs = [r if r.side == s else r.replace(side=s) for r, s in zip(recs, sides, strict=True)]
-    return recs if sides[0] == "L" else recs[::-1]
-
-
 def run(args: argparse.Namespace) -> int:
     import gaitlab
 
@@ -155,7 +144,9 @@ def run(args: argparse.Namespace) -> int:
         side = args.side or rec.side or side_from_name(args.input[0])
         target = rec if side == rec.side else rec.replace(side=side)
     else:
-        target = _read_pair(args.input, placement or "shoe", args.side, opts)
+        from ..io.naming import read_pair
+
+        target = read_pair(args.input, first_side=args.side, placement=placement or "shoe", **opts)
     from ..runmeta import parse_tags
 
     extra = {"recent_n": args.recent} if args.recent is not None else {}

@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Sequence
 
-__all__ = ["side_from_name", "pair_sides"]
+__all__ = ["side_from_name", "pair_sides", "read_pair"]
 
 log = logging.getLogger(__name__)
 
@@ -94,3 +94,38 @@ def pair_sides(paths: Sequence[str | os.PathLike[str]], stored: Sequence[str | N
                 "the left foot; name them with L/R or left/right (e.g. run_L.csv, run_R.csv) or give "
                 "%s for the first file", os.fspath(paths[0]), os.fspath(paths[1]), option("side"))
     return ["L", "R"]
+
+
+def read_pair(paths: Sequence[str | os.PathLike[str]], *, first_side: str | None = None,
+              placement: str = "shoe", **read_options) -> list:
+    """Read a left/right shoe pair, left first, each recording with its side.
+
+    Parameters
+    ----------
+    paths : two paths
+        The files, in any order.
+    first_side : {'L', 'R'}, optional
+        The foot of the first file, when the user says so (``--side``).
+    placement : str
+        Passed to :func:`gaitlab.read` (``'shoe'``).
+    **read_options
+        Reader options (``acc_unit=``, ``columns=``...), see :func:`gaitlab.read`.
+
+    Returns
+    -------
+    list of Recording
+        ``[left, right]``. Each side comes from ``first_side``, else the file itself, else its name
+        (``run_L.csv``), else the order given, with a warning (:func:`pair_sides`).
+    """
+    from ..errors import InputError
+    from . import read
+
+    if len(paths) != 2:
+        raise InputError(f"a shoe pair is two files, found {len(paths)}")
+    recs = [read(p, placement=placement, **read_options) for p in paths]
+    stored = [r.side for r in recs]
+    if first_side is not None:
+        stored = [first_side, "R" if first_side == "L" else "L"]
+    sides = pair_sides(paths, stored)
+    recs = [r if r.side == s else r.replace(side=s) for r, s in zip(recs, sides, strict=True)]
+    return recs if sides[0] == "L" else recs[::-1]
