@@ -109,10 +109,10 @@ def _cards(dom: str) -> list[str]:
 
 def shoe_pair_analysis():
     """The sample shoe pair (synthetic), files given right first as in issue #18."""
-    from gaitlab.commands.analyze import _read_pair
+    from gaitlab.io.naming import read_pair
 
     root = Path(__file__).resolve().parents[1] / "sample_data"
-    recs = _read_pair([str(root / "shoe_R.csv.gz"), str(root / "shoe_L.csv.gz")], "shoe", None, {})
+    recs = read_pair([root / "shoe_R.csv.gz", root / "shoe_L.csv.gz"])
     return gaitlab.analyze(recs, placement="shoe")
 
 

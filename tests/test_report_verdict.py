@@ -113,9 +113,9 @@ def test_rule_texts_use_plain_words(kwargs):
 # -- the shoe pair --------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def shoe_pair():
-    from gaitlab.commands.analyze import _read_pair
+    from gaitlab.io.naming import read_pair
 
-    recs = _read_pair(["sample_data/shoe_R.csv.gz", "sample_data/shoe_L.csv.gz"], "shoe", None, {})
+    recs = read_pair(["sample_data/shoe_R.csv.gz", "sample_data/shoe_L.csv.gz"])
     return gaitlab.analyze(recs, placement="shoe")
 
 
