@@ -29,14 +29,17 @@ def _columns(text: str) -> dict[str, str]:
     return out
 
 
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a sample rate in Hz, found {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive sample rate in Hz, found {text!r}")
-    return value
+def positive(kind: str):
+    """An argparse type for a positive number; ``kind`` names it in the error ("rate in Hz")."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {kind}, found {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"expected a positive {kind}, found {text!r}")
+        return value
+    return parse
 
 
 def add_read_options(p: argparse.ArgumentParser, *, gyro: bool = True) -> None:
@@ -52,7 +55,7 @@ def add_read_options(p: argparse.ArgumentParser, *, gyro: bool = True) -> None:
     g.add_argument(CLI_OPTIONS["decimal_comma"], dest="decimal_comma", action="store_true",
                    help="numbers are written 0,5 (a spreadsheet in a European locale); found by itself "
                         "when fields are separated by ';' or tabs")
-    g.add_argument(CLI_OPTIONS["fs"], dest="fs", type=_positive, metavar="HZ",
+    g.add_argument(CLI_OPTIONS["fs"], dest="fs", type=positive("sample rate in Hz"), metavar="HZ",
                    help="nominal sample rate in Hz (default: from the time stamps)")
     if gyro:
         g.add_argument(CLI_OPTIONS["gyro_path"], dest="gyro_path", metavar="GYRO_FILE",

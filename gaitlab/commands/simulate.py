@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from ._input import positive
+
 HELP = "write a synthetic running recording (waist or shoe pair) with exact ground truth"
 
 EPILOG = """\
@@ -23,18 +25,6 @@ examples:
 """
 
 _SUFFIXES = (".csv.gz", ".csv", ".parquet", ".json")
-
-
-def _positive(kind: str):
-    def parse(text: str) -> float:
-        try:
-            v = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {kind}, found {text!r}") from None
-        if not v > 0:
-            raise argparse.ArgumentTypeError(f"expected a positive {kind}, found {text!r}")
-        return v
-    return parse
 
 
 def _number(text: str) -> float:
@@ -70,17 +60,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("out", metavar="OUT", help="output recording (.csv, .csv.gz or .parquet)")
     p.add_argument("--truth", metavar="OUT.json", help="write the ground truth (steps, summary, parameters)")
     p.add_argument("--placement", choices=("waist", "shoe"), default="waist")
-    p.add_argument("--duration", type=_positive("duration in s"), default=60.0, metavar="S",
+    p.add_argument("--duration", type=positive("duration in s"), default=60.0, metavar="S",
                    help="recording length in s (default 60)")
-    p.add_argument("--fs", type=_positive("rate in Hz"), metavar="HZ",
+    p.add_argument("--fs", type=positive("rate in Hz"), metavar="HZ",
                    help="sample rate (default 100 Hz waist, 400 Hz shoe)")
     p.add_argument("--seed", type=int, default=0, metavar="N")
     g = p.add_argument_group("gait")
-    g.add_argument("--speed", type=_positive("speed in m/s"), default=3.0, metavar="MPS")
-    g.add_argument("--cadence", type=_positive("cadence in steps/min"), default=171.4, metavar="SPM")
+    g.add_argument("--speed", type=positive("speed in m/s"), default=3.0, metavar="MPS")
+    g.add_argument("--cadence", type=positive("cadence in steps/min"), default=171.4, metavar="SPM")
     ct = g.add_mutually_exclusive_group()
-    ct.add_argument("--gct", type=_positive("contact time in ms"), default=250.0, metavar="MS")
-    ct.add_argument("--duty-factor", type=_positive("duty factor"), metavar="DF")
+    ct.add_argument("--gct", type=positive("contact time in ms"), default=250.0, metavar="MS")
+    ct.add_argument("--duty-factor", type=positive("duty factor"), metavar="DF")
     g.add_argument("--asymmetry", type=_number, default=0.0, metavar="PCT",
                    help="GCT symmetry index in %%, left longer when positive")
     g.add_argument("--cv", type=_number, default=1.0, metavar="PCT", help="step-time variability (%%)")
