@@ -3,7 +3,10 @@
 * slow jogging with long contacts (duty factor 0.38-0.47 at 152 spm): timed right, all running;
 * a saturating accelerometer: clipped impacts flagged and never reported, the others untouched;
 * an accelerometer-only clip with standing and a walking break: every stride found, running
-  never reported as standing, toe-off and the gyro metrics null.
+  never reported as standing, toe-off and the gyro metrics null;
+* a fast run that starts and ends mid-stride, with and without a gyro: analysed (not refused as
+  'wrong units': on a foot the mean specific force over strides is 1.8-2.9 g, not gravity), its
+  first and last complete contacts found.
 """
 
 from __future__ import annotations
@@ -115,3 +118,25 @@ def test_accelerometer_only_run_finds_every_stride_and_never_reports_running_as_
     for col in ("to_s", "gct_ms", "duty_factor", "foot_strike_angle_deg", "pronation_deg", "stride_length_m"):
         assert steps[col].isna().all(), col
     assert "gyroscope" in s["no_gyro_note"]
+
+
+@pytest.mark.parametrize("gyro", [True, False])
+@pytest.mark.parametrize("speed_mps, cadence_spm", [(3.8, 178.0), (4.5, 185.0)])
+def test_fast_run_cut_mid_stride_is_analysed_with_its_edge_contacts(speed_mps, cadence_spm, gyro):
+    model = dataclasses.replace(SENSOR_PRESETS["realistic"], acc_range_g=16.0)
+    left, _ = simulate_shoes(40.0, fs=100.0, seed=5, gyro=gyro, noise=model, mounting="random",
+                             speed_mps=speed_mps, cadence_spm=cadence_spm)
+    acc = left.recording.acc
+    assert np.linalg.norm(acc.mean(axis=0)) > 1.5  # the case that was refused: far from 1 g
+    truth = left.truth.steps
+    t_ic = truth["ic_s"].to_numpy()
+    # cut 0.3 s after one landing (mid-stance) and 0.1 s before a later one (late swing)
+    t0, t1 = t_ic[5] + 0.3, t_ic[-6] - 0.1
+    a = gaitlab.analyze(left.recording.slice(t0, t1), placement="shoe", report=False)
+    ic = a.steps["ic_s"].to_numpy()
+    inside = t_ic[(t_ic > t0 + 0.05) & (t_ic < t1 - 0.05)]
+    j = _match(inside, ic)
+    # every complete contact, the first and the last included, and nothing else
+    assert np.unique(j).size == inside.size == ic.size
+    assert np.abs(ic[j] - inside).max() <= 0.02
+    assert abs(a.summary["cadence_spm"] - cadence_spm) <= 1.0

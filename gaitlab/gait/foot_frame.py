@@ -5,7 +5,10 @@ on the ground; right-handed. Pitch is **toe up positive**, i.e. a rotation about
 toe-up pitch rate is ``w = -gyr_y``. Per recording (a shoe sensor does not move on the shoe):
 
 * **up** is the mean specific force over the still samples (gyro norm < 50 deg/s and the
-  specific-force norm within 0.1 g of 1 g): the foot is flat and at rest during stance;
+  specific-force norm within 0.1 g of 1 g): the foot is flat and at rest during stance. A foot
+  that never rests that long (running without a standing start, an accelerometer-only clip at
+  100 Hz) still lies flat for a moment in every stance: then the stillest samples are taken
+  (:func:`_foot_flat_mask`), never the mean over everything, which on a foot is not gravity;
 * **left** (the pitch axis) is the principal axis of the angular rate while the foot moves (PCA
   of the gyro): the foot rotates mostly in the sagittal plane, about the mediolateral axis; it
   is made horizontal (orthogonal to up);
@@ -49,6 +52,13 @@ CLIP_MIN_SAMPLES, CLIP_BAND = 3, 0.95
 HEEL_OFF_S = 0.1
 #: The frame is estimated from the first this-many seconds (s).
 FRAME_WINDOW_S = 600.0
+#: Share of the samples taken as foot-flat when none passes the at-rest test. A running foot lies
+#: flat for >= ~40 ms of every stride (the zero-velocity interval of foot-mounted navigation,
+#: Skog et al. 2010), >= ~5 % of a 0.65-0.8 s stride; the stillest 2 % sit inside it.
+FOOT_FLAT_SHARE = 0.02
+#: Foot-flat samples share one direction (gravity in the sensor frame); a swing sample that happens
+#: to read ~1 g points elsewhere. Kept: within this angle (deg) of the first estimate.
+FOOT_FLAT_CONE_DEG = 25.0
 
 
 @dataclass(frozen=True)
@@ -152,6 +162,34 @@ def _still_mask(acc: np.ndarray, gyr: np.ndarray | None, fs: float) -> np.ndarra
     return (np.abs(mean - 1.0) < STILL_ACC_G) & (dev < 0.03)
 
 
+def _foot_flat_mask(acc: np.ndarray, gyr: np.ndarray | None, fs: float) -> np.ndarray:
+    """The stillest samples of the stances, for a foot that never rests for ~40 ms.
+
+    On a foot, the mean specific force over whole strides is *not* gravity: the sensor turns with
+    the foot, and the swing's large accelerations add up in its frame (real jogs at 1.2-2 m/s:
+    1.3-1.9 g; the faster, the more). Gravity is read where the foot is flat on the ground: the
+    specific-force norm closest to 1 g and changing least (and the slowest rotation, with a gyro).
+    The :data:`FOOT_FLAT_SHARE` stillest samples are taken, then those pointing within
+    :data:`FOOT_FLAT_CONE_DEG` of their mean direction.
+    """
+    from ..kernels.signal import moving_mean
+
+    an = np.sqrt(np.einsum("ij,ij->i", acc, acc))
+    h = max(int(round(0.02 * fs)), 1)
+    mean = moving_mean(an[:, None], h)[:, 0]
+    score = np.abs(mean - 1.0) + moving_mean(np.abs(an - mean)[:, None], h)[:, 0]
+    if gyr is not None:  # STILL_GYRO_DPS of rotation weighs like STILL_ACC_G off 1 g
+        score = score + np.sqrt(np.einsum("ij,ij->i", gyr, gyr)) * (STILL_ACC_G / STILL_GYRO_DPS)
+    mask = np.zeros(an.size, dtype=bool)
+    k = min(max(int(FOOT_FLAT_SHARE * an.size), 5), an.size)
+    mask[np.argpartition(score, k - 1)[:k]] = True
+    up0 = acc[mask].mean(axis=0)
+    if np.linalg.norm(up0) > 0:
+        cos = (acc @ up0) / (np.linalg.norm(up0) * np.maximum(an, 1e-12))
+        mask &= cos > np.cos(np.radians(FOOT_FLAT_CONE_DEG))
+    return mask
+
+
 def _pitch_sign(w: np.ndarray, still: np.ndarray, fs: float) -> float:
     """+1 when ``w`` is toe-up positive, -1 when it is the other way round (see module doc).
 
@@ -217,17 +255,21 @@ def estimate_foot_frame(acc: np.ndarray, gyr: np.ndarray | None, fs: float,
         acc = acc[:k]
         gyr = None if gyr is None else gyr[:k]
     still = _still_mask(acc, gyr, fs)
+    flat = still
     if still.sum() < max(5, int(0.05 * fs)):
-        # fall back to the mean over everything: over whole strides it is gravity as well
-        up_raw = acc.mean(axis=0)
-        logger.info("shoe sensor: no still samples; gravity from the mean specific force")
-    else:
-        up_raw = acc[still].mean(axis=0)
+        flat = _foot_flat_mask(acc, gyr, fs)
+        logger.info("shoe sensor: the foot never rests for ~40 ms; gravity from the %d stillest "
+                    "foot-flat samples of the stances", int(flat.sum()))
+    if not flat.any():
+        raise InputError("the shoe sensor's signal never shows a foot lying flat (specific force near 1 g "
+                         "in one direction): no stance to take gravity from; check the placement")
+    up_raw = acc[flat].mean(axis=0)
     grav = float(np.linalg.norm(up_raw))
     if not 0.5 < grav < 1.5:
         raise InputError(
-            f"the shoe sensor's mean specific force while still is {grav:.2f} g; an accelerometer at rest "
-            "reads 1 g. Check the units (g vs m/s^2) or whether gravity was removed by the app")
+            f"the shoe sensor's mean specific force while the foot is flat and still is {grav:.2f} g; an "
+            "accelerometer at rest reads 1 g. Check the units (g vs m/s^2) or whether gravity was removed "
+            "by the app")
     sat = saturation_range(acc)
     if sat is not None:
         logger.info("shoe sensor: accelerometer saturated at %.1f g; impacts there are not reported", sat)
@@ -248,12 +290,12 @@ def estimate_foot_frame(acc: np.ndarray, gyr: np.ndarray | None, fs: float,
                              "like a foot rolling through a step (check the placement)")
         left = _unit(left)
         w = -(gyr @ left)
-        left = left * _pitch_sign(w, still, fs)
+        left = left * _pitch_sign(w, flat, fs)
         fwd = np.cross(left, up)
         return FootFrame(rot=np.vstack((fwd, left, up)), gravity_g=grav, method="estimated",
                          forward_known=True, acc_range_g=sat)
     h = acc - np.outer(acc @ up, up)
-    moving = ~still
+    moving = ~flat
     hm = h[moving] if moving.sum() >= 10 else h
     hm = hm - hm.mean(axis=0)
     _, vec = np.linalg.eigh(hm.T @ hm)

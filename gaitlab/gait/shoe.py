@@ -55,6 +55,16 @@ GROUNDED_DF = 0.55
 #: A stride longer than this is walking within the grounded band: 120 steps/min (``docs/shoe.md``).
 WALK_STRIDE_MIN_MS = 1000.0
 
+#: A stance at the start or end of a stretch (its other swing cut off) is kept when its mid-stance
+#: turns no faster than this many times the median mid-stance rate of the stretch's other stances
+#: (and than ``still_dps``) for >= 30 ms: a running foot rolls through stance at 40-150 deg/s
+#: (real jogs), while a cut-off swing turns at hundreds.
+EDGE_QUIET_RATIO = 2.0
+#: A landing this close (s) to the start or end of a stretch is not visible as one: the swing before
+#: it is cut off, and what remains is the tail of a cut-off stance's impact (acc-only: found 20-30 ms
+#: after a start cut at a real landing, shared foot jogs at 100 Hz).
+EDGE_LANDING_S = 0.05
+
 #: Accelerometer only: a foot is flat and still while |f| stays within this of 1 g (g, ~20 ms mean) ...
 FLAT_DEV_G = 0.15
 #: ... and walking keeps it so for at least this share of the stride (:func:`_walking_flat`).
@@ -309,16 +319,26 @@ class FootPipeline:
                                 int(round(self.ic_pre_s * fs)), 2 + int(round(self.flat_guard_s * fs)),
                                 self.jerk_ratio)
         keep = np.ones(out[0].size, dtype=bool)
+        # how quiet this foot's stances are: a runner's foot rolls through stance and may never
+        # turn slower than ``still_dps`` (real jog at 2 m/s: 100-150 deg/s at mid-stance)
+        inner = out[2][int(head):out[0].size - int(tail)]
+        inner = inner[np.isfinite(inner)].astype(np.int64)
+        quiet = (max(self.still_dps, EDGE_QUIET_RATIO * float(np.median(gn_s[inner]))) if inner.size
+                 else self.still_dps)
         for edge, k in ((head, 0), (tail, out[0].size - 1)):
             if edge and out[0].size:
                 mid = out[2][k]
-                # only a real stance: the foot must be still there for a while (>= 30 ms)
-                keep[k] = (np.isfinite(mid) and gn_s[int(mid)] <= self.still_dps
-                           and out[6][k] - out[5][k] + 1 >= 0.03 * fs)
+                # only a real stance, not a cut-off swing: the foot as quiet as in this stretch's
+                # other stances for a while (>= 30 ms), after a landing's impact (the onset of an
+                # abrupt change of f was found: IC refined away from the pitch-rate minimum; a swing
+                # can pass through a moment of slow rotation, but lands on nothing)
+                keep[k] = bool(np.isfinite(mid) and _quiet_run(gn_s, int(mid), quiet) >= 0.03 * fs
+                               and out[0][k] != out[3][k])
                 # and its landing must lie inside, not at the cut-off edge (a last stance that
                 # lasts to the end is a landing without its toe-off: TO NaN, not valid)
                 g_ev = out[3][k]
-                keep[k] &= bool(np.isfinite(g_ev) and 0.05 * fs < g_ev < n - 1 - 0.05 * fs)
+                edge_n = EDGE_LANDING_S * fs
+                keep[k] &= bool(np.isfinite(g_ev) and edge_n < g_ev < n - 1 - edge_n)
         return tuple(x[keep] for x in out)
 
     def _acc_events(self, acc: np.ndarray, d2: np.ndarray, fs: float):
@@ -350,6 +370,9 @@ class FootPipeline:
                               self.jerk_ratio * float(np.median(e)) / (FLAT_DEV_G + float(np.median(ahead))))
         ic, mid, fa, fb = kf.acc_only_events(d2, dev, imp, int(round(self.ic_pre_s * fs)), self.jerk_ratio,
                                              int(round(WALK_STRIDE_MS[1] / 1000.0 * fs)), FLAT_DEV_G)
+        # a landing at the very start is the tail of a stance cut off by the start, not a contact
+        visible = ~(ic < EDGE_LANDING_S * fs)
+        ic, mid, fa, fb = ic[visible], mid[visible], fa[visible], fb[visible]
         # a stride far from the local rhythm holds a missed or a spurious landing (a weak impact in
         # a turn, a stumble): it is kept as a contact but not as a valid stride
         stride = np.append(np.diff(ic), np.nan)
@@ -357,6 +380,16 @@ class FootPipeline:
         with np.errstate(invalid="ignore"):
             rhythm_ok = ~(np.abs(stride / per - 1.0) > RHYTHM_TOL)
         return ic, np.full(ic.size, np.nan), mid, np.maximum(fa, 0), np.maximum(fb, 0), rhythm_ok
+
+
+def _quiet_run(x: np.ndarray, i: int, level: float) -> int:
+    """Length (samples) of the run of ``x <= level`` that holds sample ``i`` (0 if ``x[i]`` is above)."""
+    if x[i] > level:
+        return 0
+    above = np.flatnonzero(x > level)
+    lo = above[above < i]
+    hi = above[above > i]
+    return int((hi[0] if hi.size else x.size) - (lo[-1] + 1 if lo.size else 0))
 
 
 def _clipped_impacts(clip: np.ndarray, ic: np.ndarray, window: int) -> np.ndarray:
