@@ -58,3 +58,290 @@ def centred_step_sum(x: np.ndarray, lag: int) -> np.ndarray:
         s[i, 1] -= t1
         s[i, 2] -= t2
     return s
+
+
+@njit(cache=True)
+def block_means(x: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """:func:`column_mean` of rows ``[starts[b], stops[b])`` for every block ``b``, shape (m, 3)."""
+    out = np.empty((starts.size, 3))
+    for b in range(starts.size):
+        out[b] = column_mean(x, starts[b], stops[b])
+    return out
+
+
+@njit(cache=True)
+def _lag_products(x: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """``ac[lag] = sum(x[i] * x[i + lag])`` for ``lo <= lag <= hi`` (0 elsewhere), each sum over
+    ``i`` in order. Eight lags share a pass over ``x`` in eight registers (independent sums, so the
+    CPU overlaps them)."""
+    n = x.size
+    ac = np.zeros(hi + 1)
+    lag = lo
+    while lag <= hi:
+        if lag + 7 <= hi:
+            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
+            head = max(n - lag - 7, 0)  # rows where all eight products exist
+            for i in range(head):
+                xi = x[i]
+                j = i + lag
+                s0 += xi * x[j]
+                s1 += xi * x[j + 1]
+                s2 += xi * x[j + 2]
+                s3 += xi * x[j + 3]
+                s4 += xi * x[j + 4]
+                s5 += xi * x[j + 5]
+                s6 += xi * x[j + 6]
+                s7 += xi * x[j + 7]
+            ac[lag], ac[lag + 1], ac[lag + 2], ac[lag + 3] = s0, s1, s2, s3
+            ac[lag + 4], ac[lag + 5], ac[lag + 6], ac[lag + 7] = s4, s5, s6, s7
+            width = 8
+        else:
+            head = 0
+            width = 1
+        for q in range(width):  # the rest of each sum, in order
+            for i in range(head, n - lag - q):
+                ac[lag + q] += x[i] * x[i + lag + q]
+        lag += width
+    return ac
+
+
+@njit(cache=True)
+def autocorr_period(x: np.ndarray, fs: float, lo: int, hi: int) -> float:
+    """Step period (s) from the first dominant peak of the unbiased autocorrelation of ``x``.
+
+    The autocorrelation is summed directly over the lags ``lo..hi`` only (the FFT of the whole
+    block computed all of them); each lag's sum runs over the samples in order. NaN when ``x`` is
+    too short (< 1.5 ``hi`` samples), still (std < 0.01) or without a peak of >= 0.2 in the range.
+    """
+    n = x.size
+    if n < 3 * hi // 2:
+        return np.nan
+    mean = 0.0
+    for i in range(n):
+        mean += x[i]
+    mean /= n
+    xc = np.empty(n)
+    e = 0.0
+    for i in range(n):
+        xc[i] = x[i] - mean
+        e += xc[i] * xc[i]
+    if e < n * 1e-4:  # still (std < 0.01 g), as a NaN block also fails below
+        return np.nan
+    ac = _lag_products(xc, lo, hi)
+    m = hi + 1 - lo
+    if m < 3:
+        return np.nan
+    seg = np.empty(m)
+    for j in range(m):
+        lag = lo + j
+        v = ac[lag] / e if lag > 0 else 1.0
+        seg[j] = v / ((n - lag) / n) if lag > 0 else v  # unbiased
+    best = -np.inf
+    found = False
+    for j in range(1, m - 1):
+        if seg[j] > seg[j - 1] and seg[j] >= seg[j + 1]:
+            found = True
+            if seg[j] > best:
+                best = seg[j]
+    if not found or best < 0.2:
+        return np.nan
+    k = 1
+    for j in range(1, m - 1):
+        if seg[j] > seg[j - 1] and seg[j] >= seg[j + 1] and seg[j] >= 0.7 * best:
+            k = j
+            break
+    # parabolic refinement of the peak position
+    y0 = seg[k - 1]
+    y1 = seg[k]
+    y2 = seg[k + 1]
+    den = y0 - 2 * y1 + y2
+    frac = 0.5 * (y0 - y2) / den if den != 0 else 0.0
+    return (lo + k + frac) / fs
+
+
+@njit(cache=True)
+def block_periods(acc: np.ndarray, starts: np.ndarray, ends: np.ndarray, dec: int, fs: float,
+                  lo: int, hi: int) -> np.ndarray:
+    """:func:`autocorr_period` of ``|acc|`` of every block, decimated by ``dec`` (``fs``: the
+    decimated rate), shape (m,)."""
+    out = np.empty(starts.size)
+    for b in range(starts.size):
+        a = starts[b]
+        n = (ends[b] - a + dec - 1) // dec
+        x = np.empty(n)
+        for j in range(n):
+            i = a + j * dec
+            x[j] = np.sqrt(acc[i, 0] * acc[i, 0] + acc[i, 1] * acc[i, 1] + acc[i, 2] * acc[i, 2])
+        out[b] = autocorr_period(x, fs, lo, hi)
+    return out
+
+
+@njit(cache=True)
+def sign_score(ap: np.ndarray, fz: np.ndarray, lag: int, flight_below: float) -> float:
+    """Sum of ``ap[i] * (fz[i + 1] - fz[i])`` over stride-long windows (``2 lag`` samples), each
+    counted negatively unless ``fz`` drops below ``flight_below`` in it (a flight: running); the
+    tail after the last whole window takes the last window's sign. No window: the plain sum."""
+    n = fz.size - 1
+    win = max(2 * lag, 2)
+    nwin = n // win if n > 0 else 0
+    if nwin == 0:
+        s = 0.0
+        for i in range(max(n, 0)):
+            s += ap[i] * (fz[i + 1] - fz[i])
+        return s
+    score = 0.0
+    running = False
+    for w in range(nwin):
+        s = 0.0
+        low = np.inf
+        for i in range(w * win, (w + 1) * win):
+            s += ap[i] * (fz[i + 1] - fz[i])
+            if fz[i] < low:
+                low = fz[i]
+        running = low < flight_below
+        score += s if running else -s
+    tail = 0.0
+    for i in range(nwin * win, n):
+        tail += ap[i] * (fz[i + 1] - fz[i])
+    return score + (tail if running else -tail)
+
+
+@njit(cache=True)
+def block_sign_scores(acc: np.ndarray, starts: np.ndarray, ends: np.ndarray, dec: int, fwd: np.ndarray,
+                      up: np.ndarray, lags: np.ndarray, flight_below: float) -> np.ndarray:
+    """:func:`sign_score` of each block ``j`` (rows ``starts[j]:ends[j]:dec`` of ``acc``) for the
+    candidate forward ``fwd[j]`` against the vertical ``up[j]``, shape (m,)."""
+    out = np.empty(starts.size)
+    for j in range(starts.size):
+        a = starts[j]
+        n = (ends[j] - a + dec - 1) // dec
+        ap = np.empty(n)
+        fz = np.empty(n)
+        for k in range(n):
+            i = a + k * dec
+            ap[k] = acc[i, 0] * fwd[j, 0] + acc[i, 1] * fwd[j, 1] + acc[i, 2] * fwd[j, 2]
+            fz[k] = acc[i, 0] * up[j, 0] + acc[i, 1] * up[j, 1] + acc[i, 2] * up[j, 2]
+        out[j] = sign_score(ap, fz, lags[j], flight_below)
+    return out
+
+
+@njit(cache=True)
+def _whole_periods(n_samples: int, per: float) -> int:
+    """Samples in the whole number of periods (``per`` samples each) that fit in ``n_samples``;
+    0 when fewer than two fit."""
+    k = n_samples // per  # float floor division, as Python's
+    if k < 2:
+        return 0
+    return int(np.rint(k * per))  # round half to even, as Python's round
+
+
+@njit(cache=True)
+def _quantile_at_least(n: int, q: float, below: int, below_max: float, above_min: float,
+                       has_nan: bool, level: float) -> bool:
+    """Whether ``np.percentile(x, 100 q) >= level`` for a sample of size ``n`` of which ``below``
+    values are < ``level`` (the largest ``below_max``) and the rest >= it (the smallest
+    ``above_min``): numpy's 'linear' quantile interpolates between the sorted values at
+    ``floor((n - 1) q)`` and the next one, and lies between them, so only the value pair that
+    straddles the level needs the interpolation itself."""
+    if has_nan:
+        return False  # numpy's quantile is NaN, and NaN >= level is False
+    virtual = (n - 1) * q
+    k = int(np.floor(virtual))
+    if k >= n - 1:
+        return below < n
+    if below <= k:
+        return True
+    if below >= k + 2:
+        return False
+    t = virtual - k
+    d = above_min - below_max  # numpy's monotonic lerp (numpy.lib._function_base_impl._lerp)
+    v = above_min - d * (1.0 - t) if t >= 0.5 else below_max + d * t
+    return v >= level
+
+
+@njit(cache=True)
+def mounting_features(acc: np.ndarray, starts: np.ndarray, ends: np.ndarray, period_s: np.ndarray,
+                      up: np.ndarray, fs: float, flight_below: float, quantile: float):
+    """Per-block Fourier amplitudes of the stride and step rhythms, and whether the block runs.
+
+    For each block ``b`` (rows ``starts[b]:ends[b]`` of ``acc``, step period ``period_s[b]``,
+    vertical ``up[b]``): ``fz = acc @ up``; ``running[b]`` when the ``quantile`` of ``fz`` is below
+    ``flight_below`` (a flight phase); ``swing[b]`` the vector norm over the axes of the Fourier
+    amplitude of ``acc`` at the stride frequency ``1 / (2 T)`` and ``alternation[b]`` the ratio of
+    the stride- to the step-frequency (``1 / T``) amplitude of ``fz``, each over the whole number
+    of its periods in the block. NaN where the period is unknown or the block shorter than 4 steps
+    (amplitude ratio also NaN when the step amplitude is 0).
+
+    The Fourier sums rotate the phasor ``exp(-2 pi i f t)`` sample by sample, recomputed from the
+    exact angle every 32 samples (rounding stays ~1e-14, as ``exp`` of the rounded angles).
+    """
+    m = starts.size
+    swing = np.full(m, np.nan)
+    alternation = np.full(m, np.nan)
+    running = np.zeros(m, dtype=np.bool_)
+    r = 1.0 / fs
+    for b in range(m):
+        T = period_s[b]
+        a = starts[b]
+        L = ends[b] - a
+        if not np.isfinite(T) or L < 4 * T * fs:
+            continue
+        u0 = up[b, 0]
+        u1 = up[b, 1]
+        u2 = up[b, 2]
+        f1 = 0.5 / T  # stride rhythm
+        f2 = 1.0 / T  # step rhythm
+        n1 = _whole_periods(L, fs / f1)
+        n2 = _whole_periods(L, fs / f2)
+        c1 = -2.0 * np.pi * f1
+        c2 = -2.0 * np.pi * f2
+        w1r, w1i = np.cos(c1 * r), np.sin(c1 * r)
+        w2r, w2i = np.cos(c2 * r), np.sin(c2 * r)
+        p1r = p1i = p2r = p2i = 0.0
+        s0r = s0i = s1r = s1i = s2r = s2i = szr = szi = tzr = tzi = 0.0
+        below = 0
+        below_max = -np.inf
+        above_min = np.inf
+        has_nan = False
+        for i in range(L):
+            x0 = acc[a + i, 0]
+            x1 = acc[a + i, 1]
+            x2 = acc[a + i, 2]
+            z = x0 * u0 + x1 * u1 + x2 * u2
+            if z < flight_below:
+                below += 1
+                below_max = max(below_max, z)
+            elif z >= flight_below:
+                above_min = min(above_min, z)
+            else:
+                has_nan = True
+            if i < n1:
+                if i % 32 == 0:
+                    th = (c1 * i) * r
+                    p1r, p1i = np.cos(th), np.sin(th)
+                s0r += p1r * x0
+                s0i += p1i * x0
+                s1r += p1r * x1
+                s1i += p1i * x1
+                s2r += p1r * x2
+                s2i += p1i * x2
+                szr += p1r * z
+                szi += p1i * z
+                p1r, p1i = p1r * w1r - p1i * w1i, p1r * w1i + p1i * w1r
+            if i < n2:
+                if i % 32 == 0:
+                    th = (c2 * i) * r
+                    p2r, p2i = np.cos(th), np.sin(th)
+                tzr += p2r * z
+                tzi += p2i * z
+                p2r, p2i = p2r * w2r - p2i * w2i, p2r * w2i + p2i * w2r
+        running[b] = not _quantile_at_least(L, quantile, below, below_max, above_min, has_nan, flight_below)
+        if n1 > 0:
+            a0 = 2.0 * np.hypot(s0r, s0i) / n1
+            a1 = 2.0 * np.hypot(s1r, s1i) / n1
+            a2 = 2.0 * np.hypot(s2r, s2i) / n1
+            swing[b] = np.sqrt(a0 * a0 + a1 * a1 + a2 * a2)
+            az1 = 2.0 * np.hypot(szr, szi) / n1
+            az2 = 2.0 * np.hypot(tzr, tzi) / n2 if n2 > 0 else np.nan
+            alternation[b] = az1 / az2 if az2 > 0 else np.nan
+    return swing, alternation, running
