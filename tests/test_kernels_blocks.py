@@ -137,3 +137,17 @@ def test_mounting_features_of_a_pure_tone():
     # whole periods of the stride tone: 0.3 on x and 0.05 on z (the window is whole periods of 2 T)
     assert swing[0] == pytest.approx(np.hypot(0.3, 0.05), rel=1e-3)
     assert alt[0] == pytest.approx(0.05, rel=1e-2)
+
+
+@settings(max_examples=50, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(1, 20), st.just(3)), elements=st.floats(-2, 2)), st.data())
+def test_row_dots_and_horizontal_units_round_as_blas(v, data):
+    up = data.draw(arrays(np.float64, v.shape, elements=st.floats(-1, 1)))
+    got = blockstats.row_dots(v, up)
+    np.testing.assert_array_equal(got, [naive_blocks.dot3(a, b) for a, b in zip(v, up)])
+    # numpy's own (BLAS ddot): the same rounding, on BLAS builds that fuse as OpenBLAS does; 1 ulp elsewhere
+    np.testing.assert_array_max_ulp(got, np.array([a @ b for a, b in zip(v, up)]), maxulp=1)
+    ok = np.abs(np.cross(v, up)).sum(axis=1) > 1e-3  # v not along up (else no horizontal part)
+    h = blockstats.horizontal_units(v[ok], up[ok])
+    want = np.array([naive_blocks.horizontal_unit(a, b) for a, b in zip(v[ok], up[ok])]).reshape(-1, 3)
+    np.testing.assert_array_equal(h, want)

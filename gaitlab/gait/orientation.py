@@ -123,10 +123,6 @@ def block_starts(n: int, fs: float, block_s: float) -> np.ndarray:
     return starts
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
-    return v / np.linalg.norm(v)
-
-
 def _step_covariance(acc: np.ndarray, lag: int) -> np.ndarray | None:
     """Scatter matrix (3, 3) of the step-periodic part ``f(t) + f(t + one step)`` of one block.
 
@@ -189,10 +185,9 @@ def _forward_axes(cov: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarr
     """
     proj = np.eye(3)[None] - up[:, :, None] * up[:, None, :]
     w, v = np.linalg.eigh(proj @ cov @ proj)
-    fwd = np.empty((cov.shape[0], 3))
-    for j in range(cov.shape[0]):  # 3-vectors: per block, as np.dot and norm round them
-        main = v[j, :, 2]
-        fwd[j] = _unit(main - (main @ up[j]) * up[j])
+    from ..kernels.blockstats import horizontal_units
+
+    fwd = horizontal_units(np.ascontiguousarray(v[:, :, 2]), np.ascontiguousarray(up))
     with np.errstate(invalid="ignore", divide="ignore"):
         clarity = np.where(w[:, 2] > 0, 1.0 - w[:, 1] / w[:, 2], np.nan)
     return fwd, clarity
@@ -241,7 +236,7 @@ def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
     -------
     Orientation
     """
-    from ..kernels.blockstats import block_means, block_periods, block_sign_scores
+    from ..kernels.blockstats import block_means, block_periods, block_sign_scores, horizontal_units, row_dots
 
     starts = block_starts(acc.shape[0], fs, block_s)
     n = acc.shape[0]
@@ -263,7 +258,7 @@ def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
     whole = k >= 1
     stops[rhythm[whole]] = starts[rhythm[whole]] + np.rint(k[whole] * stride[whole]).astype(np.int64)
     means = block_means(acc_c, starts, stops)
-    grav = np.array([float(np.linalg.norm(m)) for m in means])  # BLAS's rounding, as before
+    grav = np.sqrt(row_dots(means, means))
     bad = np.flatnonzero((grav < 0.5) | (grav > 1.5))
     if bad.size:
         b = bad[0]
@@ -301,18 +296,21 @@ def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
                                   np.ascontiguousarray(ups[bb]), lags[bb], FLIGHT_BELOW_G)
         fwd_found[bb] = np.where((score > 0)[:, None], -fwd[clear], fwd[clear])
         gait[bb] = True
-    for b in rhythm:  # the vertical calibration along the (possibly refined) vertical
-        grav[b] = float(means[b] @ ups[b])
+    # the vertical calibration along the (possibly refined) vertical
+    grav[rhythm] = row_dots(means[rhythm], ups[rhythm])
     fwds = fwd_found.copy()
     donors = np.flatnonzero(gait)
-    for b in np.flatnonzero(~gait):
-        up = ups[b]
-        if donors.size:
-            fwd = fwd_found[donors[np.argmin(np.abs(donors - b))]]  # the nearest; the earlier on a tie
-        else:
-            # no gait anywhere: any horizontal direction (orientation-free metrics only)
-            fwd = np.array([1.0, 0.0, 0.0]) if abs(up[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
-        fwds[b] = _unit(fwd - np.dot(fwd, up) * up)
+    rest = np.flatnonzero(~gait)
+    if donors.size:
+        # the nearest block with gait (the earlier on a tie) lends its forward direction
+        after = np.clip(np.searchsorted(donors, rest), 0, donors.size - 1)
+        before = np.clip(after - 1, 0, donors.size - 1)
+        near = np.where(np.abs(rest - donors[before]) <= np.abs(donors[after] - rest), donors[before], donors[after])
+        lent = fwd_found[near]
+    else:
+        # no gait anywhere: any horizontal direction (orientation-free metrics only)
+        lent = np.where((np.abs(ups[rest, 0]) < 0.9)[:, None], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0])
+    fwds[rest] = horizontal_units(np.ascontiguousarray(lent), ups[rest])
     rot = np.stack((fwds, _cross(ups.T, fwds.T).T, ups), axis=1)
     if not gait.any():
         logger.info("no step rhythm found: forward direction unknown")

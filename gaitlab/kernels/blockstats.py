@@ -9,9 +9,57 @@ orientation loop makes a few of these per 20-s block).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
-__all__ = ["column_mean", "centred_step_sum"]
+__all__ = ["column_mean", "centred_step_sum", "block_means", "row_dots", "horizontal_units", "autocorr_period",
+           "block_periods", "sign_score", "block_sign_scores", "mounting_features"]
+
+
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """``a * b + c`` rounded once (LLVM's fma: the CPU's instruction, or exact software)."""
+    sig = types.float64(types.float64, types.float64, types.float64)
+
+    def codegen(context, builder, signature, args):
+        d = ir.DoubleType()
+        fn = builder.module.declare_intrinsic("llvm.fma", [d], ir.FunctionType(d, [d, d, d]))
+        return builder.call(fn, args)
+
+    return sig, codegen
+
+
+@njit(cache=True)
+def _dot3(u: np.ndarray, v: np.ndarray) -> float:
+    """Dot product of two 3-vectors rounded as OpenBLAS's ``ddot`` rounds it (numpy's ``u @ v``): the
+    first product, then each further one fused into the sum."""
+    return _fma(u[2], v[2], _fma(u[1], v[1], u[0] * v[0]))
+
+
+@njit(cache=True)
+def row_dots(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a[j] @ b[j]`` for each row of two (m, 3) arrays, as numpy rounds each (:func:`_dot3`)."""
+    out = np.empty(a.shape[0])
+    for j in range(a.shape[0]):
+        out[j] = _dot3(a[j], b[j])
+    return out
+
+
+@njit(cache=True)
+def horizontal_units(v: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """Unit vector along the part of each ``v[j]`` perpendicular to ``up[j]`` (rows of (m, 3)
+    arrays): ``h = v - (v @ up) up``, ``h / |h|``, rounded as numpy rounds these operations."""
+    out = np.empty((v.shape[0], 3))
+    h = np.empty(3)
+    for j in range(v.shape[0]):
+        d = _dot3(v[j], up[j])
+        for q in range(3):
+            h[q] = v[j, q] - d * up[j, q]
+        nrm = np.sqrt(_dot3(h, h))
+        for q in range(3):
+            out[j, q] = h[q] / nrm
+    return out
 
 
 @njit(cache=True)

@@ -3,6 +3,8 @@ written for clarity, not speed."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -76,3 +78,23 @@ def sign_score(ap, fz, lag, flight_below):
     score = float(np.where(running, sums, -sums).sum())
     tail = prod[head:].sum()
     return score + (float(tail) if running[-1] else -float(tail))
+
+
+def fma(a, b, c):
+    """``a * b + c`` rounded once (exact rational arithmetic, then one rounding to float)."""
+    from fractions import Fraction
+
+    return float(Fraction(a) * Fraction(b) + Fraction(c))
+
+
+def dot3(u, v):
+    """A 3-vector dot product as OpenBLAS's ddot rounds it: the first product, then fused steps."""
+    return fma(u[2], v[2], fma(u[1], v[1], u[0] * v[0]))
+
+
+def horizontal_unit(v, up):
+    """The unit vector along ``v - (v @ up) up``, one vector at a time."""
+    d = dot3(v, up)
+    h = [v[q] - d * up[q] for q in range(3)]
+    nrm = math.sqrt(dot3(h, h))
+    return np.array([x / nrm for x in h])
