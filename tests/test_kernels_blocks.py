@@ -151,3 +151,22 @@ def test_row_dots_and_horizontal_units_round_as_blas(v, data):
     h = blockstats.horizontal_units(v[ok], up[ok])
     want = np.array([naive_blocks.horizontal_unit(a, b) for a, b in zip(v[ok], up[ok])]).reshape(-1, 3)
     np.testing.assert_array_equal(h, want)
+
+
+@pytest.mark.parametrize("m", [1, 9, 383, 384, 385, 767, 768, 769, 1000, 1151, 1152, 2000])
+def test_scatter3_rounds_as_blas_syrk(m):
+    s = np.random.default_rng(m).normal(0.0, 0.5, (m, 3)) + [0.0, 0.1, 1.0]
+    got = blockstats.scatter3(s)
+    np.testing.assert_array_equal(got, naive_blocks.scatter3(s, blockstats.SYRK_ROWS))
+    # numpy's own (OpenBLAS dsyrk): the same bits on this build's CPU class; within rounding elsewhere
+    np.testing.assert_allclose(got, s.T @ s, rtol=1e-13)
+
+
+def test_step_scatters_skip_blocks_too_short_for_their_lag():
+    x = np.random.default_rng(0).normal(size=(400, 3))
+    cov, ok = blockstats.block_step_scatters(x, np.array([0, 100, 200, 300]), np.array([100, 200, 300, 400]), 2,
+                                             np.array([30, 41, 42, 0]), 9)
+    np.testing.assert_array_equal(ok, [True, True, False, False])  # 50 samples: lag 41 leaves 9 sums, 42 leaves 8
+    s = blockstats.centred_step_sum(x[0:100:2], 30)
+    np.testing.assert_array_equal(cov[0], blockstats.scatter3(s))
+    assert np.isnan(cov[2]).all()

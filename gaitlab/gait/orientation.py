@@ -123,19 +123,20 @@ def block_starts(n: int, fs: float, block_s: float) -> np.ndarray:
     return starts
 
 
-def _step_covariance(acc: np.ndarray, lag: int) -> np.ndarray | None:
-    """Scatter matrix (3, 3) of the step-periodic part ``f(t) + f(t + one step)`` of one block.
+def _step_covariances(acc: np.ndarray, starts: np.ndarray, ends: np.ndarray, dec: int,
+                      lags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scatter matrices (3, 3) of the step-periodic part ``f(t) + f(t + one step)`` of blocks.
 
     Adding the signal to itself one step later keeps what repeats every step (the vertical force,
     braking/propulsion) and cancels the mediolateral sway (its sign alternates between left and
-    right steps). None when the block is too short for the lag.
+    right steps). Blocks ``acc[starts[j]:ends[j]:dec]`` with lag ``lags[j]`` (decimated samples);
+    returns the positions ``j`` of the blocks long enough for their lag (> lag + 8 samples) and
+    their matrices, shape (k, 3, 3).
     """
-    if lag < 1 or acc.shape[0] <= lag + 8:
-        return None
-    from ..kernels.blockstats import centred_step_sum
+    from ..kernels.blockstats import block_step_scatters
 
-    s = centred_step_sum(acc, lag)
-    return s.T @ s
+    cov, ok = block_step_scatters(acc, starts, ends, dec, lags, 9)
+    return np.flatnonzero(ok), cov[ok]
 
 
 def _dynamic_verticals(eig_w: np.ndarray, eig_v: np.ndarray, gravity_dir: np.ndarray) -> np.ndarray:
@@ -146,7 +147,7 @@ def _dynamic_verticals(eig_w: np.ndarray, eig_v: np.ndarray, gravity_dir: np.nda
     false step-time asymmetry. The vertical ground reaction force, repeated every step, is by far
     the largest varying force (about 2 g peak to peak against <= 0.5 g forward and sideways, and
     the forward braking pattern is uncorrelated with it over a step), and a constant bias has no
-    variance: so the first principal axis of the step-periodic force (:func:`_step_covariance`)
+    variance: so the first principal axis of the step-periodic force (:func:`_step_covariances`)
     is the vertical, bias-free. Used when within 15 deg of the gravity direction, else gravity.
 
     Parameters
@@ -179,7 +180,7 @@ def _forward_axes(cov: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarr
     Parameters
     ----------
     cov : ndarray, shape (m, 3, 3)
-        Step covariance of each block (:func:`_step_covariance`).
+        Step covariance of each block (:func:`_step_covariances`).
     up : ndarray, shape (m, 3)
         Each block's vertical.
     """
@@ -271,21 +272,14 @@ def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
         return Orientation(rot=rot, block_starts=starts.astype(np.int64), gravity_g=grav, gait=gait,
                            step_period_s=period)
     ups = means / grav[:, None]
-    # the step covariance of each block with a rhythm (BLAS's rounding, as before: it sets the axes)
+    # the step covariance of each block with a rhythm
     lags = np.zeros(nblk, dtype=np.int64)
     lags[rhythm] = np.rint(period[rhythm] * fs / dec).astype(np.int64)
-    covs: list[np.ndarray] = []
-    idx: list[int] = []
-    for b in rhythm:
-        cov = _step_covariance(acc_c[starts[b]: ends[b]: dec], int(lags[b]))
-        if cov is not None:
-            covs.append(cov)
-            idx.append(b)
+    ok, cov = _step_covariances(acc_c, starts[rhythm], ends[rhythm], dec, lags[rhythm])
     fwd_found = np.full((nblk, 3), np.nan)
     # pass 2, all blocks with a rhythm at once (3 x 3 eigen-problems): vertical, then forward
-    if covs:
-        idx_a = np.array(idx, dtype=np.int64)
-        cov = np.stack(covs)
+    if ok.size:
+        idx_a = rhythm[ok]
         w, v = np.linalg.eigh(cov)
         ups[idx_a] = _dynamic_verticals(w, v, ups[idx_a])
         fwd, clarity = _forward_axes(cov, ups[idx_a])

@@ -13,7 +13,7 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
-__all__ = ["column_mean", "centred_step_sum", "block_means", "row_dots", "horizontal_units", "autocorr_period",
+__all__ = ["column_mean", "centred_step_sum", "scatter3", "block_step_scatters", "block_means", "row_dots", "horizontal_units", "autocorr_period",
            "block_periods", "sign_score", "block_sign_scores", "mounting_features"]
 
 
@@ -108,6 +108,68 @@ def centred_step_sum(x: np.ndarray, lag: int) -> np.ndarray:
     return s
 
 
+#: Rows per partial sum in :func:`scatter3`: the K blocking of OpenBLAS's ``dsyrk`` (``GEMM_Q``) for
+#: this CPU class, which numpy's ``s.T @ s`` calls; the sum of a block of rows is one chain of fused
+#: multiply-adds, and the blocks' sums are added in order.
+SYRK_ROWS = 384
+
+
+@njit(cache=True)
+def scatter3(s: np.ndarray) -> np.ndarray:
+    """``s.T @ s`` of an (m, 3) array, rounded as OpenBLAS's ``dsyrk`` rounds it (numpy's product):
+    rows in blocks of :data:`SYRK_ROWS` (a remainder between one and two blocks is split in
+    halves), one fused multiply-add chain per block, the block sums added in order."""
+    m = s.shape[0]
+    c00 = c01 = c02 = c11 = c12 = c22 = 0.0
+    start = 0
+    while start < m:
+        rows = m - start
+        if rows >= 2 * SYRK_ROWS:
+            rows = SYRK_ROWS
+        elif rows > SYRK_ROWS:
+            rows = (rows + 1) // 2
+        a00 = a01 = a02 = a11 = a12 = a22 = 0.0
+        for k in range(start, start + rows):  # six independent chains: the CPU overlaps them
+            x0 = s[k, 0]
+            x1 = s[k, 1]
+            x2 = s[k, 2]
+            a00 = _fma(x0, x0, a00)
+            a01 = _fma(x0, x1, a01)
+            a02 = _fma(x0, x2, a02)
+            a11 = _fma(x1, x1, a11)
+            a12 = _fma(x1, x2, a12)
+            a22 = _fma(x2, x2, a22)
+        c00 += a00
+        c01 += a01
+        c02 += a02
+        c11 += a11
+        c12 += a12
+        c22 += a22
+        start += rows
+    out = np.empty((3, 3))
+    out[0, 0], out[0, 1], out[0, 2] = c00, c01, c02
+    out[1, 0], out[1, 1], out[1, 2] = c01, c11, c12
+    out[2, 0], out[2, 1], out[2, 2] = c02, c12, c22
+    return out
+
+
+@njit(cache=True)
+def block_step_scatters(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, dec: int, lags: np.ndarray,
+                        min_rows: int):
+    """:func:`scatter3` of the :func:`centred_step_sum` of rows ``starts[b]:ends[b]:dec`` of ``x``
+    with lag ``lags[b]``, for every block, shape (m, 3, 3); ``ok[b]`` False (and NaN) for a block
+    with ``lags[b] < 1`` or fewer than ``min_rows`` sums."""
+    m = starts.size
+    out = np.full((m, 3, 3), np.nan)
+    ok = np.zeros(m, dtype=np.bool_)
+    for b in range(m):
+        rows = (ends[b] - starts[b] + dec - 1) // dec - lags[b]
+        if lags[b] >= 1 and rows >= min_rows:
+            out[b] = scatter3(centred_step_sum(x[starts[b]: ends[b]: dec], lags[b]))
+            ok[b] = True
+    return out, ok
+
+
 @njit(cache=True)
 def block_means(x: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
     """:func:`column_mean` of rows ``[starts[b], stops[b])`` for every block ``b``, shape (m, 3)."""
@@ -120,36 +182,23 @@ def block_means(x: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndar
 @njit(cache=True)
 def _lag_products(x: np.ndarray, lo: int, hi: int) -> np.ndarray:
     """``ac[lag] = sum(x[i] * x[i + lag])`` for ``lo <= lag <= hi`` (0 elsewhere), each sum over
-    ``i`` in order. Eight lags share a pass over ``x`` in eight registers (independent sums, so the
-    CPU overlaps them)."""
+    ``i`` in order. While every lag has its partner sample, all lags advance together (lags
+    innermost: independent sums, which the compiler vectorises); then each sum's own tail."""
     n = x.size
     ac = np.zeros(hi + 1)
-    lag = lo
-    while lag <= hi:
-        if lag + 7 <= hi:
-            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-            head = max(n - lag - 7, 0)  # rows where all eight products exist
-            for i in range(head):
-                xi = x[i]
-                j = i + lag
-                s0 += xi * x[j]
-                s1 += xi * x[j + 1]
-                s2 += xi * x[j + 2]
-                s3 += xi * x[j + 3]
-                s4 += xi * x[j + 4]
-                s5 += xi * x[j + 5]
-                s6 += xi * x[j + 6]
-                s7 += xi * x[j + 7]
-            ac[lag], ac[lag + 1], ac[lag + 2], ac[lag + 3] = s0, s1, s2, s3
-            ac[lag + 4], ac[lag + 5], ac[lag + 6], ac[lag + 7] = s4, s5, s6, s7
-            width = 8
-        else:
-            head = 0
-            width = 1
-        for q in range(width):  # the rest of each sum, in order
-            for i in range(head, n - lag - q):
-                ac[lag + q] += x[i] * x[i + lag + q]
-        lag += width
+    m = hi + 1 - lo
+    sums = np.zeros(max(m, 0))
+    head = max(n - hi, 0)
+    for i in range(head):
+        xi = x[i]
+        xs = x[i + lo: i + hi + 1]
+        for q in range(m):
+            sums[q] += xi * xs[q]
+    for q in range(m):
+        s = sums[q]
+        for i in range(head, n - lo - q):
+            s += x[i] * x[i + lo + q]
+        ac[lo + q] = s
     return ac
 
 

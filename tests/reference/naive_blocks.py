@@ -98,3 +98,26 @@ def horizontal_unit(v, up):
     h = [v[q] - d * up[q] for q in range(3)]
     nrm = math.sqrt(dot3(h, h))
     return np.array([x / nrm for x in h])
+
+
+def scatter3(s, block_rows):
+    """``s.T @ s`` summed as OpenBLAS's dsyrk: rows in blocks (a remainder of one to two blocks
+    halved), a fused multiply-add chain per block, the block sums added in order."""
+    m = s.shape[0]
+    out = np.zeros((3, 3))
+    for a in range(3):
+        for b in range(3):
+            total, start = 0.0, 0
+            while start < m:
+                rows = m - start
+                if rows >= 2 * block_rows:
+                    rows = block_rows
+                elif rows > block_rows:
+                    rows = (rows + 1) // 2
+                acc = 0.0
+                for k in range(start, start + rows):
+                    acc = fma(s[k, a], s[k, b], acc)
+                total += acc
+                start += rows
+            out[a, b] = total
+    return out
