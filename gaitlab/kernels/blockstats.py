@@ -8,18 +8,25 @@ orientation loop makes a few of these per 20-s block).
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
 
-__all__ = ["column_mean", "centred_step_sum", "scatter3", "block_step_scatters", "block_means", "row_dots", "horizontal_units", "autocorr_period",
+__all__ = ["fma", "column_mean", "centred_step_sum", "scatter3", "block_step_scatters", "block_means", "row_dots", "horizontal_units", "autocorr_period",
            "block_periods", "sign_score", "block_sign_scores", "mounting_features"]
 
 
+def fma(a: float, b: float, c: float) -> float:
+    """``a * b + c`` rounded once: exact rational arithmetic in Python, the CPU's fused multiply-add
+    (LLVM's ``fma``) in kernels."""
+    return float(Fraction(a) * Fraction(b) + Fraction(c))
+
+
 @intrinsic
-def _fma(typingctx, a, b, c):
-    """``a * b + c`` rounded once (LLVM's fma: the CPU's instruction, or exact software)."""
+def _fma_llvm(typingctx, a, b, c):
     sig = types.float64(types.float64, types.float64, types.float64)
 
     def codegen(context, builder, signature, args):
@@ -30,11 +37,19 @@ def _fma(typingctx, a, b, c):
     return sig, codegen
 
 
+@overload(fma)
+def _fma_kernel(a, b, c):
+    def impl(a, b, c):
+        return _fma_llvm(float(a), float(b), float(c))
+
+    return impl
+
+
 @njit(cache=True)
 def _dot3(u: np.ndarray, v: np.ndarray) -> float:
     """Dot product of two 3-vectors rounded as OpenBLAS's ``ddot`` rounds it (numpy's ``u @ v``): the
     first product, then each further one fused into the sum."""
-    return _fma(u[2], v[2], _fma(u[1], v[1], u[0] * v[0]))
+    return fma(u[2], v[2], fma(u[1], v[1], u[0] * v[0]))
 
 
 @njit(cache=True)
@@ -133,12 +148,12 @@ def scatter3(s: np.ndarray) -> np.ndarray:
             x0 = s[k, 0]
             x1 = s[k, 1]
             x2 = s[k, 2]
-            a00 = _fma(x0, x0, a00)
-            a01 = _fma(x0, x1, a01)
-            a02 = _fma(x0, x2, a02)
-            a11 = _fma(x1, x1, a11)
-            a12 = _fma(x1, x2, a12)
-            a22 = _fma(x2, x2, a22)
+            a00 = fma(x0, x0, a00)
+            a01 = fma(x0, x1, a01)
+            a02 = fma(x0, x2, a02)
+            a11 = fma(x1, x1, a11)
+            a12 = fma(x1, x2, a12)
+            a22 = fma(x2, x2, a22)
         c00 += a00
         c01 += a01
         c02 += a02

@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 
+from gaitlab.kernels.blockstats import fma  # the Python one: exact rational arithmetic, one rounding
+
 
 def step_period(norm_g, fs, min_s=0.22, max_s=1.0):
     """Autocorrelation by FFT of the whole block; see ``blockstats.autocorr_period``."""
@@ -78,13 +80,6 @@ def sign_score(ap, fz, lag, flight_below):
     score = float(np.where(running, sums, -sums).sum())
     tail = prod[head:].sum()
     return score + (float(tail) if running[-1] else -float(tail))
-
-
-def fma(a, b, c):
-    """``a * b + c`` rounded once (exact rational arithmetic, then one rounding to float)."""
-    from fractions import Fraction
-
-    return float(Fraction(a) * Fraction(b) + Fraction(c))
 
 
 def dot3(u, v):
