@@ -55,8 +55,9 @@ def test_lag_products_are_the_ordered_sums(x, lo, extra):
 
 
 @settings(max_examples=200, deadline=None)
-@given(arrays(np.float64, st.integers(1, 60), elements=st.sampled_from([-1.0, 0.0, 0.3, 0.39, 0.4, 0.41, 0.9, 2.0])
-              | st.floats(0.3, 0.5)), st.sampled_from([0.1, 0.25, 0.5, 0.9, 0.999]))
+@given(arrays(np.float64, st.integers(1, 60),
+              elements=st.sampled_from([-1.0, 0.0, 0.3, 0.39, 0.4, 0.41, 0.9, 2.0]) | st.floats(0.3, 0.5)),
+       st.sampled_from([0.1, 0.25, 0.5, 0.9, 0.999]))
 def test_quantile_decision_equals_numpy(x, q):
     """The flight test counts instead of sorting: it must decide exactly as np.percentile."""
     level = FLIGHT_BELOW_G
@@ -86,7 +87,8 @@ def _blocks(rec, ori):
     return starts, np.append(starts[1:], rec.acc.shape[0])
 
 
-@pytest.mark.parametrize("kw", [dict(fs=100.0, seed=1), dict(fs=200.0, seed=2, mounting="random", noise="realistic"),
+@pytest.mark.parametrize("kw", [dict(fs=100.0, seed=1),
+                                dict(fs=200.0, seed=2, mounting="random", noise="realistic"),
                                 dict(fs=50.0, seed=3, mounting="random")])
 def test_block_sign_scores_match_reference(kw):
     rec = simulate_waist(240.0, **kw).recording
@@ -104,7 +106,8 @@ def test_block_sign_scores_match_reference(kw):
         assert want < 0  # the estimated forward is the one the rule keeps
 
 
-@pytest.mark.parametrize("kw", [dict(fs=100.0, seed=1), dict(fs=200.0, seed=2, mounting="random", noise="realistic"),
+@pytest.mark.parametrize("kw", [dict(fs=100.0, seed=1),
+                                dict(fs=200.0, seed=2, mounting="random", noise="realistic"),
                                 dict(fs=100.0, seed=4, mounting="random", walking=((100.0, 160.0),),
                                      standing_s=(30.0, 20.0))])
 def test_mounting_features_match_reference(kw):
@@ -164,9 +167,16 @@ def test_scatter3_rounds_as_blas_syrk(m):
 
 def test_step_scatters_skip_blocks_too_short_for_their_lag():
     x = np.random.default_rng(0).normal(size=(400, 3))
-    cov, ok = blockstats.block_step_scatters(x, np.array([0, 100, 200, 300]), np.array([100, 200, 300, 400]), 2,
-                                             np.array([30, 41, 42, 0]), 9)
-    np.testing.assert_array_equal(ok, [True, True, False, False])  # 50 samples: lag 41 leaves 9 sums, 42 leaves 8
+    starts, ends = np.array([0, 100, 200, 300]), np.array([100, 200, 300, 400])
+    cov, ok = blockstats.block_step_scatters(x, starts, ends, 2, np.array([30, 41, 42, 0]), 9)
+    # 50 samples a block: lag 41 leaves 9 sums, 42 leaves 8, lag 0 is no step
+    np.testing.assert_array_equal(ok, [True, True, False, False])
     s = blockstats.centred_step_sum(x[0:100:2], 30)
     np.testing.assert_array_equal(cov[0], blockstats.scatter3(s))
     assert np.isnan(cov[2]).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(np.float64, st.tuples(st.integers(0, 300), st.just(3)), elements=st.floats(-40, 40)))
+def test_row_norms_are_numpys(x):
+    np.testing.assert_array_equal(blockstats.row_norms(x), np.linalg.norm(x, axis=1))

@@ -299,7 +299,8 @@ def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
         # the nearest block with gait (the earlier on a tie) lends its forward direction
         after = np.clip(np.searchsorted(donors, rest), 0, donors.size - 1)
         before = np.clip(after - 1, 0, donors.size - 1)
-        near = np.where(np.abs(rest - donors[before]) <= np.abs(donors[after] - rest), donors[before], donors[after])
+        earlier = np.abs(rest - donors[before]) <= np.abs(donors[after] - rest)
+        near = np.where(earlier, donors[before], donors[after])
         lent = fwd_found[near]
     else:
         # no gait anywhere: any horizontal direction (orientation-free metrics only)

@@ -15,8 +15,9 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic, overload
 
-__all__ = ["fma", "column_mean", "centred_step_sum", "scatter3", "block_step_scatters", "block_means", "row_dots", "horizontal_units", "autocorr_period",
-           "block_periods", "sign_score", "block_sign_scores", "mounting_features"]
+__all__ = ["fma", "column_mean", "centred_step_sum", "scatter3", "block_step_scatters", "block_means",
+           "row_norms", "row_dots", "horizontal_units", "autocorr_period", "block_periods", "sign_score",
+           "block_sign_scores", "mounting_features"]
 
 
 def fma(a: float, b: float, c: float) -> float:
@@ -50,6 +51,16 @@ def _dot3(u: np.ndarray, v: np.ndarray) -> float:
     """Dot product of two 3-vectors rounded as OpenBLAS's ``ddot`` rounds it (numpy's ``u @ v``): the
     first product, then each further one fused into the sum."""
     return fma(u[2], v[2], fma(u[1], v[1], u[0] * v[0]))
+
+
+@njit(cache=True)
+def row_norms(x: np.ndarray) -> np.ndarray:
+    """Length of each row of an (n, 3) array: the bits of ``np.linalg.norm(x, axis=1)`` (its squares
+    summed left to right), without numpy's slow reduction along a length-3 axis."""
+    out = np.empty(x.shape[0])
+    for i in range(x.shape[0]):
+        out[i] = np.sqrt((x[i, 0] * x[i, 0] + x[i, 1] * x[i, 1]) + x[i, 2] * x[i, 2])
+    return out
 
 
 @njit(cache=True)
