@@ -141,6 +141,17 @@ SYRK_ROWS = 384
 
 
 @njit(cache=True)
+def syrk_rows(left: int) -> int:
+    """Rows in the next block of :func:`scatter3` when ``left`` rows remain: :data:`SYRK_ROWS`, or
+    half of a remainder between one and two blocks (rounded up), or all of a smaller one."""
+    if left >= 2 * SYRK_ROWS:
+        return SYRK_ROWS
+    if left > SYRK_ROWS:
+        return (left + 1) // 2
+    return left
+
+
+@njit(cache=True)
 def scatter3(s: np.ndarray) -> np.ndarray:
     """``s.T @ s`` of an (m, 3) array, rounded as OpenBLAS's ``dsyrk`` rounds it (numpy's product):
     rows in blocks of :data:`SYRK_ROWS` (a remainder between one and two blocks is split in
@@ -149,11 +160,7 @@ def scatter3(s: np.ndarray) -> np.ndarray:
     c00 = c01 = c02 = c11 = c12 = c22 = 0.0
     start = 0
     while start < m:
-        rows = m - start
-        if rows >= 2 * SYRK_ROWS:
-            rows = SYRK_ROWS
-        elif rows > SYRK_ROWS:
-            rows = (rows + 1) // 2
+        rows = syrk_rows(m - start)
         a00 = a01 = a02 = a11 = a12 = a22 = 0.0
         for k in range(start, start + rows):  # six independent chains: the CPU overlaps them
             x0 = s[k, 0]
@@ -383,6 +390,17 @@ def _quantile_at_least(n: int, q: float, below: int, below_max: float, above_min
 
 
 @njit(cache=True)
+def _phasor(i: int, c: float, r: float, pr: float, pi: float, wr: float, wi: float) -> tuple[float, float]:
+    """``exp(1j * c * i * r)`` of sample ``i`` (``c`` in rad/s, ``r`` s per sample): from the angle
+    itself (rounded as numpy's ``c * arange(n) / fs``) every 32 samples, else the previous sample's
+    ``(pr, pi)`` turned by ``(wr, wi) = exp(1j * c * r)``."""
+    if i % 32 == 0:
+        th = (c * i) * r
+        return np.cos(th), np.sin(th)
+    return pr * wr - pi * wi, pr * wi + pi * wr
+
+
+@njit(cache=True)
 def mounting_features(acc: np.ndarray, starts: np.ndarray, ends: np.ndarray, period_s: np.ndarray,
                       up: np.ndarray, fs: float, flight_below: float, quantile: float):
     """Per-block Fourier amplitudes of the stride and step rhythms, and whether the block runs.
@@ -418,7 +436,7 @@ def mounting_features(acc: np.ndarray, starts: np.ndarray, ends: np.ndarray, per
         n2 = _whole_periods(L, fs / f2)
         c1 = -2.0 * np.pi * f1
         c2 = -2.0 * np.pi * f2
-        w1r, w1i = np.cos(c1 * r), np.sin(c1 * r)
+        w1r, w1i = np.cos(c1 * r), np.sin(c1 * r)  # one sample's turn
         w2r, w2i = np.cos(c2 * r), np.sin(c2 * r)
         p1r = p1i = p2r = p2i = 0.0
         s0r = s0i = s1r = s1i = s2r = s2i = szr = szi = tzr = tzi = 0.0
@@ -439,9 +457,7 @@ def mounting_features(acc: np.ndarray, starts: np.ndarray, ends: np.ndarray, per
             else:
                 has_nan = True
             if i < n1:
-                if i % 32 == 0:
-                    th = (c1 * i) * r
-                    p1r, p1i = np.cos(th), np.sin(th)
+                p1r, p1i = _phasor(i, c1, r, p1r, p1i, w1r, w1i)
                 s0r += p1r * x0
                 s0i += p1i * x0
                 s1r += p1r * x1
@@ -450,14 +466,10 @@ def mounting_features(acc: np.ndarray, starts: np.ndarray, ends: np.ndarray, per
                 s2i += p1i * x2
                 szr += p1r * z
                 szi += p1i * z
-                p1r, p1i = p1r * w1r - p1i * w1i, p1r * w1i + p1i * w1r
             if i < n2:
-                if i % 32 == 0:
-                    th = (c2 * i) * r
-                    p2r, p2i = np.cos(th), np.sin(th)
+                p2r, p2i = _phasor(i, c2, r, p2r, p2i, w2r, w2i)
                 tzr += p2r * z
                 tzi += p2i * z
-                p2r, p2i = p2r * w2r - p2i * w2i, p2r * w2i + p2i * w2r
         running[b] = not _quantile_at_least(L, quantile, below, below_max, above_min, has_nan, flight_below)
         if n1 > 0:
             a0 = 2.0 * np.hypot(s0r, s0i) / n1

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from gaitlab.kernels.blockstats import fma  # the Python one: exact rational arithmetic, one rounding
+from gaitlab.kernels.blockstats import fma, syrk_rows  # fma: the Python one (exact, one rounding)
 
 
 def step_period(norm_g, fs, min_s=0.22, max_s=1.0):
@@ -95,20 +95,16 @@ def horizontal_unit(v, up):
     return np.array([x / nrm for x in h])
 
 
-def scatter3(s, block_rows):
-    """``s.T @ s`` summed as OpenBLAS's dsyrk: rows in blocks (a remainder of one to two blocks
-    halved), a fused multiply-add chain per block, the block sums added in order."""
+def scatter3(s):
+    """``s.T @ s`` summed as OpenBLAS's dsyrk: rows in blocks (``syrk_rows``), a fused multiply-add
+    chain per block, the block sums added in order; one matrix entry at a time."""
     m = s.shape[0]
     out = np.zeros((3, 3))
     for a in range(3):
         for b in range(3):
             total, start = 0.0, 0
             while start < m:
-                rows = m - start
-                if rows >= 2 * block_rows:
-                    rows = block_rows
-                elif rows > block_rows:
-                    rows = (rows + 1) // 2
+                rows = syrk_rows(m - start)
                 acc = 0.0
                 for k in range(start, start + rows):
                     acc = fma(s[k, a], s[k, b], acc)
