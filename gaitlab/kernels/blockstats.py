@@ -1,9 +1,18 @@
-"""Per-block sums for orientation: column means and the centred step-periodic signal.
+"""Per-block statistics of orientation (:mod:`gaitlab.gait.orientation`) and mounting
+(:mod:`gaitlab.gait.mounting`), each kernel over all ~20-s blocks of a recording in one call.
 
-The sums run over the rows in order, as numpy sums along axis 0 of a C-contiguous (n, 3) array,
-so the results are the same bits as ``x[a:b].mean(axis=0)`` and
-``s - s.mean(axis=0)`` with ``s = x[:-lag] + x[lag:]``, without numpy's per-call overhead (the
-orientation loop makes a few of these per 20-s block).
+* step period: unbiased autocorrelation of ``|f|`` summed directly over the searched lags only;
+* gravity and the step covariance: column means, the centred step-periodic signal
+  ``f(t) + f(t + one step)`` and its 3 x 3 scatter matrix, then the forward direction's sign;
+* mounting: the flight test and the Fourier amplitudes at the stride and step frequencies.
+
+What sets the body axes (means, norms, dot products, the scatter matrix) is rounded exactly as the
+numpy code it replaced rounds it, so the orientation is the same bits: column sums over the rows in
+order (numpy's axis-0 sums of a C-contiguous (n, 3) array), 3-vector dot products as OpenBLAS's
+``ddot`` (first product, then fused multiply-adds: :func:`fma`), and ``s.T @ s`` as OpenBLAS's
+``dsyrk`` (:func:`scatter3`). The step period and the mounting amplitudes are summed in their own
+order: they agree with the FFT / complex-exponential versions to ~1e-15 relative (the ratio of
+amplitudes to ~1e-12), far below any threshold applied to them.
 """
 
 from __future__ import annotations
@@ -11,7 +20,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
-from llvmlite import ir
+from llvmlite import ir  # numba's own code generator, installed with it
 from numba import njit, types
 from numba.extending import intrinsic, overload
 
