@@ -180,3 +180,39 @@ def test_step_scatters_skip_blocks_too_short_for_their_lag():
 @given(arrays(np.float64, st.tuples(st.integers(0, 300), st.just(3)), elements=st.floats(-40, 40)))
 def test_row_norms_are_numpys(x):
     np.testing.assert_array_equal(blockstats.row_norms(x), np.linalg.norm(x, axis=1))
+
+
+@pytest.mark.parametrize("clear", [[True, False, True, False, False, True, False],
+                                   [False, False, True, False, False, False, False],
+                                   [False] * 7])
+def test_orientation_axes_lend_forward_from_the_nearest_gait_block(clear):
+    rng = np.random.default_rng(len(clear) + sum(clear))
+    m = 7
+    acc = rng.normal(0.0, 0.3, (m * 200, 3)) + [0.0, 0.0, 1.0]
+    starts = np.arange(m, dtype=np.int64) * 200
+    ends = starts + 200
+    ups = rng.normal(0.0, 0.1, (m, 3)) + [0.0, 0.0, 1.0]
+    ups /= np.linalg.norm(ups, axis=1)[:, None]
+    idx = np.array([0, 2, 3, 5, 6], dtype=np.int64)  # blocks with a covariance
+    main = rng.normal(size=(idx.size, 3))
+    clear_idx = np.array([clear[b] for b in idx])
+    lags = np.full(m, 17, dtype=np.int64)
+    rhythm = np.arange(m, dtype=np.int64)
+    rot, gait, calib = blockstats.orientation_axes(acc, starts, ends, 1, lags, idx, main, clear_idx, ups,
+                                                   ups * 1.01, rhythm, FLIGHT_BELOW_G)
+    np.testing.assert_array_equal(gait, clear)
+    for b in range(m):
+        np.testing.assert_allclose(rot[b] @ rot[b].T, np.eye(3), atol=1e-12)  # orthonormal
+        assert np.linalg.det(rot[b]) == pytest.approx(1.0)  # right-handed: left = up x forward
+        np.testing.assert_array_equal(rot[b, 2], ups[b])
+        d = naive_blocks.nearest_gait(gait, b)
+        if gait[b]:
+            j = int(np.flatnonzero(idx == b)[0])
+            own = naive_blocks.horizontal_unit(main[j], ups[b])
+            assert np.array_equal(rot[b, 0], own) or np.array_equal(rot[b, 0], -own)
+        elif d is not None:
+            np.testing.assert_array_equal(rot[b, 0], naive_blocks.horizontal_unit(rot[d, 0], ups[b]))
+        else:  # no gait anywhere: sensor x made horizontal
+            x_axis = naive_blocks.horizontal_unit(np.array([1.0, 0.0, 0.0]), ups[b])
+            np.testing.assert_array_equal(rot[b, 0], x_axis)
+    np.testing.assert_array_equal(calib, [naive_blocks.dot3(u * 1.01, u) for u in ups])

@@ -123,22 +123,6 @@ def block_starts(n: int, fs: float, block_s: float) -> np.ndarray:
     return starts
 
 
-def _step_covariances(acc: np.ndarray, starts: np.ndarray, ends: np.ndarray, dec: int,
-                      lags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Scatter matrices (3, 3) of the step-periodic part ``f(t) + f(t + one step)`` of blocks.
-
-    Adding the signal to itself one step later keeps what repeats every step (the vertical force,
-    braking/propulsion) and cancels the mediolateral sway (its sign alternates between left and
-    right steps). Blocks ``acc[starts[j]:ends[j]:dec]`` with lag ``lags[j]`` (decimated samples);
-    returns the positions ``j`` of the blocks long enough for their lag (> lag + 8 samples) and
-    their matrices, shape (k, 3, 3).
-    """
-    from ..kernels.blockstats import block_step_scatters
-
-    cov, ok = block_step_scatters(acc, starts, ends, dec, lags, 9)
-    return np.flatnonzero(ok), cov[ok]
-
-
 def _dynamic_verticals(eig_w: np.ndarray, eig_v: np.ndarray, gravity_dir: np.ndarray) -> np.ndarray:
     """Vertical as the main axis of the step-periodic force, where it agrees with gravity (per block).
 
@@ -147,8 +131,8 @@ def _dynamic_verticals(eig_w: np.ndarray, eig_v: np.ndarray, gravity_dir: np.nda
     false step-time asymmetry. The vertical ground reaction force, repeated every step, is by far
     the largest varying force (about 2 g peak to peak against <= 0.5 g forward and sideways, and
     the forward braking pattern is uncorrelated with it over a step), and a constant bias has no
-    variance: so the first principal axis of the step-periodic force (:func:`_step_covariances`)
-    is the vertical, bias-free. Used when within 15 deg of the gravity direction, else gravity.
+    variance: so the first principal axis of the step-periodic force ``f(t) + f(t + one step)`` (its
+    scatter matrix: :func:`gaitlab.kernels.blockstats.orientation_rhythm`) is the vertical, bias-free. Used when within 15 deg of the gravity direction, else gravity.
 
     Parameters
     ----------
@@ -166,32 +150,24 @@ def _dynamic_verticals(eig_w: np.ndarray, eig_v: np.ndarray, gravity_dir: np.nda
     return np.where((dominant & agree)[:, None], axis, gravity_dir)
 
 
-def _cross(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Cross product of 3-vectors (first axis: x, y, z; np.cross costs ~30x more for a single pair)."""
-    return np.array((u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]))
-
-
 def _forward_axes(cov: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Forward unit vectors (sensor frame, sign not yet fixed) of blocks and how clearly each was
-    defined (0..1; NaN where undefined): the principal direction of the step-periodic force within
-    the horizontal plane (the covariance projected onto the plane, where the vertical becomes a
-    zero eigenvalue).
+    """Forward directions (sensor frame, sign not yet fixed, not yet exactly unit and horizontal) of
+    blocks and how clearly each was defined (0..1; NaN where undefined): the principal direction of
+    the step-periodic force within the horizontal plane (the covariance projected onto the plane,
+    where the vertical becomes a zero eigenvalue).
 
     Parameters
     ----------
     cov : ndarray, shape (m, 3, 3)
-        Step covariance of each block (:func:`_step_covariances`).
+        Step covariance of each block (:func:`gaitlab.kernels.blockstats.orientation_rhythm`).
     up : ndarray, shape (m, 3)
         Each block's vertical.
     """
     proj = np.eye(3)[None] - up[:, :, None] * up[:, None, :]
     w, v = np.linalg.eigh(proj @ cov @ proj)
-    from ..kernels.blockstats import horizontal_units
-
-    fwd = horizontal_units(np.ascontiguousarray(v[:, :, 2]), np.ascontiguousarray(up))
     with np.errstate(invalid="ignore", divide="ignore"):
         clarity = np.where(w[:, 2] > 0, 1.0 - w[:, 1] / w[:, 2], np.nan)
-    return fwd, clarity
+    return np.ascontiguousarray(v[:, :, 2]), clarity
 
 
 #: Vertical specific force (g) below which a stride window counts as having a flight phase (running):
@@ -237,29 +213,21 @@ def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
     -------
     Orientation
     """
-    from ..kernels.blockstats import block_means, block_periods, block_sign_scores, horizontal_units, row_dots
+    from ..kernels.blockstats import orientation_axes, orientation_rhythm
 
     starts = block_starts(acc.shape[0], fs, block_s)
     n = acc.shape[0]
     nblk = starts.size
     ends = np.append(starts[1:], n)
-    gait = np.zeros(nblk, dtype=bool)
     # rhythm and direction need no more than ~50 Hz: decimate (not filtered: the step rhythm and
     # the braking pattern are far below the new Nyquist, and aliased noise averages out)
     dec = max(int(round(fs / 50.0)), 1)
     # row-order sums equal numpy's axis-0 mean only on a C-contiguous array
     acc_c = acc if acc.flags.c_contiguous and acc.dtype == np.float64 else np.ascontiguousarray(acc, np.float64)
-    # pass 1, all blocks in one kernel call each: rhythm (orientation-free |f|), gravity
-    period = block_periods(acc_c, starts, ends, dec, fs / dec, *_lag_range(fs / dec))
-    rhythm = np.flatnonzero(np.isfinite(period))
-    # mean over a whole number of strides (2 steps): exact gravity at steady speed
-    stops = ends.copy()
-    stride = 2 * period[rhythm] * fs
-    k = np.floor_divide((ends - starts)[rhythm], stride)  # as Python's int // float
-    whole = k >= 1
-    stops[rhythm[whole]] = starts[rhythm[whole]] + np.rint(k[whole] * stride[whole]).astype(np.int64)
-    means = block_means(acc_c, starts, stops)
-    grav = np.sqrt(row_dots(means, means))
+    # pass 1, all blocks in one kernel call: rhythm (orientation-free |f|), gravity (the mean over a
+    # whole number of strides: exact at steady speed), the step covariance (blocks > lag + 8 samples)
+    period, means, grav, lags, cov, ok = orientation_rhythm(acc_c, starts, ends, dec, float(fs),
+                                                            *_lag_range(fs / dec), 9)
     bad = np.flatnonzero((grav < 0.5) | (grav > 1.5))
     if bad.size:
         b = bad[0]
@@ -269,44 +237,23 @@ def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
             "(g vs m/s^2) or whether gravity was removed by the app")
     if axes is not None:
         rot = np.broadcast_to(np.asarray(axes, dtype=np.float64), (nblk, 3, 3)).copy()
-        return Orientation(rot=rot, block_starts=starts.astype(np.int64), gravity_g=grav, gait=gait,
-                           step_period_s=period)
+        return Orientation(rot=rot, block_starts=starts.astype(np.int64), gravity_g=grav,
+                           gait=np.zeros(nblk, dtype=bool), step_period_s=period)
     ups = means / grav[:, None]
-    # the step covariance of each block with a rhythm
-    lags = np.zeros(nblk, dtype=np.int64)
-    lags[rhythm] = np.rint(period[rhythm] * fs / dec).astype(np.int64)
-    ok, cov = _step_covariances(acc_c, starts[rhythm], ends[rhythm], dec, lags[rhythm])
-    fwd_found = np.full((nblk, 3), np.nan)
+    rhythm = np.flatnonzero(np.isfinite(period))
+    idx = np.flatnonzero(ok)
+    main, clarity = np.empty((0, 3)), np.empty(0)
     # pass 2, all blocks with a rhythm at once (3 x 3 eigen-problems): vertical, then forward
-    if ok.size:
-        idx_a = rhythm[ok]
-        w, v = np.linalg.eigh(cov)
-        ups[idx_a] = _dynamic_verticals(w, v, ups[idx_a])
-        fwd, clarity = _forward_axes(cov, ups[idx_a])
-        clear = clarity > 0.2
-        bb = idx_a[clear]
-        # sign: braking while the vertical force rises (early stance) in running; the opposite in walking
-        score = block_sign_scores(acc_c, starts[bb], ends[bb], dec, np.ascontiguousarray(fwd[clear]),
-                                  np.ascontiguousarray(ups[bb]), lags[bb], FLIGHT_BELOW_G)
-        fwd_found[bb] = np.where((score > 0)[:, None], -fwd[clear], fwd[clear])
-        gait[bb] = True
-    # the vertical calibration along the (possibly refined) vertical
-    grav[rhythm] = row_dots(means[rhythm], ups[rhythm])
-    fwds = fwd_found.copy()
-    donors = np.flatnonzero(gait)
-    rest = np.flatnonzero(~gait)
-    if donors.size:
-        # the nearest block with gait (the earlier on a tie) lends its forward direction
-        after = np.clip(np.searchsorted(donors, rest), 0, donors.size - 1)
-        before = np.clip(after - 1, 0, donors.size - 1)
-        earlier = np.abs(rest - donors[before]) <= np.abs(donors[after] - rest)
-        near = np.where(earlier, donors[before], donors[after])
-        lent = fwd_found[near]
-    else:
-        # no gait anywhere: any horizontal direction (orientation-free metrics only)
-        lent = np.where((np.abs(ups[rest, 0]) < 0.9)[:, None], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0])
-    fwds[rest] = horizontal_units(np.ascontiguousarray(lent), ups[rest])
-    rot = np.stack((fwds, _cross(ups.T, fwds.T).T, ups), axis=1)
+    if idx.size:
+        w, v = np.linalg.eigh(cov[idx])
+        ups[idx] = _dynamic_verticals(w, v, ups[idx])
+        main, clarity = _forward_axes(cov[idx], ups[idx])
+    # forward's sign (braking while the vertical force rises, early stance, in running; the opposite
+    # in walking), forward lent to blocks without gait, left, and the vertical calibration along the
+    # (possibly refined) vertical
+    rot, gait, calib = orientation_axes(acc_c, starts, ends, dec, lags, idx, main, clarity > 0.2, ups, means,
+                                        rhythm, FLIGHT_BELOW_G)
+    grav[rhythm] = calib
     if not gait.any():
         logger.info("no step rhythm found: forward direction unknown")
     return Orientation(rot=rot, block_starts=starts.astype(np.int64), gravity_g=grav, gait=gait,

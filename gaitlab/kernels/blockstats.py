@@ -26,7 +26,7 @@ from numba.extending import intrinsic, overload
 
 __all__ = ["fma", "column_mean", "centred_step_sum", "scatter3", "block_step_scatters", "block_means",
            "row_norms", "row_dots", "horizontal_units", "autocorr_period", "block_periods", "sign_score",
-           "block_sign_scores", "mounting_features"]
+           "block_sign_scores", "mounting_features", "orientation_rhythm", "orientation_axes"]
 
 
 def fma(a: float, b: float, c: float) -> float:
@@ -200,7 +200,11 @@ def block_step_scatters(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, dec
                         min_rows: int):
     """:func:`scatter3` of the :func:`centred_step_sum` of rows ``starts[b]:ends[b]:dec`` of ``x``
     with lag ``lags[b]``, for every block, shape (m, 3, 3); ``ok[b]`` False (and NaN) for a block
-    with ``lags[b] < 1`` or fewer than ``min_rows`` sums."""
+    with ``lags[b] < 1`` or fewer than ``min_rows`` sums.
+
+    Adding the signal to itself one step later keeps what repeats every step (the vertical force,
+    braking/propulsion) and cancels the mediolateral sway (its sign alternates between left and
+    right steps): the scatter's principal axes are the vertical and then forward."""
     m = starts.size
     out = np.full((m, 3, 3), np.nan)
     ok = np.zeros(m, dtype=np.bool_)
@@ -489,3 +493,103 @@ def mounting_features(acc: np.ndarray, starts: np.ndarray, ends: np.ndarray, per
             az2 = 2.0 * np.hypot(tzr, tzi) / n2 if n2 > 0 else np.nan
             alternation[b] = az1 / az2 if az2 > 0 else np.nan
     return swing, alternation, running
+
+
+@njit(cache=True)
+def orientation_rhythm(acc: np.ndarray, starts: np.ndarray, ends: np.ndarray, dec: int, fs: float, lo: int,
+                       hi: int, min_rows: int):
+    """Orientation's first pass over all blocks (one kernel call: numba loads each kernel's cache
+    once per process, ~3-5 ms each).
+
+    Returns per block: the step period (s, :func:`block_periods` at ``fs / dec``, lags ``lo..hi``);
+    the mean of ``acc`` over the whole strides in the block (all of it without a rhythm or a whole
+    stride) and its length; the step lag in decimated samples (0 without a rhythm); the scatter
+    matrix of the step-periodic signal (:func:`block_step_scatters`) and whether it was found.
+    """
+    period = block_periods(acc, starts, ends, dec, fs / dec, lo, hi)
+    stops = ends.copy()
+    lags = np.zeros(starts.size, dtype=np.int64)
+    for b in range(starts.size):
+        if np.isfinite(period[b]):
+            stride = 2 * period[b] * fs
+            k = (ends[b] - starts[b]) // stride  # float floor division, as Python's
+            if k >= 1:
+                stops[b] = starts[b] + int(np.rint(k * stride))
+            lags[b] = int(np.rint(period[b] * fs / dec))
+    means = block_means(acc, starts, stops)
+    grav = np.sqrt(row_dots(means, means))
+    cov, ok = block_step_scatters(acc, starts, ends, dec, lags, min_rows)
+    return period, means, grav, lags, cov, ok
+
+
+@njit(cache=True)
+def orientation_axes(acc: np.ndarray, starts: np.ndarray, ends: np.ndarray, dec: int, lags: np.ndarray,
+                     idx: np.ndarray, main: np.ndarray, clear: np.ndarray, ups: np.ndarray, means: np.ndarray,
+                     rhythm: np.ndarray, flight_below: float):
+    """Orientation's second pass (one kernel call): forward, left and the vertical calibration.
+
+    ``idx``: blocks with a step covariance; ``main[j]``: the principal horizontal direction of
+    block ``idx[j]`` (sign unknown), ``clear[j]`` whether it is clearly defined; ``ups``: each
+    block's vertical; ``means``: each block's mean specific force; ``rhythm``: blocks with a step
+    period. Clear blocks get forward = ``main`` made exactly horizontal and unit
+    (:func:`horizontal_units`), its sign by :func:`sign_score` (flipped when > 0): these are the
+    gait blocks. Every other block borrows the forward of the nearest gait block (the earlier on a
+    tie), made horizontal in its own frame; with no gait anywhere, sensor x (or y when x is within
+    ~25 deg of the vertical). Left = up x forward.
+
+    Returns the rotations (m, 3, 3: rows forward, left, up), the gait flags and, for the
+    ``rhythm`` blocks, the mean specific force along the vertical (the vertical calibration).
+    """
+    m = starts.size
+    fwd = horizontal_units(main, ups[idx])
+    cl = idx[clear]
+    score = block_sign_scores(acc, starts[cl], ends[cl], dec, fwd[clear], ups[cl], lags[cl], flight_below)
+    found = np.full((m, 3), np.nan)
+    gait = np.zeros(m, dtype=np.bool_)
+    j = 0
+    for q in range(idx.size):
+        if clear[q]:
+            b = idx[q]
+            sign = -1.0 if score[j] > 0 else 1.0
+            for c in range(3):
+                found[b, c] = sign * fwd[q, c]  # exact: a sign flip
+            gait[b] = True
+            j += 1
+    calib = row_dots(means[rhythm], ups[rhythm])
+    # the nearest gait block before and after each block
+    before = np.full(m, -1, dtype=np.int64)
+    after = np.full(m, -1, dtype=np.int64)
+    last = -1
+    for b in range(m):
+        if gait[b]:
+            last = b
+        before[b] = last
+    last = -1
+    for b in range(m - 1, -1, -1):
+        if gait[b]:
+            last = b
+        after[b] = last
+    rest = np.flatnonzero(~gait)
+    lent = np.empty((rest.size, 3))
+    for q in range(rest.size):
+        b = rest[q]
+        d = before[b]
+        if d < 0 or (after[b] >= 0 and after[b] - b < b - d):
+            d = after[b]
+        if d >= 0:
+            lent[q] = found[d]
+        elif abs(ups[b, 0]) < 0.9:  # no gait anywhere: any horizontal direction
+            lent[q, 0], lent[q, 1], lent[q, 2] = 1.0, 0.0, 0.0
+        else:
+            lent[q, 0], lent[q, 1], lent[q, 2] = 0.0, 1.0, 0.0
+    own = horizontal_units(lent, ups[rest])
+    for q in range(rest.size):
+        found[rest[q]] = own[q]
+    rot = np.empty((m, 3, 3))
+    for b in range(m):
+        f0, f1, f2 = found[b, 0], found[b, 1], found[b, 2]
+        u0, u1, u2 = ups[b, 0], ups[b, 1], ups[b, 2]
+        rot[b, 0, 0], rot[b, 0, 1], rot[b, 0, 2] = f0, f1, f2
+        rot[b, 1, 0], rot[b, 1, 1], rot[b, 1, 2] = u1 * f2 - u2 * f1, u2 * f0 - u0 * f2, u0 * f1 - u1 * f0
+        rot[b, 2, 0], rot[b, 2, 1], rot[b, 2, 2] = u0, u1, u2
+    return rot, gait, calib

@@ -112,3 +112,9 @@ def scatter3(s):
                 start += rows
             out[a, b] = total
     return out
+
+
+def nearest_gait(gait, b):
+    """The gait block nearest to block ``b`` (the earlier on a tie), or None."""
+    donors = [j for j in range(len(gait)) if gait[j]]
+    return min(donors, key=lambda j: abs(j - b)) if donors else None
