@@ -19,7 +19,10 @@ Physics of the three cases (per block of steady gait with a step period ``T``):
   contact times, vertical oscillation, pelvic angles and sides are not.
 
 The classification uses the Fourier amplitudes of the specific force at the stride frequency
-``1 / (2 T)`` and the step frequency ``1 / T`` in each block of steady gait.
+``1 / (2 T)`` and the step frequency ``1 / T`` in each block of steady gait, each over a whole
+number of its periods (:func:`gaitlab.kernels.blockstats.mounting_features`): only the fundamental
+of each rhythm, so the step-to-step jitter of sharp impact edges (broadband) does not count as
+alternation.
 """
 
 from __future__ import annotations
@@ -39,6 +42,11 @@ __all__ = ["MOUNTINGS", "Mounting", "infer_mounting", "PER_SIDE_REASON", "stride
 
 #: Mountings gaitlab recognises (``Analysis.input['mounting']``).
 MOUNTINGS = ("midline", "off_midline", "thigh", "chest", "unknown")
+
+#: Fraction of a block's samples whose vertical force must lie below :data:`.orientation.FLIGHT_BELOW_G`
+#: for the block to count as running: a flight phase every step at the pelvis reads ~0 g for ~30 % of
+#: the time; walking never gets there.
+FLIGHT_QUANTILE = 0.1
 
 #: Amplitude (g) of the stride-rhythm specific force (Fourier amplitude at the stride frequency,
 #: vector norm over the axes) above which the sensor's orientation swings with a leg: a thigh swings
@@ -119,54 +127,6 @@ class Mounting:
                 "per_side_reason": self.reason}
 
 
-def _phasor(freq: float, n_samples: int, fs: float) -> np.ndarray | None:
-    """``exp(-2 pi i f t)`` over a whole number of periods of ``freq`` within ``n_samples`` (None
-    when fewer than two periods fit)."""
-    per = fs / freq
-    k = int(n_samples // per)
-    if k < 2:
-        return None
-    n = int(round(k * per))
-    return np.exp(-2j * np.pi * freq * np.arange(n) / fs)
-
-
-def _amplitude(x: np.ndarray, freq: float, fs: float, ph: np.ndarray | None = None) -> np.ndarray:
-    """Fourier amplitude (per column) of ``x`` at ``freq`` (Hz) over a whole number of its periods.
-
-    ``ph``: the block's :func:`_phasor` for ``freq``, when already computed for another signal of
-    the same length (the same values, so the same result).
-    """
-    if ph is None:
-        ph = _phasor(freq, x.shape[0], fs)
-    if ph is None:
-        return np.full(x.shape[1:], np.nan)
-    n = ph.size
-    # einsum's own single-threaded loop, not BLAS: OpenBLAS runs a complex (n, 3) product on all
-    # cores, which on a busy machine waits ms for a time slice per call (measured: 2-15 ms per
-    # block, 1-4 s per hour at 200 Hz, vs ~40 us here), and its sums depend on its thread count
-    return 2.0 * np.abs(np.einsum("i,ij->j", ph, x[:n].astype(np.complex128))) / n
-
-
-def _block_features(acc: np.ndarray, up: np.ndarray, step_s: float, fs: float,
-                    fz: np.ndarray | None = None) -> tuple[float, float]:
-    """(stride-rhythm amplitude of the specific force (g, vector norm over the axes), stride- to
-    step-rhythm amplitude ratio of the vertical force) of one block.
-
-    Fourier amplitudes at the stride frequency ``1 / (2 T)`` and the step frequency ``1 / T``:
-    only the fundamental of each rhythm, so the step-to-step jitter of sharp impact edges (broadband)
-    does not count as alternation. ``fz``: ``acc @ up`` when the caller has it already.
-    """
-    if not np.isfinite(step_s) or acc.shape[0] < 4 * step_s * fs:
-        return np.nan, np.nan
-    ph = _phasor(0.5 / step_s, acc.shape[0], fs)  # stride rhythm: shared by the 3 axes and fz
-    stride = _amplitude(acc, 0.5 / step_s, fs, ph)
-    swing = float(np.sqrt(np.sum(stride**2)))
-    fz = (acc @ up if fz is None else fz)[:, None]
-    a1 = float(_amplitude(fz, 0.5 / step_s, fs, ph)[0])
-    a2 = float(_amplitude(fz, 1.0 / step_s, fs)[0])
-    return swing, (a1 / a2 if a2 > 0 else np.nan)
-
-
 def infer_mounting(acc: np.ndarray, fs: float, ori, declared: str | None = None) -> Mounting:
     """Infer the mounting of a trunk-class sensor.
 
@@ -182,35 +142,30 @@ def infer_mounting(acc: np.ndarray, fs: float, ori, declared: str | None = None)
         A mounting stated by the user or the file (``'chest'`` for a chest strap); the signal
         still overrides a midline declaration when it shows a thigh.
     """
-    swings, alts = [], []
-    starts = ori.block_starts
+    from ..kernels.blockstats import mounting_features
+
+    starts = np.asarray(ori.block_starts, dtype=np.int64)
     ends = np.append(starts[1:], acc.shape[0])
-    for b in range(starts.size):
-        T = ori.step_period_s[b]
-        if not np.isfinite(T):
-            continue
-        blk = acc[starts[b]: ends[b]]
-        fz = blk @ ori.rot[b, 2]
-        # running blocks only (a flight phase): walking's own stride rhythm (the pendulum sways
-        # over each foot in turn, turns) would read as off-midline
-        if float(np.percentile(fz, 10)) >= FLIGHT_BELOW_G:
-            continue
-        s, a = _block_features(blk, ori.rot[b, 2], float(T), fs, fz)
-        if np.isfinite(s):
-            swings.append(s)
-            alts.append(a)
+    # running blocks only (10 % of the vertical force below the flight level): walking's own stride
+    # rhythm (the pendulum sways over each foot in turn, turns) would read as off-midline
+    swing_b, alt_b, running = mounting_features(
+        np.ascontiguousarray(acc, dtype=np.float64), starts, ends,
+        np.ascontiguousarray(ori.step_period_s, dtype=np.float64),
+        np.ascontiguousarray(ori.rot[:, 2], dtype=np.float64), float(fs), FLIGHT_BELOW_G, FLIGHT_QUANTILE)
+    use = running & np.isfinite(swing_b)
+    swings, alts = swing_b[use], alt_b[use]
     # the device's face direction (sensor z) against the body's left-right axis, over gait blocks
     gait_blocks = np.flatnonzero(ori.gait)
     side_face = (float(np.median(np.abs(ori.rot[gait_blocks, 1, 2]))) if gait_blocks.size else np.nan)
-    swing = float(np.median(swings)) if swings else np.nan
-    alt = float(np.nanmedian(alts)) if alts and np.isfinite(alts).any() else np.nan
+    swing = float(np.median(swings)) if swings.size else np.nan
+    alt = float(np.nanmedian(alts)) if np.isfinite(alts).any() else np.nan
     if np.isfinite(swing) and swing > THIGH_SWING_G:
         kind = "thigh"
     elif np.isfinite(alt) and alt > OFF_MIDLINE_ALTERNATION:
         kind = "off_midline"
     elif declared in MOUNTINGS:
         kind = declared
-    elif not swings:
+    elif not swings.size:
         kind = "unknown"  # no running: walking alternates by itself, so it does not tell
     else:
         kind = "midline"

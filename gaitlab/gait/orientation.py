@@ -99,32 +99,16 @@ def step_period(norm_g: np.ndarray, fs: float, min_s: float = 0.22, max_s: float
     Orientation-free (the norm does not depend on mounting). Returns NaN when no clear rhythm
     (standing, or fewer than ~3 steps).
     """
-    x = norm_g - norm_g.mean()
-    n = x.size
-    lo, hi = int(min_s * fs), int(max_s * fs)
-    if n < 3 * hi // 2 or float(np.dot(x, x)) < n * 1e-4:  # too short, or still (std < 0.01 g)
-        return float("nan")
-    nfft = 1 << int(np.ceil(np.log2(2 * n)))
-    spec = np.fft.rfft(x, nfft)
-    ac = np.fft.irfft(spec * np.conj(spec), nfft)[: hi + 2]
-    ac /= ac[0]
-    ac[1:] /= (n - np.arange(1, ac.size)) / n  # unbiased
-    seg = ac[lo: hi + 1]
-    if seg.size < 3:
-        return float("nan")
-    peaks = np.flatnonzero((seg[1:-1] > seg[:-2]) & (seg[1:-1] >= seg[2:])) + 1
-    if peaks.size == 0:
-        return float("nan")
-    best = seg[peaks].max()
-    if best < 0.2:
-        return float("nan")
-    first = peaks[np.argmax(seg[peaks] >= 0.7 * best)]
-    # parabolic refinement of the peak position
-    k = first
-    y0, y1, y2 = seg[k - 1], seg[k], seg[k + 1]
-    den = y0 - 2 * y1 + y2
-    frac = 0.5 * (y0 - y2) / den if den != 0 else 0.0
-    return float((lo + k + frac) / fs)
+    from ..kernels.blockstats import autocorr_period
+
+    lo, hi = _lag_range(fs, min_s, max_s)
+    return float(autocorr_period(np.ascontiguousarray(norm_g, dtype=np.float64), float(fs), lo, hi))
+
+
+def _lag_range(fs: float, min_s: float = 0.22, max_s: float = 1.0) -> tuple[int, int]:
+    """Autocorrelation lags (samples at ``fs``) of the shortest and longest step period searched:
+    0.22 s (270 steps/min, sprinting) to 1 s (60 steps/min, slow walking)."""
+    return int(min_s * fs), int(max_s * fs)
 
 
 def block_starts(n: int, fs: float, block_s: float) -> np.ndarray:
@@ -139,25 +123,6 @@ def block_starts(n: int, fs: float, block_s: float) -> np.ndarray:
     return starts
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
-    return v / np.linalg.norm(v)
-
-
-def _step_covariance(acc: np.ndarray, lag: int) -> np.ndarray | None:
-    """Scatter matrix (3, 3) of the step-periodic part ``f(t) + f(t + one step)`` of one block.
-
-    Adding the signal to itself one step later keeps what repeats every step (the vertical force,
-    braking/propulsion) and cancels the mediolateral sway (its sign alternates between left and
-    right steps). None when the block is too short for the lag.
-    """
-    if lag < 1 or acc.shape[0] <= lag + 8:
-        return None
-    from ..kernels.blockstats import centred_step_sum
-
-    s = centred_step_sum(acc, lag)
-    return s.T @ s
-
-
 def _dynamic_verticals(eig_w: np.ndarray, eig_v: np.ndarray, gravity_dir: np.ndarray) -> np.ndarray:
     """Vertical as the main axis of the step-periodic force, where it agrees with gravity (per block).
 
@@ -166,8 +131,8 @@ def _dynamic_verticals(eig_w: np.ndarray, eig_v: np.ndarray, gravity_dir: np.nda
     false step-time asymmetry. The vertical ground reaction force, repeated every step, is by far
     the largest varying force (about 2 g peak to peak against <= 0.5 g forward and sideways, and
     the forward braking pattern is uncorrelated with it over a step), and a constant bias has no
-    variance: so the first principal axis of the step-periodic force (:func:`_step_covariance`)
-    is the vertical, bias-free. Used when within 15 deg of the gravity direction, else gravity.
+    variance: so the first principal axis of the step-periodic force ``f(t) + f(t + one step)`` (its
+    scatter matrix: :func:`gaitlab.kernels.blockstats.orientation_rhythm`) is the vertical, bias-free. Used when within 15 deg of the gravity direction, else gravity.
 
     Parameters
     ----------
@@ -185,33 +150,24 @@ def _dynamic_verticals(eig_w: np.ndarray, eig_v: np.ndarray, gravity_dir: np.nda
     return np.where((dominant & agree)[:, None], axis, gravity_dir)
 
 
-def _cross(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Cross product of two 3-vectors (np.cross costs ~30x more for a single pair)."""
-    return np.array((u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]))
-
-
 def _forward_axes(cov: np.ndarray, up: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Forward unit vectors (sensor frame, sign not yet fixed) of blocks and how clearly each was
-    defined (0..1; NaN where undefined): the principal direction of the step-periodic force within
-    the horizontal plane (the covariance projected onto the plane, where the vertical becomes a
-    zero eigenvalue).
+    """Forward directions (sensor frame, sign not yet fixed, not yet exactly unit and horizontal) of
+    blocks and how clearly each was defined (0..1; NaN where undefined): the principal direction of
+    the step-periodic force within the horizontal plane (the covariance projected onto the plane,
+    where the vertical becomes a zero eigenvalue).
 
     Parameters
     ----------
     cov : ndarray, shape (m, 3, 3)
-        Step covariance of each block (:func:`_step_covariance`).
+        Step covariance of each block (:func:`gaitlab.kernels.blockstats.orientation_rhythm`).
     up : ndarray, shape (m, 3)
         Each block's vertical.
     """
     proj = np.eye(3)[None] - up[:, :, None] * up[:, None, :]
     w, v = np.linalg.eigh(proj @ cov @ proj)
-    fwd = np.empty((cov.shape[0], 3))
-    for j in range(cov.shape[0]):  # 3-vectors: per block, as np.dot and norm round them
-        main = v[j, :, 2]
-        fwd[j] = _unit(main - (main @ up[j]) * up[j])
     with np.errstate(invalid="ignore", divide="ignore"):
         clarity = np.where(w[:, 2] > 0, 1.0 - w[:, 1] / w[:, 2], np.nan)
-    return fwd, clarity
+    return np.ascontiguousarray(v[:, :, 2]), clarity
 
 
 #: Vertical specific force (g) below which a stride window counts as having a flight phase (running):
@@ -231,17 +187,10 @@ def _sign_score(ap: np.ndarray, fz: np.ndarray, lag: int) -> float:
     classed by whether it has a flight (vertical force below :data:`FLIGHT_BELOW_G`) and its
     walking part counted with the opposite sign. Returns > 0 when the candidate points backwards.
     """
-    prod = ap[:-1] * np.diff(fz)
-    win = max(2 * lag, 2)
-    nwin = prod.size // win
-    if nwin == 0:
-        return float(prod.sum())
-    head = nwin * win
-    sums = prod[:head].reshape(nwin, win).sum(axis=1)
-    running = fz[:head].reshape(nwin, win).min(axis=1) < FLIGHT_BELOW_G
-    score = float(np.where(running, sums, -sums).sum())
-    tail = prod[head:].sum()
-    return score + (float(tail) if running[-1] else -float(tail))
+    from ..kernels.blockstats import sign_score
+
+    return float(sign_score(np.ascontiguousarray(ap, dtype=np.float64),
+                            np.ascontiguousarray(fz, dtype=np.float64), int(lag), FLIGHT_BELOW_G))
 
 
 def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
@@ -264,95 +213,48 @@ def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
     -------
     Orientation
     """
+    from ..kernels.blockstats import orientation_axes, orientation_rhythm
+
     starts = block_starts(acc.shape[0], fs, block_s)
     n = acc.shape[0]
     nblk = starts.size
     ends = np.append(starts[1:], n)
-    rot = np.empty((nblk, 3, 3))
-    grav = np.empty(nblk)
-    gait = np.zeros(nblk, dtype=bool)
-    period = np.full(nblk, np.nan)
-    fwd_found: list[np.ndarray | None] = [None] * nblk
-    ups = np.empty((nblk, 3))
-    means = np.empty((nblk, 3))
     # rhythm and direction need no more than ~50 Hz: decimate (not filtered: the step rhythm and
     # the braking pattern are far below the new Nyquist, and aliased noise averages out)
     dec = max(int(round(fs / 50.0)), 1)
-    norm = np.sqrt(np.einsum("ij,ij->i", acc, acc))
-    # pass 1, per block (cheap array reductions): rhythm, gravity, the step covariance
-    covs: dict[int, np.ndarray] = {}
-    decimated: dict[int, np.ndarray] = {}
-    lags: dict[int, int] = {}
-    rhythm: list[int] = []
-    from ..kernels.blockstats import column_mean
-
     # row-order sums equal numpy's axis-0 mean only on a C-contiguous array
     acc_c = acc if acc.flags.c_contiguous and acc.dtype == np.float64 else np.ascontiguousarray(acc, np.float64)
-    for b in range(nblk):
-        blk = acc_c[starts[b]: ends[b]]
-        T = step_period(norm[starts[b]: ends[b]: dec], fs / dec)
-        period[b] = T
-        stop = ends[b]
-        if np.isfinite(T):
-            # mean over a whole number of strides (2 steps): exact gravity at steady speed
-            stride = 2 * T * fs
-            k = int(blk.shape[0] // stride)
-            if k >= 1:
-                stop = starts[b] + int(round(k * stride))
-        blk_mean = column_mean(acc_c, starts[b], stop)
-        grav[b] = float(np.linalg.norm(blk_mean))
-        if grav[b] < 0.5 or grav[b] > 1.5:
-            raise InputError(
-                f"mean specific force over {blk.shape[0] / fs:.0f} s from t = {starts[b] / fs:.0f} s is "
-                f"{grav[b]:.2f} g; a worn accelerometer reads about 1 g on average. Check the units "
-                "(g vs m/s^2) or whether gravity was removed by the app")
-        means[b] = blk_mean
-        ups[b] = blk_mean / grav[b] if axes is None else axes[2]
-        if axes is None and np.isfinite(T):
-            rhythm.append(b)
-            blk_d = blk[::dec]
-            cov = _step_covariance(blk_d, int(round(T * fs / dec)))
-            if cov is not None:
-                covs[b] = cov
-                decimated[b] = blk_d
-                lags[b] = int(round(T * fs / dec))
+    # pass 1, all blocks in one kernel call: rhythm (orientation-free |f|), gravity (the mean over a
+    # whole number of strides: exact at steady speed), the step covariance (blocks > lag + 8 samples)
+    period, means, grav, lags, cov, ok = orientation_rhythm(acc_c, starts, ends, dec, float(fs),
+                                                            *_lag_range(fs / dec), 9)
+    bad = np.flatnonzero((grav < 0.5) | (grav > 1.5))
+    if bad.size:
+        b = bad[0]
+        raise InputError(
+            f"mean specific force over {(ends[b] - starts[b]) / fs:.0f} s from t = {starts[b] / fs:.0f} s is "
+            f"{grav[b]:.2f} g; a worn accelerometer reads about 1 g on average. Check the units "
+            "(g vs m/s^2) or whether gravity was removed by the app")
+    if axes is not None:
+        rot = np.broadcast_to(np.asarray(axes, dtype=np.float64), (nblk, 3, 3)).copy()
+        return Orientation(rot=rot, block_starts=starts.astype(np.int64), gravity_g=grav,
+                           gait=np.zeros(nblk, dtype=bool), step_period_s=period)
+    ups = means / grav[:, None]
+    rhythm = np.flatnonzero(np.isfinite(period))
+    idx = np.flatnonzero(ok)
+    main, clarity = np.empty((0, 3)), np.empty(0)
     # pass 2, all blocks with a rhythm at once (3 x 3 eigen-problems): vertical, then forward
-    if covs:
-        idx = np.fromiter(covs, dtype=np.int64, count=len(covs))
-        cov = np.stack([covs[b] for b in idx])
-        w, v = np.linalg.eigh(cov)
+    if idx.size:
+        w, v = np.linalg.eigh(cov[idx])
         ups[idx] = _dynamic_verticals(w, v, ups[idx])
-        fwd, clarity = _forward_axes(cov, ups[idx])
-        for j, b in enumerate(idx):
-            if not clarity[j] > 0.2:
-                continue
-            blk_d, up, f = decimated[b], ups[b], fwd[j]
-            # sign: braking while the vertical force rises (early stance) in running; the opposite in walking
-            fz = blk_d @ up
-            if _sign_score(blk_d @ f, fz, lags[b]) > 0:
-                f = -f
-            fwd_found[b] = f
-            gait[b] = True
-    for b in rhythm:  # the vertical calibration along the (possibly refined) vertical
-        grav[b] = float(means[b] @ ups[b])
-    for b in range(nblk):
-        if axes is not None:
-            rot[b] = axes
-            continue
-        up = ups[b]
-        fwd = fwd_found[b]
-        if fwd is None:
-            donors = [j for j in range(nblk) if fwd_found[j] is not None]
-            if donors:
-                j = min(donors, key=lambda j: abs(j - b))
-                fwd = fwd_found[j]
-            else:
-                # no gait anywhere: any horizontal direction (orientation-free metrics only)
-                fwd = np.array([1.0, 0.0, 0.0]) if abs(up[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
-            fwd = _unit(fwd - np.dot(fwd, up) * up)
-        left = _cross(up, fwd)
-        rot[b] = np.vstack((fwd, left, up))
-    if axes is None and not gait.any():
+        main, clarity = _forward_axes(cov[idx], ups[idx])
+    # forward's sign (braking while the vertical force rises, early stance, in running; the opposite
+    # in walking), forward lent to blocks without gait, left, and the vertical calibration along the
+    # (possibly refined) vertical
+    rot, gait, calib = orientation_axes(acc_c, starts, ends, dec, lags, idx, main, clarity > 0.2, ups, means,
+                                        rhythm, FLIGHT_BELOW_G)
+    grav[rhythm] = calib
+    if not gait.any():
         logger.info("no step rhythm found: forward direction unknown")
     return Orientation(rot=rot, block_starts=starts.astype(np.int64), gravity_g=grav, gait=gait,
                        step_period_s=period)

@@ -47,7 +47,9 @@ def infer_placement(recording: Recording) -> str:
     Statistics are taken over 2-s windows in which the sensor moves (``|f|`` std > 0.2 g), so
     standing before or after the run does not dilute them.
     """
-    norm = np.linalg.norm(recording.acc, axis=1)
+    from ..kernels.blockstats import row_norms
+
+    norm = row_norms(np.ascontiguousarray(recording.acc, dtype=np.float64))
     n = max(int(round(2.0 * recording.fs)), 1)
     a = _windows(norm, n)
     moving = a.std(axis=1) > 0.2 if a.size else np.zeros(0, dtype=bool)
@@ -59,7 +61,7 @@ def infer_placement(recording: Recording) -> str:
     if float(np.percentile(a_mov, 99)) > FOOT_IMPACT_G:
         return "shoe"
     if recording.gyr is not None:
-        w = _windows(np.linalg.norm(recording.gyr, axis=1), n)[moving]
+        w = _windows(row_norms(np.ascontiguousarray(recording.gyr, dtype=np.float64)), n)[moving]
         gyr_p99 = float(np.percentile(w, 99))
         if gyr_p99 > LIMB_RATE_DPS:
             share = float(np.median(((w < 100.0) & (np.abs(a_mov - 1.0) < 0.3)).mean(axis=1)))
