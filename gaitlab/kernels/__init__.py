@@ -11,5 +11,10 @@ signal      moving means over (n, 3) signals, row-wise projections
 events      level crossings, stance "humps", contact-edge fits (IC / TO with sub-sample precision)
 integrate   per-stride double integration (vertical oscillation), speed lost while braking
 stepstats   per-step impact, loading rate, lateral evidence
-sides       left/right assignment with alternation
+blockstats  per-block orientation and mounting statistics (step period, gravity, step scatter,
+            forward sign, stride/step Fourier amplitudes), all blocks of a recording in one call
+filters     zero-phase Butterworth low-pass
+rolling     rolling medians, means and variances over time windows (the report's rules)
+walking     walking contacts on the pendulum humps
+foot        shoe kernels: swing peaks, contact events, impacts, ZUPT strides
 """

@@ -6,60 +6,26 @@
   ``f(t) + f(t + one step)`` and its 3 x 3 scatter matrix, then the forward direction's sign;
 * mounting: the flight test and the Fourier amplitudes at the stride and step frequencies.
 
-What sets the body axes (means, norms, dot products, the scatter matrix) is rounded exactly as the
-numpy code it replaced rounds it, so the orientation is the same bits: column sums over the rows in
-order (numpy's axis-0 sums of a C-contiguous (n, 3) array), 3-vector dot products as OpenBLAS's
-``ddot`` (first product, then fused multiply-adds: :func:`fma`), and ``s.T @ s`` as OpenBLAS's
-``dsyrk`` (:func:`scatter3`). The step period and the mounting amplitudes are summed in their own
-order: they agree with the FFT / complex-exponential versions to ~1e-15 relative (the ratio of
-amplitudes to ~1e-12), far below any threshold applied to them.
+Sums run in a fixed order (rows in order; the 3 x 3 scatter one row at a time), so results are
+deterministic and do not depend on the BLAS build or thread count; they agree with the numpy code
+they replaced (BLAS dot products, ``s.T @ s``, FFT autocorrelation, complex exponentials) to a few
+units in the last place, far below any threshold applied to them.
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import numpy as np
-from llvmlite import ir  # numba's own code generator, installed with it
-from numba import njit, types
-from numba.extending import intrinsic, overload
+from numba import njit
 
-__all__ = ["fma", "column_mean", "centred_step_sum", "scatter3", "block_step_scatters", "block_means",
+__all__ = ["column_mean", "centred_step_sum", "scatter3", "block_step_scatters", "block_means",
            "row_norms", "row_dots", "horizontal_units", "autocorr_period", "block_periods", "sign_score",
            "block_sign_scores", "mounting_features", "orientation_rhythm", "orientation_axes"]
 
 
-def fma(a: float, b: float, c: float) -> float:
-    """``a * b + c`` rounded once: exact rational arithmetic in Python, the CPU's fused multiply-add
-    (LLVM's ``fma``) in kernels."""
-    return float(Fraction(a) * Fraction(b) + Fraction(c))
-
-
-@intrinsic
-def _fma_llvm(typingctx, a, b, c):
-    sig = types.float64(types.float64, types.float64, types.float64)
-
-    def codegen(context, builder, signature, args):
-        d = ir.DoubleType()
-        fn = builder.module.declare_intrinsic("llvm.fma", [d], ir.FunctionType(d, [d, d, d]))
-        return builder.call(fn, args)
-
-    return sig, codegen
-
-
-@overload(fma)
-def _fma_kernel(a, b, c):
-    def impl(a, b, c):
-        return _fma_llvm(float(a), float(b), float(c))
-
-    return impl
-
-
 @njit(cache=True)
 def _dot3(u: np.ndarray, v: np.ndarray) -> float:
-    """Dot product of two 3-vectors rounded as OpenBLAS's ``ddot`` rounds it (numpy's ``u @ v``): the
-    first product, then each further one fused into the sum."""
-    return fma(u[2], v[2], fma(u[1], v[1], u[0] * v[0]))
+    """Dot product of two 3-vectors."""
+    return u[0] * v[0] + u[1] * v[1] + u[2] * v[2]
 
 
 @njit(cache=True)
@@ -74,7 +40,7 @@ def row_norms(x: np.ndarray) -> np.ndarray:
 
 @njit(cache=True)
 def row_dots(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``a[j] @ b[j]`` for each row of two (m, 3) arrays, as numpy rounds each (:func:`_dot3`)."""
+    """``a[j] @ b[j]`` for each row of two (m, 3) arrays."""
     out = np.empty(a.shape[0])
     for j in range(a.shape[0]):
         out[j] = _dot3(a[j], b[j])
@@ -84,7 +50,7 @@ def row_dots(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 @njit(cache=True)
 def horizontal_units(v: np.ndarray, up: np.ndarray) -> np.ndarray:
     """Unit vector along the part of each ``v[j]`` perpendicular to ``up[j]`` (rows of (m, 3)
-    arrays): ``h = v - (v @ up) up``, ``h / |h|``, rounded as numpy rounds these operations."""
+    arrays): ``h = v - (v @ up) up``, ``h / |h|``."""
     out = np.empty((v.shape[0], 3))
     h = np.empty(3)
     for j in range(v.shape[0]):
@@ -143,51 +109,20 @@ def centred_step_sum(x: np.ndarray, lag: int) -> np.ndarray:
     return s
 
 
-#: Rows per partial sum in :func:`scatter3`: the K blocking of OpenBLAS's ``dsyrk`` (``GEMM_Q``) for
-#: this CPU class, which numpy's ``s.T @ s`` calls; the sum of a block of rows is one chain of fused
-#: multiply-adds, and the blocks' sums are added in order.
-SYRK_ROWS = 384
-
-
-@njit(cache=True)
-def syrk_rows(left: int) -> int:
-    """Rows in the next block of :func:`scatter3` when ``left`` rows remain: :data:`SYRK_ROWS`, or
-    half of a remainder between one and two blocks (rounded up), or all of a smaller one."""
-    if left >= 2 * SYRK_ROWS:
-        return SYRK_ROWS
-    if left > SYRK_ROWS:
-        return (left + 1) // 2
-    return left
-
-
 @njit(cache=True)
 def scatter3(s: np.ndarray) -> np.ndarray:
-    """``s.T @ s`` of an (m, 3) array, rounded as OpenBLAS's ``dsyrk`` rounds it (numpy's product):
-    rows in blocks of :data:`SYRK_ROWS` (a remainder between one and two blocks is split in
-    halves), one fused multiply-add chain per block, the block sums added in order."""
-    m = s.shape[0]
+    """``s.T @ s`` of an (m, 3) array (the six distinct sums, one row at a time)."""
     c00 = c01 = c02 = c11 = c12 = c22 = 0.0
-    start = 0
-    while start < m:
-        rows = syrk_rows(m - start)
-        a00 = a01 = a02 = a11 = a12 = a22 = 0.0
-        for k in range(start, start + rows):  # six independent chains: the CPU overlaps them
-            x0 = s[k, 0]
-            x1 = s[k, 1]
-            x2 = s[k, 2]
-            a00 = fma(x0, x0, a00)
-            a01 = fma(x0, x1, a01)
-            a02 = fma(x0, x2, a02)
-            a11 = fma(x1, x1, a11)
-            a12 = fma(x1, x2, a12)
-            a22 = fma(x2, x2, a22)
-        c00 += a00
-        c01 += a01
-        c02 += a02
-        c11 += a11
-        c12 += a12
-        c22 += a22
-        start += rows
+    for k in range(s.shape[0]):
+        x0 = s[k, 0]
+        x1 = s[k, 1]
+        x2 = s[k, 2]
+        c00 += x0 * x0
+        c01 += x0 * x1
+        c02 += x0 * x2
+        c11 += x1 * x1
+        c12 += x1 * x2
+        c22 += x2 * x2
     out = np.empty((3, 3))
     out[0, 0], out[0, 1], out[0, 2] = c00, c01, c02
     out[1, 0], out[1, 1], out[1, 2] = c01, c11, c12

@@ -7,8 +7,6 @@ import math
 
 import numpy as np
 
-from gaitlab.kernels.blockstats import fma, syrk_rows  # fma: the Python one (exact, one rounding)
-
 
 def step_period(norm_g, fs, min_s=0.22, max_s=1.0):
     """Autocorrelation by FFT of the whole block; see ``blockstats.autocorr_period``."""
@@ -83,8 +81,8 @@ def sign_score(ap, fz, lag, flight_below):
 
 
 def dot3(u, v):
-    """A 3-vector dot product as OpenBLAS's ddot rounds it: the first product, then fused steps."""
-    return fma(u[2], v[2], fma(u[1], v[1], u[0] * v[0]))
+    """A 3-vector dot product, left to right."""
+    return float(u[0]) * float(v[0]) + float(u[1]) * float(v[1]) + float(u[2]) * float(v[2])
 
 
 def horizontal_unit(v, up):
@@ -96,21 +94,14 @@ def horizontal_unit(v, up):
 
 
 def scatter3(s):
-    """``s.T @ s`` summed as OpenBLAS's dsyrk: rows in blocks (``syrk_rows``), a fused multiply-add
-    chain per block, the block sums added in order; one matrix entry at a time."""
-    m = s.shape[0]
+    """``s.T @ s``, one matrix entry at a time, summed over the rows in order."""
     out = np.zeros((3, 3))
     for a in range(3):
         for b in range(3):
-            total, start = 0.0, 0
-            while start < m:
-                rows = syrk_rows(m - start)
-                acc = 0.0
-                for k in range(start, start + rows):
-                    acc = fma(s[k, a], s[k, b], acc)
-                total += acc
-                start += rows
-            out[a, b] = total
+            acc = 0.0
+            for k in range(s.shape[0]):
+                acc += float(s[k, a]) * float(s[k, b])
+            out[a, b] = acc
     return out
 
 
