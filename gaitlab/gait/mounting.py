@@ -32,13 +32,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .orientation import FLIGHT_BELOW_G
+from .orientation import FLIGHT_BELOW_G, REMOUNT_DEG
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["MOUNTINGS", "Mounting", "infer_mounting", "PER_SIDE_REASON", "stride_half_steps",
            "timing_mounting", "THIGH_UNMEASURABLE",
-           "remount_groups", "REMOUNT_DEG"]
+           "remount_groups"]
 
 #: Mountings gaitlab recognises (``Analysis.input['mounting']``).
 MOUNTINGS = ("midline", "off_midline", "thigh", "chest", "unknown")
@@ -240,11 +240,6 @@ def timing_mounting(current: Mounting, cols: dict) -> Mounting | None:
     return None
 
 
-#: Change (deg) of the body's forward or vertical axis in the sensor frame between consecutive blocks
-#: of gait that counts as a re-mount: posture changes the pelvis' tilt by ~10 deg at most (hills,
-#: fatigue) and block-to-block estimates of forward scatter by ~10 deg (real walking with turns);
-#: re-clipping or turning a sensor moves it by tens of degrees.
-REMOUNT_DEG = 30.0
 
 
 def remount_groups(ori, t: np.ndarray, ic_s: np.ndarray) -> np.ndarray:

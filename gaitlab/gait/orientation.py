@@ -31,7 +31,7 @@ from ..errors import InputError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Orientation", "block_starts", "estimate_orientation", "parse_axes", "step_period"]
+__all__ = ["Orientation", "block_starts", "estimate_orientation", "parse_axes", "step_period", "REMOUNT_DEG"]
 
 _AXIS_RE = re.compile(r"^\s*([+-]?)\s*([xyz])\s*$")
 
@@ -193,6 +193,25 @@ def _sign_score(ap: np.ndarray, fz: np.ndarray, lag: int) -> float:
                             np.ascontiguousarray(fz, dtype=np.float64), int(lag), FLIGHT_BELOW_G))
 
 
+#: Length of the mean specific force of a block (g) that a worn accelerometer can read: 1 g with
+#: calibration error, and down to ~0.5 g while a sensor swings with a limb (a pocket phone's thigh).
+GRAVITY_RANGE_G = (0.5, 1.5)
+#: Change (deg) of the body's forward or vertical axis in the sensor frame that counts as a re-mount:
+#: posture changes the pelvis' tilt by ~10 deg at most (hills, fatigue), a bend's centripetal force
+#: tilts the mean force by <= ~10 deg, and block-to-block estimates of forward scatter by ~10 deg
+#: (real walking with turns); re-clipping or turning a sensor moves it by tens of degrees.
+REMOUNT_DEG = 30.0
+#: A block is split where the sensor was re-seated inside it (its mean force turns by more than
+#: ``REMOUNT_DEG``), each part at least this long (s): over >= 1.5 strides the dynamic forces
+#: average to a few tenths of a g at most, tilting the mean by far less than ``REMOUNT_DEG``; the
+#: split is placed to this resolution (s).
+MIN_ATTITUDE_S, ATTITUDE_STEP_S = 1.0, 0.25
+
+
+def _plausible_gravity(g):
+    return (g > GRAVITY_RANGE_G[0]) & (g < GRAVITY_RANGE_G[1])
+
+
 def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
                          axes: np.ndarray | None = None) -> Orientation:
     """Estimate the block-wise sensor-to-body orientation of a trunk-worn sensor.
@@ -213,7 +232,7 @@ def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
     -------
     Orientation
     """
-    from ..kernels.blockstats import orientation_axes, orientation_rhythm
+    from ..kernels.blockstats import attitude_splits, orientation_axes, orientation_rhythm
 
     starts = block_starts(acc.shape[0], fs, block_s)
     n = acc.shape[0]
@@ -228,7 +247,20 @@ def estimate_orientation(acc: np.ndarray, fs: float, *, block_s: float = 20.0,
     # whole number of strides: exact at steady speed), the step covariance (blocks > lag + 8 samples)
     period, means, grav, lags, cov, ok = orientation_rhythm(acc_c, starts, ends, dec, float(fs),
                                                             *_lag_range(fs / dec), 9)
-    bad = np.flatnonzero((grav < 0.5) | (grav > 1.5))
+    # a sensor re-seated inside a block (re-clipped, turned upside down in the belt) gives each part
+    # its own gravity, and their mean is neither: such a block is split where the attitude changes
+    split = attitude_splits(acc_c, starts, ends, max(int(round(MIN_ATTITUDE_S * fs)), 1),
+                            max(int(round(ATTITUDE_STEP_S * fs)), 1), float(np.cos(np.radians(REMOUNT_DEG))),
+                            *GRAVITY_RANGE_G)
+    if (split >= 0).any():
+        logger.info("sensor re-seated at t = %s s: orientation estimated on each side",
+                    ", ".join(f"{c / fs:.1f}" for c in split[split >= 0]))
+        starts = np.sort(np.concatenate((starts, split[split >= 0])))
+        nblk = starts.size
+        ends = np.append(starts[1:], n)
+        period, means, grav, lags, cov, ok = orientation_rhythm(acc_c, starts, ends, dec, float(fs),
+                                                                *_lag_range(fs / dec), 9)
+    bad = np.flatnonzero(~_plausible_gravity(grav))
     if bad.size:
         b = bad[0]
         raise InputError(

@@ -19,7 +19,8 @@ from numba import njit
 
 __all__ = ["column_mean", "centred_step_sum", "scatter3", "block_step_scatters", "block_means",
            "row_norms", "row_dots", "horizontal_units", "autocorr_period", "block_periods", "sign_score",
-           "block_sign_scores", "mounting_features", "orientation_rhythm", "orientation_axes"]
+           "block_sign_scores", "mounting_features", "orientation_rhythm", "orientation_axes",
+           "attitude_splits"]
 
 
 @njit(cache=True)
@@ -528,3 +529,60 @@ def orientation_axes(acc: np.ndarray, starts: np.ndarray, ends: np.ndarray, dec:
         rot[b, 1, 0], rot[b, 1, 1], rot[b, 1, 2] = u1 * f2 - u2 * f1, u2 * f0 - u0 * f2, u0 * f1 - u1 * f0
         rot[b, 2, 0], rot[b, 2, 1], rot[b, 2, 2] = u0, u1, u2
     return rot, gait, calib
+
+
+@njit(cache=True)
+def attitude_splits(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, min_part: int, step: int,
+                    cos_limit: float, lo: float, hi: float) -> np.ndarray:
+    """Sample where each block's attitude changes once, or -1.
+
+    For block ``b`` (rows ``starts[b]:ends[b]`` of ``x``, (n, 3)), every ``step``-th sample that
+    leaves at least ``min_part`` rows on both sides is a candidate; the one whose two parts' summed
+    vectors are longest together (each part's own gravity, when the sensor was re-seated there)
+    wins. It counts when the angle between the two sums has a cosine below ``cos_limit`` and each
+    part's mean vector is between ``lo`` and ``hi`` long (a gravity of its own).
+    """
+    m = starts.size
+    out = np.full(m, -1, dtype=np.int64)
+    for b in range(m):
+        a, e = starts[b], ends[b]
+        if e - a < 2 * min_part:
+            continue
+        t0 = 0.0
+        t1 = 0.0
+        t2 = 0.0
+        for i in range(a, e):
+            t0 += x[i, 0]
+            t1 += x[i, 1]
+            t2 += x[i, 2]
+        h0 = 0.0
+        h1 = 0.0
+        h2 = 0.0
+        best = -1.0
+        cut = -1
+        cos_best = 1.0
+        g_head = 0.0
+        g_tail = 0.0
+        i = a
+        c = a + min_part
+        while c <= e - min_part:
+            while i < c:
+                h0 += x[i, 0]
+                h1 += x[i, 1]
+                h2 += x[i, 2]
+                i += 1
+            r0 = t0 - h0
+            r1 = t1 - h1
+            r2 = t2 - h2
+            nh = np.sqrt(h0 * h0 + h1 * h1 + h2 * h2)
+            nr = np.sqrt(r0 * r0 + r1 * r1 + r2 * r2)
+            if nh + nr > best:
+                best = nh + nr
+                cut = c
+                cos_best = (h0 * r0 + h1 * r1 + h2 * r2) / (nh * nr) if nh > 0.0 and nr > 0.0 else 1.0
+                g_head = nh / (c - a)
+                g_tail = nr / (e - c)
+            c += step
+        if cut >= 0 and cos_best < cos_limit and lo < g_head < hi and lo < g_tail < hi:
+            out[b] = cut
+    return out
