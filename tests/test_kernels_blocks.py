@@ -215,3 +215,8 @@ def test_orientation_axes_lend_forward_from_the_nearest_gait_block(clear):
             x_axis = naive_blocks.horizontal_unit(np.array([1.0, 0.0, 0.0]), ups[b])
             np.testing.assert_array_equal(rot[b, 0], x_axis)
     np.testing.assert_array_equal(calib, [naive_blocks.dot3(u * 1.01, u) for u in ups])
+
+
+def test_horizontal_unit_of_the_vertical_is_nan():
+    up = np.array([[0.0, 0.0, 1.0]])
+    assert np.isnan(blockstats.horizontal_units(up * 2.0, up)).all()  # NaN, not an exception

@@ -60,7 +60,7 @@ def horizontal_units(v: np.ndarray, up: np.ndarray) -> np.ndarray:
             h[q] = v[j, q] - d * up[j, q]
         nrm = np.sqrt(_dot3(h, h))
         for q in range(3):
-            out[j, q] = h[q] / nrm
+            out[j, q] = h[q] / nrm if nrm > 0 else np.nan  # v along up: no horizontal direction
     return out
 
 
