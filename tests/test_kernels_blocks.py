@@ -220,3 +220,20 @@ def test_orientation_axes_lend_forward_from_the_nearest_gait_block(clear):
 def test_horizontal_unit_of_the_vertical_is_nan():
     up = np.array([[0.0, 0.0, 1.0]])
     assert np.isnan(blockstats.horizontal_units(up * 2.0, up)).all()  # NaN, not an exception
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_attitude_splits_match_their_twin_and_find_a_planted_re_seat(seed):
+    rng = np.random.default_rng(seed)
+    n, size = 6000, 2000
+    x = rng.normal(0.0, 0.4, (n, 3)) + [0.0, 0.0, 1.0]
+    flip = int(rng.integers(2100, 3900))  # inside the second block
+    x[flip:, 1:] *= -1.0  # re-seated upside down
+    starts, ends = np.array([0, 2000, 4000]), np.array([2000, 4000, 6000])
+    args = (100, 25, np.cos(np.radians(30.0)), 0.5, 1.5)
+    got = blockstats.attitude_splits(x, starts, ends, *args)
+    np.testing.assert_array_equal(got, naive_blocks.attitude_splits(x, starts, ends, *args))
+    assert got[0] == -1 and got[2] == -1 and abs(got[1] - flip) <= 25
+    # a steady attitude (or a turn well below the limit) is never split
+    steady = rng.normal(0.0, 0.4, (n, 3)) + [0.0, 0.3, 1.0]
+    assert (blockstats.attitude_splits(steady, starts, ends, *args) == -1).all()

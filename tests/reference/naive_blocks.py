@@ -109,3 +109,24 @@ def nearest_gait(gait, b):
     """The gait block nearest to block ``b`` (the earlier on a tie), or None."""
     donors = [j for j in range(len(gait)) if gait[j]]
     return min(donors, key=lambda j: abs(j - b)) if donors else None
+
+
+def attitude_splits(x, starts, ends, min_part, step, cos_limit, lo, hi):
+    """The split of each block into two parts whose mean vectors are longest together, kept when
+    they point more than the limit apart and each is a plausible gravity; -1 otherwise."""
+    out = np.full(len(starts), -1, dtype=np.int64)
+    for b, (a, e) in enumerate(zip(starts, ends)):
+        best, pick = -1.0, None
+        for c in range(a + min_part, e - min_part + 1, step):
+            s1, s2 = x[a:c].sum(axis=0), x[c:e].sum(axis=0)
+            score = np.linalg.norm(s1) + np.linalg.norm(s2)
+            if score > best:
+                best, pick = score, (c, s1, s2)
+        if pick is None:
+            continue
+        c, s1, s2 = pick
+        n1, n2 = np.linalg.norm(s1), np.linalg.norm(s2)
+        cos = s1 @ s2 / (n1 * n2) if n1 > 0 and n2 > 0 else 1.0
+        if cos < cos_limit and lo < n1 / (c - a) < hi and lo < n2 / (e - c) < hi:
+            out[b] = c
+    return out
