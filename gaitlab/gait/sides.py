@@ -102,7 +102,8 @@ def chain_ids(step_time_ms: np.ndarray, activity: np.ndarray,
         return np.zeros(0, dtype=np.int64)
     st = np.asarray(step_time_ms, dtype=np.float64)
     med = np.full(n, np.nan)
-    for act in np.unique(activity):
+    # a handful of labels: a set of them, not np.unique's sort of 10 000 Python strings
+    for act in set(np.asarray(activity, dtype=object).tolist()):
         sel = activity == act
         if np.isfinite(st[sel]).any():
             med[sel] = np.nanmedian(st[sel])

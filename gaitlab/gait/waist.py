@@ -254,13 +254,15 @@ class WaistPipeline:
                                    cols["impact_g"], cols["gct_ms"], hard_break=brk, group=group)
 
     def _all_steps(self, stretches: list[Stretch], block_tilt_deg: np.ndarray, mounting: Mounting | None):
-        """Steps of every stretch, concatenated, with side labels per stretch (``cols['side']``),
-        which stretch-final steps break the alternation, and each stretch's vertical force."""
+        """Steps of every stretch, concatenated (``cols['side']`` left None for
+        :meth:`_recording_sides`), which stretch-final steps break the alternation, and each
+        stretch's vertical force."""
         parts: list[dict[str, np.ndarray]] = []
         vertical_t: list[np.ndarray] = []
         vertical_g: list[np.ndarray] = []
         for st in stretches:
-            cols, fz = self.stretch_steps(st, block_tilt_deg, mounting)
+            # the sides are attributed over the whole recording (_recording_sides), not per stretch
+            cols, fz = self.stretch_steps(st, block_tilt_deg, mounting, sides=False)
             parts.append(cols)
             vertical_t.append(st.t)
             vertical_g.append(fz)
@@ -297,8 +299,8 @@ class WaistPipeline:
         extra["orientation_block"] = np.repeat(np.arange(lengths.size, dtype=np.float32), lengths)
         return BodyFrame(body, gyr, extra, ref_name, block_tilt_deg, ori)
 
-    def stretch_steps(self, st: Stretch, block_tilt_deg: np.ndarray, mounting: Mounting | None = None
-                      ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    def stretch_steps(self, st: Stretch, block_tilt_deg: np.ndarray, mounting: Mounting | None = None,
+                      sides: bool = True) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Steps of one gap-free, body-frame stretch (see :meth:`body_frame`, ``split_stretches``).
 
         ``block_tilt_deg`` is :attr:`BodyFrame.block_tilt_deg` of the frame the stretch was cut
@@ -309,7 +311,8 @@ class WaistPipeline:
         Returns the per-step columns (arrays, :data:`gaitlab.schema.STEP_COLUMNS` plus
         ``speed_mps`` and ``side_evidence``, the per-step side vote of :func:`.sides.side_evidence`)
         and the stretch's vertical specific force (g). Stateless: the live analyser calls this on
-        its buffer so that live and recorded analyses share one implementation.
+        its buffer so that live and recorded analyses share one implementation. ``sides=False``
+        leaves ``side`` None, for a caller that attributes sides over the whole recording.
         """
         from ..kernels.events import contact_edges, find_humps
         from ..kernels.filters import lowpass
@@ -374,7 +377,8 @@ class WaistPipeline:
         else:
             activity[run_k & (df >= 0.5)] = "walking"
         evidence = side_evidence(lat, body[:, 1], ic_k, activity)
-        side = self._sides(evidence, step_time_ms, activity, impact, gct_ms)
+        side = (self._sides(evidence, step_time_ms, activity, impact, gct_ms) if sides
+                else np.full(n_steps, None, dtype=object))
         tilt = self._pelvic_tilt(st, ic_k, block_tilt_deg)
         drop = np.full(n_steps, np.nan)
         if st.gyr is not None:
@@ -447,27 +451,11 @@ class WaistPipeline:
         blocks with fewer than 4 flights, a negligible level (< 0.01 g) or an implausible one
         (beyond +-0.3 g) get 0.
         """
-        table = np.zeros(int(block.max()) + 1 if block.size else 0)
-        good = np.flatnonzero(np.isfinite(to[:-1]) & np.isfinite(ic[1:]))
-        if good.size:
-            a = to[good]
-            b = ic[good + 1]
-            quarter = 0.25 * (b - a)
-            lo = np.ceil(a + quarter).astype(np.int64)
-            hi = np.floor(b - quarter).astype(np.int64)
-            keep = hi >= lo
-            lo, hi = lo[keep], hi[keep]
-            flight_block = block[lo]
-            for blk in np.unique(flight_block):
-                sel = flight_block == blk
-                if sel.sum() < 4:
-                    continue
-                lengths = hi[sel] - lo[sel] + 1
-                # the samples of all these flight middles, without a Python loop over samples
-                start = np.repeat(lo[sel] - np.cumsum(np.concatenate(([0], lengths[:-1]))), lengths)
-                level = float(np.median(fz[start + np.arange(lengths.sum())]))
-                if 0.01 <= abs(level) < 0.3:  # below 0.01 g the edges move by < 0.4 ms: leave as is
-                    table[blk] = level
+        from ..kernels.events import flight_floor_levels
+
+        n_blocks = int(block.max()) + 1 if block.size else 0
+        # below 0.01 g the edges move by < 0.4 ms: leave as is
+        table = flight_floor_levels(fz, ic, to, block, n_blocks, 4, 0.01, 0.3)
         floor = table[block] if table.any() else np.zeros(1)
         return floor
 

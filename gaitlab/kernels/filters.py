@@ -65,6 +65,17 @@ def _sos_pass_inplace(y: np.ndarray, sos: np.ndarray, backward: bool) -> None:
 
 
 @njit(cache=True)
+def _filtfilt_into(ext: np.ndarray, x: np.ndarray, sos: np.ndarray, p: int) -> None:
+    """``ext`` = ``x`` with ``p`` samples of odd reflection at each end, filtered forwards and backwards."""
+    n = x.shape[0]
+    for i in range(p):
+        ext[i] = 2.0 * x[0] - x[p - i]
+        ext[n + p + i] = 2.0 * x[n - 1] - x[n - 2 - i]
+    ext[p:p + n] = x
+    _sos_pass_inplace(ext, sos, False)
+    _sos_pass_inplace(ext, sos, True)
+
+
 def sosfiltfilt(x: np.ndarray, sos: np.ndarray, padlen: int) -> np.ndarray:
     """Zero-phase filtering of a 1-D signal (forward and backward), odd-reflection padded.
 
@@ -79,18 +90,16 @@ def sosfiltfilt(x: np.ndarray, sos: np.ndarray, padlen: int) -> np.ndarray:
     Notes
     -----
     Works in one padded buffer (about one extra copy of the signal), so filtering a 3-hour
-    recording does not multiply its memory.
+    recording does not multiply its memory; the result is a view into it.
     """
+    x = np.ascontiguousarray(x, dtype=np.float64)
     n = x.shape[0]
     p = min(max(padlen, 0), n - 1)
+    # the buffer comes from numpy, not from inside the kernel: numpy backs large arrays with huge
+    # pages, numba with 4 kB pages whose first-touch faults cost more than the filter itself
     ext = np.empty(n + 2 * p)
-    for i in range(p):
-        ext[i] = 2.0 * x[0] - x[p - i]
-        ext[n + p + i] = 2.0 * x[n - 1] - x[n - 2 - i]
-    ext[p:p + n] = x
-    _sos_pass_inplace(ext, sos, False)
-    _sos_pass_inplace(ext, sos, True)
-    return ext[p:p + n].copy()
+    _filtfilt_into(ext, x, sos, p)
+    return ext[p:p + n]
 
 
 def lowpass(x: np.ndarray, fs: float, fc: float, order: int = 2) -> np.ndarray:
