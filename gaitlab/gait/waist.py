@@ -45,7 +45,7 @@ from .orientation import Orientation, estimate_orientation, parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
 from .sides import assign_sides, chain_ids, side_evidence
 from .speed import parse_speed, speed_at
-from .walking import WALK_STEP_MS, merge_walking
+from .walking import WALK_SMOOTH_HZ, WALK_STEP_MS, merge_walking
 
 logger = logging.getLogger(__name__)
 
@@ -333,10 +333,13 @@ class WaistPipeline:
         # keeping the 1 g mean undoes both (edges, VO and impact alike), then the edges are refit.
         block = np.rint(st.extra["orientation_block"]).astype(np.int32)
         floor = self._flight_floor(fz, ic, to, block)
+        # the hump signal doubles as the walking detector's when nothing was recalibrated
+        walk_smooth = ys if self.smooth_hz == WALK_SMOOTH_HZ else None
         if np.any(floor != 0.0):
             calibrated = fz_raw - floor  # a new array, not the body-frame signal
             calibrated /= 1.0 - floor
             fz_raw = calibrated
+            walk_smooth = None
             fz = self._edge_signal(fz_raw, fs)
             ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
         ic = self._refine_ic(fz, down, ic, to, n_rise, first_above, fs)
@@ -349,7 +352,7 @@ class WaistPipeline:
             running &= (to - ic) * 1000.0 / fs <= 2.0 * PLAUSIBLE["gct_ms"][1]
         # humps without a flight are not running contacts: walking steps come from the walking
         # detector (steepest rise of each inverted-pendulum hump, no TO / GCT), see .walking
-        ic_k, to_k, run_k = merge_walking(fz_raw, fs, ic, to, running, PLAUSIBLE["step_time_ms"])
+        ic_k, to_k, run_k = merge_walking(fz_raw, fs, ic, to, running, PLAUSIBLE["step_time_ms"], walk_smooth)
         t_ic = st.time_at(ic_k)
         t_to = st.time_at(to_k)
         cut = (self._cut_off_contact(fz, down, open_up, amp, running)

@@ -37,7 +37,7 @@ MIN_RISE_G = 0.1
 
 
 def walking_ic(fz: np.ndarray, fs: float, busy: np.ndarray,
-               step_ms: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+               step_ms: tuple[float, float], smooth: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Initial contacts (fractional samples) of steps without a flight floor in one stretch.
 
     Parameters
@@ -50,6 +50,8 @@ def walking_ic(fz: np.ndarray, fs: float, busy: np.ndarray,
         Samples inside running contacts (no step is looked for there).
     step_ms : (float, float)
         Shortest and longest step times looked for (ms).
+    smooth : ndarray, shape (n,), optional
+        ``fz`` low-passed at :data:`WALK_SMOOTH_HZ` (order 2), when the caller has it already.
 
     Returns
     -------
@@ -63,7 +65,8 @@ def walking_ic(fz: np.ndarray, fs: float, busy: np.ndarray,
 
     if fz.size < 4:
         return np.empty(0), np.empty(0)
-    smooth = lowpass(fz, fs, WALK_SMOOTH_HZ, order=2)
+    if smooth is None:
+        smooth = lowpass(fz, fs, WALK_SMOOTH_HZ, order=2)
     edge = lowpass(fz, fs, WALK_EDGE_HZ, order=2)
     slope = np.ascontiguousarray(np.append(np.diff(edge), 0.0))
     busy = np.ascontiguousarray(busy, dtype=np.bool_)
@@ -101,7 +104,8 @@ def _nearest_distance(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
 
 
 def merge_walking(fz: np.ndarray, fs: float, ic: np.ndarray, to: np.ndarray, running: np.ndarray,
-                  step_ms: tuple[float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  step_ms: tuple[float, float], smooth: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Running contacts (humps with a flight) and contacts without a visible flight, in time order.
 
     Parameters
@@ -115,6 +119,8 @@ def merge_walking(fz: np.ndarray, fs: float, ic: np.ndarray, to: np.ndarray, run
     step_ms : (float, float)
         Shortest and longest step times looked for (ms): from the fastest running to the slowest
         walking step.
+    smooth : ndarray, optional
+        ``fz`` low-passed at :data:`WALK_SMOOTH_HZ` (see :func:`walking_ic`), when the caller has it.
 
     Returns
     -------
@@ -132,7 +138,7 @@ def merge_walking(fz: np.ndarray, fs: float, ic: np.ndarray, to: np.ndarray, run
     """
     n = fz.size
     r_ic, r_to = ic[running], to[running].copy()
-    h_ic, swing = walking_ic(fz, fs, np.zeros(n, dtype=bool), step_ms)
+    h_ic, swing = walking_ic(fz, fs, np.zeros(n, dtype=bool), step_ms, smooth)
     lo = step_ms[0] * fs / 1000.0
     add_ic: list[np.ndarray] = []
     add_run: list[np.ndarray] = []
