@@ -98,11 +98,11 @@ def _mean(x: pd.Series) -> float:
     return float(x.mean()) if len(x) else math.nan
 
 
-def _side_means(values: pd.Series, side: pd.Series) -> tuple[float, float]:
+def _side_means(values: pd.Series, side: pd.Series | np.ndarray) -> tuple[float, float]:
     return _mean(values[side == "L"]), _mean(values[side == "R"])
 
 
-def side_balance_left_pct(values: pd.Series, side: pd.Series) -> float:
+def side_balance_left_pct(values: pd.Series, side: pd.Series | np.ndarray) -> float:
     """:func:`balance_left_pct` of the side means (NaN without both sides)."""
     left, right = _side_means(values, side)
     if not (math.isfinite(left) and math.isfinite(right)):
@@ -110,7 +110,7 @@ def side_balance_left_pct(values: pd.Series, side: pd.Series) -> float:
     return balance_left_pct(left, right)
 
 
-def side_symmetry_index_pct(values: pd.Series, side: pd.Series) -> float:
+def side_symmetry_index_pct(values: pd.Series, side: pd.Series | np.ndarray) -> float:
     """:func:`symmetry_index_pct` of the side means (NaN without both sides)."""
     left, right = _side_means(values, side)
     if not (math.isfinite(left) and math.isfinite(right)):
@@ -164,8 +164,9 @@ def side_means_ci(values: pd.Series | np.ndarray, side: pd.Series | np.ndarray) 
 
 
 # -- the run summary ---------------------------------------------------------------------------------
-def _block_metrics(run: pd.DataFrame) -> dict[str, float]:
-    """Metrics shared by the summary and each segment, from valid running steps."""
+def _block_metrics(run: pd.DataFrame, side: np.ndarray) -> dict[str, float]:
+    """Metrics shared by the summary and each segment, from valid running steps (``side``: their
+    ``side`` column as an object array)."""
     st = run["step_time_ms"]
     mean_st = _mean(st)
     out = {
@@ -177,7 +178,7 @@ def _block_metrics(run: pd.DataFrame) -> dict[str, float]:
         "loading_rate_gps": _mean(run["loading_rate_gps"]),
         "braking_mps": _mean(run["braking_mps"]),
         "pelvic_tilt_deg": _mean(run["pelvic_tilt_deg"]),
-        "gct_balance_left_pct": side_balance_left_pct(run["gct_ms"], run["side"]),
+        "gct_balance_left_pct": side_balance_left_pct(run["gct_ms"], side),
         "step_time_cv_pct": (100.0 * float(st.std()) / mean_st
                              if len(st.dropna()) >= 3 and mean_st > 0 else math.nan),
         "running_s": float(run["step_time_ms"].sum()) / 1000.0,
@@ -227,11 +228,13 @@ def summarize(steps: pd.DataFrame, *, duration_s: float, gap_s: float = 0.0,
     :data:`gaitlab.schema.SIDE_SUMMARY`).
     """
     run = steps[valid_running_mask(steps)]
+    # the side labels as Python objects once: a string column converts them on every comparison
+    side = run["side"].to_numpy(dtype=object)
     out: dict[str, Any] = {k: math.nan for k in SUMMARY_KEYS}
-    out.update(_block_metrics(run))
+    out.update(_block_metrics(run, side))
     out["n_steps"] = int(len(steps))
     out["n_valid_steps"] = int(len(run))
-    out["step_time_asymmetry_pct"] = side_symmetry_index_pct(run["step_time_ms"], run["side"])
+    out["step_time_asymmetry_pct"] = side_symmetry_index_pct(run["step_time_ms"], side)
     mean_gct, mean_st = out["gct_ms"], _mean(run["step_time_ms"])
     known = math.isfinite(mean_gct) and mean_st > 0
     out["duty_factor"] = duty_factor(mean_gct, mean_st) if known else math.nan
@@ -246,7 +249,7 @@ def summarize(steps: pd.DataFrame, *, duration_s: float, gap_s: float = 0.0,
     if regularity is not None:
         out["step_regularity"], out["stride_regularity"] = regularity
     for name in PER_SIDE_METRICS:
-        ci = side_means_ci(run[name], run["side"])
+        ci = side_means_ci(run[name], side)
         values = (ci["left"], ci["left_lo"], ci["left_hi"], ci["right"], ci["right_lo"], ci["right_hi"],
                   ci["si_lo_pct"], ci["si_hi_pct"])
         out.update(zip(PER_SIDE_KEYS[name], values, strict=True))
