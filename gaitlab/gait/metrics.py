@@ -321,19 +321,20 @@ def segment_table(steps: pd.DataFrame, segment_s: float = 60.0, per_side_reason:
     no per-segment pandas work: a 4-hour run has 240 segments). With a ``per_side_reason`` (the
     mounting biases left/right, see :func:`summarize`) the GCT balance is NaN.
     """
-    run = steps[valid_running_mask(steps)]
-    if run.empty:
+    keep = valid_running_mask(steps)
+    if not keep.any():
         return pd.DataFrame(columns=list(SEGMENT_COLUMNS))
-    seg_all = np.floor(run["ic_s"].to_numpy() / segment_s).astype(np.int64)
+
+    def col(name: str) -> np.ndarray:
+        # the valid running steps of one column (no copy of the whole table)
+        return steps[name].to_numpy(dtype=np.float64, na_value=np.nan)[keep]
+
+    seg_all = np.floor(col("ic_s") / segment_s).astype(np.int64)
     keys, seg = np.unique(seg_all, return_inverse=True)
     n = keys.size
     every = np.ones(seg.size, dtype=bool)
-
-    def col(name: str) -> np.ndarray:
-        return run[name].to_numpy(dtype=np.float64, na_value=np.nan)
-
     st = col("step_time_ms")
-    side = run["side"].to_numpy(dtype=object)
+    side = steps["side"].to_numpy(dtype=object)[keep]
     mean_st = _group_mean(st, seg, every, n)
     sq = _group_mean(st * st, seg, every, n)
     cnt_st = np.bincount(seg[np.isfinite(st)], minlength=n)
@@ -359,7 +360,7 @@ def segment_table(steps: pd.DataFrame, segment_s: float = 60.0, per_side_reason:
             "step_time_cv_pct": 100.0 * np.sqrt(np.clip(var, 0, None)) / mean_st,
             "running_s": np.bincount(seg[np.isfinite(st)], weights=st[np.isfinite(st)], minlength=n) / 1000.0,
         }
-        if "speed_mps" in run:
+        if "speed_mps" in steps:
             vr = vertical_ratio_pct(col("vo_cm"), step_length_m(col("speed_mps"), st))
             out["vertical_ratio_pct"] = _group_mean(vr, seg, every, n)
         else:
