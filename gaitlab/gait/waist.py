@@ -222,11 +222,12 @@ class WaistPipeline:
             self._recording_sides(cols, last, group)
         self.mounting_ = mounting
         cols.pop("side_evidence")
-        steps = pd.DataFrame(cols)
         for name in THIGH_UNMEASURABLE if self.mounting_.kind == "thigh" else ():
-            steps[name] = np.nan  # the thigh swings with one leg: not the pelvis' motion
-        steps["valid"] = steps["valid"].astype(bool)
-        steps = steps[list(STEP_COLUMNS) + [c for c in steps.columns if c not in STEP_COLUMNS]]
+            cols[name] = np.full(cols["ic_s"].size, np.nan)  # the thigh swings with one leg: not the pelvis' motion
+        cols["valid"] = cols["valid"].astype(bool)
+        # one DataFrame, columns in schema order (a reordered copy would convert the labels twice)
+        order = list(STEP_COLUMNS) + [c for c in cols if c not in STEP_COLUMNS]
+        steps = pd.DataFrame({name: cols[name] for name in order})
         self.steps_ = steps
         self.gaps_ = gaps
         self.gap_s_ = float((gaps[:, 1] - gaps[:, 0]).sum()) if len(gaps) else 0.0
@@ -418,14 +419,14 @@ class WaistPipeline:
         stride (from the median running step time), over the longest stretch (at most 5 minutes).
         1 means every step (stride) repeats the previous one exactly.
         """
-        run = steps[valid_running_mask(steps)]
-        if len(run) < 20 or not stretches:
+        run = valid_running_mask(steps)
+        if np.count_nonzero(run) < 20 or not stretches:
             return (np.nan, np.nan)
         k = int(np.argmax([s.t.size for s in stretches]))
         fs = stretches[k].fs
         x = vertical_g[k][: int(300 * fs)]
         x = x - x.mean()
-        T = float(np.nanmedian(run["step_time_ms"])) / 1000.0
+        T = float(np.nanmedian(steps["step_time_ms"].to_numpy(dtype=np.float64)[run])) / 1000.0
         n = x.size
         hi = int(np.ceil(1.15 * 2 * T * fs))
         if hi >= n // 2:

@@ -167,16 +167,14 @@ def merge_walking(fz: np.ndarray, fs: float, ic: np.ndarray, to: np.ndarray, run
             add_run.append(np.ones(extra.size, dtype=bool))
         # contacts before the first / after the last running contact and where no running
         # contact is (walking, or bouncing without a visible flight)
-        busy = np.zeros(n, dtype=bool)
         a = np.clip(np.floor(r_ic).astype(np.int64), 0, n)
         end = np.append(r_ic[1:], np.inf)
         b = np.clip(np.ceil(np.minimum(end, r_to_orig_end(r_ic, to[running]))).astype(np.int64), 0, n)
-        delta = np.zeros(n + 1, dtype=np.int64)
-        np.add.at(delta, a, 1)
-        np.add.at(delta, b, -1)
-        busy = np.cumsum(delta[:-1]) > 0
         idx = np.clip(np.round(h_ic).astype(np.int64), 0, n - 1)
-        free = ~busy[idx] & ~(inside & np.isin(owner, split))
+        # a sample is busy when more spans [a, b) start than end at or before it: counted at the
+        # hump contacts only, not over every sample of the stretch
+        busy = (np.searchsorted(np.sort(a), idx, side="right") - np.searchsorted(np.sort(b), idx, side="right")) > 0
+        free = ~busy & ~(inside & np.isin(owner, split))
         add_ic.append(h_ic[free])
         add_run.append(swing[free] >= BOUNCE_SWING_G)
     else:
