@@ -185,11 +185,11 @@ class RuleContext:
         if not cond.any():
             return []
         starts = np.flatnonzero(cond & (self.breaks | ~np.concatenate([[False], cond[:-1]])))
+        # each episode ends at the next step where the pattern fails or a pause breaks it
+        stops = np.append(np.flatnonzero(~cond | self.breaks), self.n)
+        ends = stops[np.searchsorted(stops, starts, side="right")]
         out: list[Episode] = []
-        for i0 in starts:
-            i1 = i0 + 1
-            while i1 < self.n and cond[i1] and not self.breaks[i1]:
-                i1 += 1
+        for i0, i1 in zip(starts.tolist(), ends.tolist(), strict=True):
             running_s = float(np.nansum(self.dur_s[i0:i1]))
             if running_s >= min_s and (i1 - i0) >= min_steps:
                 end_s = float(self.t_s[i1 - 1] + self.dur_s[i1 - 1])
