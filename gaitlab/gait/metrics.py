@@ -198,7 +198,8 @@ def _block_metrics(run: pd.DataFrame, side: np.ndarray) -> dict[str, float]:
 
 def summarize(steps: pd.DataFrame, *, duration_s: float, gap_s: float = 0.0,
               regularity: tuple[float, float] | None = None, placement: str = "waist",
-              paired: bool = False, per_side_reason: str | None = None, has_gyro: bool = True) -> dict[str, Any]:
+              paired: bool = False, per_side_reason: str | None = None, has_gyro: bool = True,
+              running: np.ndarray | None = None) -> dict[str, Any]:
     """Run-level summary (keys :data:`gaitlab.schema.SUMMARY_KEYS`, plus the shoe keys for shoes).
 
     Parameters
@@ -221,13 +222,15 @@ def summarize(steps: pd.DataFrame, *, duration_s: float, gap_s: float = 0.0,
     has_gyro : bool
         Shoe only: whether every recording had a gyroscope (else ``no_gyro_note`` names the metrics
         that are null).
+    running : ndarray of bool, optional
+        :func:`gaitlab.schema.valid_running_mask` of ``steps``, when the caller has it already.
 
     Per-side means carry 95 % confidence intervals (:func:`side_means_ci`): ``gct_left_ms``,
     ``gct_left_ci_lo_ms``, ``gct_left_ci_hi_ms``, ``gct_right_ms`` ..., and ``gct_si_ci_lo_pct`` /
     ``gct_si_ci_hi_pct`` for the symmetry index (likewise ``step_time_*`` and ``impact_*``;
     :data:`gaitlab.schema.SIDE_SUMMARY`).
     """
-    run = steps[valid_running_mask(steps)]
+    run = steps[valid_running_mask(steps) if running is None else running]
     # the side labels as Python objects once: a string column converts them on every comparison
     side = run["side"].to_numpy(dtype=object)
     out: dict[str, Any] = {k: math.nan for k in SUMMARY_KEYS}
@@ -314,14 +317,16 @@ def _group_mean(values: np.ndarray, group: np.ndarray, mask: np.ndarray, n: int)
         return np.where(cnt > 0, tot / np.maximum(cnt, 1), np.nan)
 
 
-def segment_table(steps: pd.DataFrame, segment_s: float = 60.0, per_side_reason: str | None = None) -> pd.DataFrame:
+def segment_table(steps: pd.DataFrame, segment_s: float = 60.0, per_side_reason: str | None = None, *,
+                  running: np.ndarray | None = None) -> pd.DataFrame:
     """Per-segment metrics (default one row per minute of the recording with running steps).
 
     The same definitions as :func:`summarize`, computed for all segments at once (grouped sums,
     no per-segment pandas work: a 4-hour run has 240 segments). With a ``per_side_reason`` (the
-    mounting biases left/right, see :func:`summarize`) the GCT balance is NaN.
+    mounting biases left/right, see :func:`summarize`) the GCT balance is NaN. ``running``:
+    :func:`gaitlab.schema.valid_running_mask` of ``steps``, when the caller has it already.
     """
-    keep = valid_running_mask(steps)
+    keep = valid_running_mask(steps) if running is None else running
     if not keep.any():
         return pd.DataFrame(columns=list(SEGMENT_COLUMNS))
 

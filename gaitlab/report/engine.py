@@ -75,18 +75,20 @@ class RuleContext:
     per_side_reason : str, optional
         Why the mounting biases left/right timing and impacts (the summary's ``per_side_reason``);
         when given, no step counts as left or right, so no rule compares the sides.
+    running : ndarray of bool, optional
+        :func:`gaitlab.schema.valid_running_mask` of ``steps``, when the caller has it already.
     """
 
     def __init__(self, steps: pd.DataFrame, th: Thresholds, *, placement: str | None = None,
                  speed_mps: float | None = None, tilt_reference: str | None = None,
-                 per_side_reason: str | None = None) -> None:
+                 per_side_reason: str | None = None, running: np.ndarray | None = None) -> None:
         self.th = th
         self.per_side_reason = per_side_reason or None
         # the waist pipeline measures tilt against standing (absolute) or against the early run
         self.tilt_reference = tilt_reference
         self.placement = placement
         self._run_speed_mps = speed_mps
-        steps = running_steps(steps)
+        steps = running_steps(steps, running)
         self.steps = steps
         self._columns: dict[str, np.ndarray] = {}
         self.n = len(steps)
@@ -358,11 +360,12 @@ def summary_value(summary: Mapping[str, Any] | None, key: str) -> float | None:
     return f if math.isfinite(f) else None
 
 
-def running_steps(steps: pd.DataFrame) -> pd.DataFrame:
-    """Valid running steps (:func:`gaitlab.schema.valid_running_mask`) sorted by IC time."""
+def running_steps(steps: pd.DataFrame, running: np.ndarray | None = None) -> pd.DataFrame:
+    """Valid running steps (:func:`gaitlab.schema.valid_running_mask`, or ``running`` when the
+    caller has that mask already) sorted by IC time."""
     if steps is None or len(steps) == 0 or "ic_s" not in steps.columns:
         import pandas as pd
 
         return pd.DataFrame({"ic_s": np.empty(0)})
-    keep = valid_running_mask(steps)
+    keep = valid_running_mask(steps) if running is None else running
     return steps.loc[keep].sort_values("ic_s", kind="stable").reset_index(drop=True)
