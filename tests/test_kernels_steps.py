@@ -144,3 +144,15 @@ def test_recording_path_skips_only_the_per_stretch_sides():
     for name in full:
         if name != "side":
             np.testing.assert_array_equal(full[name], lean[name])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_prefix_sums_are_numpys(dtype):
+    from gaitlab.kernels.stepstats import prefix_sums
+
+    x = np.random.default_rng(1).normal(3.0, 1.0, 100_001).astype(dtype)
+    want = np.concatenate(([0.0], np.cumsum(x)))
+    got = prefix_sums(x)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(prefix_sums(np.empty(0)), [0.0])

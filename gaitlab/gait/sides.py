@@ -38,8 +38,10 @@ BREAK_FACTOR = 1.6
 
 def _step_means(y: np.ndarray, ic: np.ndarray) -> np.ndarray:
     """Mean of ``y`` over each step ``[ic_k, ic_k+1)`` (NaN for the last step and unknown ICs)."""
+    from ..kernels.stepstats import prefix_sums
+
     n = y.size
-    cs = np.concatenate(([0.0], np.cumsum(y)))
+    cs = prefix_sums(y)
     out = np.full(ic.size, np.nan)
     if ic.size < 2:
         return out

@@ -645,8 +645,10 @@ class WaistPipeline:
 
     def _speed(self, st: Stretch, ic: np.ndarray, next_ic_s: np.ndarray) -> np.ndarray:
         if "speed_mps" in st.extra:
+            from ..kernels.stepstats import prefix_sums
+
             v = st.extra["speed_mps"]
-            csum = np.concatenate(([0.0], np.cumsum(v)))
+            csum = prefix_sums(v)
             a = np.clip(np.nan_to_num(np.ceil(ic), nan=0).astype(np.int64), 0, v.size)
             nxt = np.append(ic[1:], np.nan)
             b = np.clip(np.nan_to_num(np.floor(nxt), nan=0).astype(np.int64) + 1, 0, v.size)

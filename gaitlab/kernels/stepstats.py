@@ -13,6 +13,29 @@ G = GRAVITY_MPS2  # m/s^2 per g (a compile-time constant in the kernels)
 
 
 @njit(cache=True)
+def _prefix_sums_into(x: np.ndarray, out: np.ndarray) -> None:
+    s = 0.0
+    out[0] = 0.0
+    for i in range(x.shape[0]):
+        s += x[i]
+        out[i + 1] = s
+
+
+def prefix_sums(x: np.ndarray) -> np.ndarray:
+    """``np.concatenate(([0.0], np.cumsum(x)))``, the same bits (one running sum, in order), for the
+    mean of ``x`` over any ``[a, b)`` as ``(out[b] - out[a]) / (b - a)``.
+
+    numpy's cumulative sum plus the copy to prepend the 0 cost ~10x the loop on a 1-hour signal.
+    """
+    x = np.asarray(x)
+    if x.dtype != np.float64 or x.ndim != 1:
+        return np.concatenate(([0.0], np.cumsum(x)))  # another accumulator type: numpy's
+    out = np.empty(x.shape[0] + 1)
+    _prefix_sums_into(x, out)
+    return out
+
+
+@njit(cache=True)
 def _stride_mean(x: np.ndarray, a: int, b: int) -> float:
     s = 0.0
     for i in range(a, b):
