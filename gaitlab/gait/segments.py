@@ -77,7 +77,8 @@ def gap_threshold_s(t: np.ndarray, fs: float) -> float:
 def _interval_spread(dt: np.ndarray) -> tuple[float, float]:
     """Median of the sample intervals ``dt`` and their robust SD (scaled MAD), both in s."""
     med = float(np.median(dt))
-    return med, float(np.median(np.abs(dt - med))) * 1.4826
+    dev = np.abs(dt - med)
+    return med, float(np.median(dev, overwrite_input=True)) * 1.4826  # dev is ours to reorder
 
 
 def _gap_threshold(med: float, mad: float, fs: float) -> float:
@@ -87,6 +88,17 @@ def _gap_threshold(med: float, mad: float, fs: float) -> float:
         # a jittered timeline is resampled anyway: a skipped sample or two is bridged (<= 40 ms)
         thr = max(thr, MAX_BRIDGED_S)
     return thr
+
+
+def _grid_deviation(ts: np.ndarray, fs: float) -> float:
+    """Largest distance (s) of the timestamps from the uniform grid ``ts[0] + k / fs``, in one
+    buffer (each signal-sized temporary costs fresh memory)."""
+    dev = np.arange(ts.size, dtype=np.float64)
+    dev /= fs
+    dev += ts[0]
+    np.subtract(ts, dev, out=dev)
+    np.abs(dev, out=dev)
+    return float(dev.max())
 
 
 def split_stretches(t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None, fs: float,
@@ -127,8 +139,7 @@ def split_stretches(t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None, fs: 
         fs_seg = (n - 1) / (ts[-1] - ts[0])
         # a stretch without gaps is the whole recording: its intervals' spread is known already
         med, mad = spread if (a == 0 and b == t.size) else _interval_spread(dt_all[a:b - 1])
-        irregular = mad > _REGULAR * med or \
-            float(np.max(np.abs(ts - (ts[0] + np.arange(n) / fs_seg)))) > 0.25 / fs_seg
+        irregular = mad > _REGULAR * med or _grid_deviation(ts, fs_seg) > 0.25 / fs_seg
         if irregular:
             grid = ts[0] + np.arange(n) / fs_seg
             grid = grid[grid <= ts[-1]]

@@ -68,7 +68,9 @@ def walking_ic(fz: np.ndarray, fs: float, busy: np.ndarray,
     if smooth is None:
         smooth = lowpass(fz, fs, WALK_SMOOTH_HZ, order=2)
     edge = lowpass(fz, fs, WALK_EDGE_HZ, order=2)
-    slope = np.ascontiguousarray(np.append(np.diff(edge), 0.0))
+    slope = np.empty(edge.size)  # np.append(np.diff(edge), 0.0) without a second signal-sized copy
+    np.subtract(edge[1:], edge[:-1], out=slope[:-1])
+    slope[-1] = 0.0
     busy = np.ascontiguousarray(busy, dtype=np.bool_)
     lo, hi = (int(round(v * fs / 1000.0)) for v in step_ms)
     # bouncing (running) contacts, with running step times
