@@ -156,3 +156,18 @@ def test_prefix_sums_are_numpys(dtype):
     assert got.dtype == want.dtype
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(prefix_sums(np.empty(0)), [0.0])
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 130, 1000, 10_001])
+def test_summary_mean_is_pandas_mean(n):
+    import pandas as pd
+
+    from gaitlab.gait.metrics import _mean
+
+    x = np.random.default_rng(n).normal(250.0, 30.0, n)
+    x[::9] = np.nan
+    s = pd.Series(x)
+    want = s.dropna().mean() if s.notna().any() else np.nan
+    got = _mean(s)
+    assert (np.isnan(got) and np.isnan(want)) or got == float(want)
+    assert _mean(pd.Series(x.astype(np.float32))) == pytest.approx(float(want), rel=1e-6, nan_ok=True)

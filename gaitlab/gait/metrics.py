@@ -94,6 +94,11 @@ def balance_left_pct(left: Any, right: Any) -> Any:
 
 
 def _mean(x: pd.Series) -> float:
+    if x.dtype == np.float64:
+        # pandas' mean of the non-NaN values (their sum / their count), without its per-call cost
+        v = x.to_numpy()
+        v = v[~np.isnan(v)]
+        return float(v.sum() / v.size) if v.size else math.nan
     x = x.dropna()
     return float(x.mean()) if len(x) else math.nan
 
