@@ -243,7 +243,10 @@ class WaistPipeline:
                        "duration_s": recording.duration_s, "placement": "waist",
                        "n_samples": recording.n_samples, "has_gyro": recording.has_gyro,
                        "device": meta.get("device"), **mounting.as_dict()}
-        self.signals_ = {"t_s": np.concatenate(vertical_t), "vertical_g": np.concatenate(vertical_g)}
+        # one stretch (no gaps): its arrays as they are, not a copy of each
+        one = len(vertical_t) == 1
+        self.signals_ = {"t_s": vertical_t[0] if one else np.concatenate(vertical_t),
+                         "vertical_g": vertical_g[0] if one else np.concatenate(vertical_g)}
         return self
 
     def _recording_sides(self, cols: dict, last: np.ndarray, group: np.ndarray) -> None:
