@@ -61,7 +61,7 @@ def walking_ic(fz: np.ndarray, fs: float, busy: np.ndarray,
         Trough-to-peak swing of each step's vertical force (g).
     """
     from ..kernels.filters import lowpass
-    from ..kernels.walking import walking_contacts
+    from ..kernels.walking import hump_maxima, walking_contacts_at
 
     if fz.size < 4:
         return np.empty(0), np.empty(0)
@@ -74,13 +74,15 @@ def walking_ic(fz: np.ndarray, fs: float, busy: np.ndarray,
     busy = np.ascontiguousarray(busy, dtype=np.bool_)
     lo, hi = (int(round(v * fs / 1000.0)) for v in step_ms)
     # bouncing (running) contacts, with running step times
-    b_ic, b_sw = walking_contacts(smooth, slope, busy, max(lo, 1), max(hi, 2), MIN_RISE_G, MIN_CHAIN)
+    maxima = hump_maxima(smooth)  # shared by both step ranges
+    b_ic, b_sw = walking_contacts_at(smooth, slope, busy, maxima, max(lo, 1), max(hi, 2), MIN_RISE_G, MIN_CHAIN)
     keep_b = b_sw >= BOUNCE_SWING_G
     b_ic, b_sw = b_ic[keep_b], b_sw[keep_b]
     # walking contacts, with walking step times (a walking step's second maximum, push-off, can sit
     # within a fast running step's time of the first)
     wlo, whi = (int(round(v * fs / 1000.0)) for v in WALK_STEP_MS)
-    w_ic, w_sw = walking_contacts(smooth, slope, busy, max(wlo, 1), max(whi, 2), MIN_RISE_G, MIN_CHAIN)
+    w_ic, w_sw = walking_contacts_at(smooth, slope, busy, maxima, max(wlo, 1), max(whi, 2), MIN_RISE_G,
+                                     MIN_CHAIN)
     keep_w = w_sw < BOUNCE_SWING_G
     if b_ic.size:
         keep_w &= ~(_nearest_distance(w_ic, b_ic) < lo)
