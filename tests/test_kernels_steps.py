@@ -171,3 +171,13 @@ def test_summary_mean_is_pandas_mean(n):
     got = _mean(s)
     assert (np.isnan(got) and np.isnan(want)) or got == float(want)
     assert _mean(pd.Series(x.astype(np.float32))) == pytest.approx(float(want), rel=1e-6, nan_ok=True)
+
+
+def test_remove_floor_is_the_numpy_expression():
+    rng = np.random.default_rng(4)
+    y = rng.normal(1.0, 1.0, 5000)
+    level = np.array([0.0, 0.05, -0.12])
+    block = np.sort(rng.integers(0, 3, y.size)).astype(np.int32)
+    floor = level[block]
+    want = (y - floor) / (1.0 - floor)
+    np.testing.assert_array_equal(events.remove_floor(y, level, block, np.empty(y.size)), want)

@@ -339,10 +339,11 @@ class WaistPipeline:
         floor = self._flight_floor(fz, ic, to, block)
         # the hump signal doubles as the walking detector's when nothing was recalibrated
         walk_smooth = ys if self.smooth_hz == WALK_SMOOTH_HZ else None
-        if np.any(floor != 0.0):
-            calibrated = fz_raw - floor  # a new array, not the body-frame signal
-            calibrated /= 1.0 - floor
-            fz_raw = calibrated
+        if floor.any():
+            from ..kernels.events import remove_floor
+
+            # (f - floor) / (1 - floor) per sample, into a new array (not the body-frame signal)
+            fz_raw = remove_floor(fz_raw, floor, block, np.empty(fz_raw.size))
             walk_smooth = None
             fz = self._edge_signal(fz_raw, fs)
             ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
@@ -448,8 +449,8 @@ class WaistPipeline:
 
     @staticmethod
     def _flight_floor(fz: np.ndarray, ic: np.ndarray, to: np.ndarray, block: np.ndarray) -> np.ndarray:
-        """Level (g) of the vertical force in flight, per sample (or ``[0.0]`` where all zero),
-        estimated per orientation block.
+        """Level (g) of the vertical force in flight of each orientation block (``block`` holds
+        each sample's block).
 
         The middle of each flight (between toe-off and the next contact, a quarter of the flight
         in from each end) is free of both edges; the median of those samples is robust to noise,
@@ -462,9 +463,7 @@ class WaistPipeline:
 
         n_blocks = int(block.max()) + 1 if block.size else 0
         # below 0.01 g the edges move by < 0.4 ms: leave as is
-        table = flight_floor_levels(fz, ic, to, block, n_blocks, 4, 0.01, 0.3)
-        floor = table[block] if table.any() else np.zeros(1)
-        return floor
+        return flight_floor_levels(fz, ic, to, block, n_blocks, 4, 0.01, 0.3)
 
     @staticmethod
     def _loading_edge_ic(fz, ic_low_rate, n_rise, first_above, amp, max_valley_g) -> np.ndarray:

@@ -539,3 +539,13 @@ def flight_floor_levels(y: np.ndarray, ic: np.ndarray, to: np.ndarray, block: np
         if min_level <= abs(level) < max_level:
             table[blk] = level
     return table
+
+
+@njit(cache=True)
+def remove_floor(y: np.ndarray, level: np.ndarray, block: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out = (y - f) / (1 - f)`` with ``f = level[block]`` per sample: the flight floor mapped to
+    0 g with the 1 g mean kept. ``out`` (shape of ``y``) is returned."""
+    for i in range(y.shape[0]):
+        f = level[block[i]]
+        out[i] = (y[i] - f) / (1.0 - f)
+    return out
