@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from gaitlab.gait.sides import chain_ids
-from gaitlab.gait.walking import WALK_SMOOTH_HZ, merge_walking
+from gaitlab.gait.walking import WALK_EDGE_HZ, WALK_SMOOTH_HZ, merge_walking
 from gaitlab.kernels import events, filters
 from gaitlab.report.engine import RuleContext, rolling
 from gaitlab.report.thresholds import load_thresholds
@@ -119,12 +119,23 @@ def test_merge_walking_with_the_callers_lowpass():
     fz[t > 20] = 1.0 + 1.6 * np.maximum(np.sin(2 * np.pi * 1.45 * t[t > 20]), -0.62)
     none = np.empty(0)
     smooth = filters.lowpass(fz, fs, WALK_SMOOTH_HZ, order=2)
+    edge = filters.lowpass(fz, fs, WALK_EDGE_HZ, order=2)
     step_ms = PLAUSIBLE_WAIST["step_time_ms"]
     want = merge_walking(fz, fs, none, none, np.zeros(0, dtype=bool), step_ms)
-    got = merge_walking(fz, fs, none, none, np.zeros(0, dtype=bool), step_ms, smooth)
     assert want[0].size > 20
-    for a, b in zip(got, want, strict=True):
-        np.testing.assert_array_equal(a, b)
+    for given in ((smooth, None), (None, edge), (smooth, edge)):
+        got = merge_walking(fz, fs, none, none, np.zeros(0, dtype=bool), step_ms, *given)
+        for a, b in zip(got, want, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("n,fs,order", [(5000, 100.0, 2), (5000, 200.0, 4), (40, 100.0, 2), (2, 100.0, 2),
+                                        (3000, 20.0, 2)])
+def test_lowpass_pair_is_two_lowpasses(n, fs, order):
+    x = np.random.default_rng(n).normal(1.0, 0.5, n).cumsum()
+    a, b = filters.lowpass_pair(x, fs, WALK_SMOOTH_HZ, WALK_EDGE_HZ, order)
+    np.testing.assert_array_equal(a, filters.lowpass(x, fs, WALK_SMOOTH_HZ, order))
+    np.testing.assert_array_equal(b, filters.lowpass(x, fs, WALK_EDGE_HZ, order))
 
 
 def test_recording_path_skips_only_the_per_stretch_sides():

@@ -45,7 +45,7 @@ from .orientation import Orientation, estimate_orientation, parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
 from .sides import assign_sides, chain_ids, side_evidence
 from .speed import parse_speed, speed_at
-from .walking import WALK_SMOOTH_HZ, WALK_STEP_MS, merge_walking
+from .walking import WALK_EDGE_HZ, WALK_SMOOTH_HZ, WALK_STEP_MS, merge_walking
 
 logger = logging.getLogger(__name__)
 
@@ -319,7 +319,7 @@ class WaistPipeline:
         leaves ``side`` None, for a caller that attributes sides over the whole recording.
         """
         from ..kernels.events import contact_edges, find_humps
-        from ..kernels.filters import lowpass
+        from ..kernels.filters import lowpass, lowpass_pair
         from ..kernels.integrate import stride_angle_range, vertical_oscillation
         from ..kernels.stepstats import step_statistics
 
@@ -327,7 +327,14 @@ class WaistPipeline:
         body = st.acc  # already in the body frame (x forward, y left, z up)
         fz_raw = np.ascontiguousarray(body[:, 2])
         fz = self._edge_signal(fz_raw, fs)
-        ys = lowpass(fz_raw, fs, self.smooth_hz, order=2)
+        walk = (None, None)
+        if self.smooth_hz == WALK_SMOOTH_HZ:
+            # the hump signal is also the walking detector's, and its edge signal comes almost free
+            # with it (:func:`lowpass_pair`): both serve when the floor needs no recalibration
+            ys, walk_edge = lowpass_pair(fz_raw, fs, self.smooth_hz, WALK_EDGE_HZ, order=2)
+            walk = (ys, walk_edge)
+        else:
+            ys = lowpass(fz_raw, fs, self.smooth_hz, order=2)
         up, down, _, open_up = find_humps(ys, 1.0, 0.9, 1.15)
         edges = (up, down, self.floor_level_g, self.band_high_g, self.max_valley_g)
         ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
@@ -337,14 +344,12 @@ class WaistPipeline:
         # keeping the 1 g mean undoes both (edges, VO and impact alike), then the edges are refit.
         block = np.rint(st.extra["orientation_block"]).astype(np.int32)
         floor = self._flight_floor(fz, ic, to, block)
-        # the hump signal doubles as the walking detector's when nothing was recalibrated
-        walk_smooth = ys if self.smooth_hz == WALK_SMOOTH_HZ else None
         if floor.any():
             from ..kernels.events import remove_floor
 
             # (f - floor) / (1 - floor) per sample, into a new array (not the body-frame signal)
             fz_raw = remove_floor(fz_raw, floor, block, np.empty(fz_raw.size))
-            walk_smooth = None
+            walk = (None, None)
             fz = self._edge_signal(fz_raw, fs)
             ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
         ic = self._refine_ic(fz, down, ic, to, n_rise, first_above, fs)
@@ -357,7 +362,7 @@ class WaistPipeline:
             running &= (to - ic) * 1000.0 / fs <= 2.0 * PLAUSIBLE["gct_ms"][1]
         # humps without a flight are not running contacts: walking steps come from the walking
         # detector (steepest rise of each inverted-pendulum hump, no TO / GCT), see .walking
-        ic_k, to_k, run_k = merge_walking(fz_raw, fs, ic, to, running, PLAUSIBLE["step_time_ms"], walk_smooth)
+        ic_k, to_k, run_k = merge_walking(fz_raw, fs, ic, to, running, PLAUSIBLE["step_time_ms"], *walk)
         t_ic = st.time_at(ic_k)
         t_to = st.time_at(to_k)
         cut = (self._cut_off_contact(fz, down, open_up, amp, running)

@@ -36,8 +36,8 @@ WALK_STEP_MS = PLAUSIBLE_WAIST["walk_step_time_ms"]
 MIN_RISE_G = 0.1
 
 
-def walking_ic(fz: np.ndarray, fs: float, busy: np.ndarray,
-               step_ms: tuple[float, float], smooth: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def walking_ic(fz: np.ndarray, fs: float, busy: np.ndarray, step_ms: tuple[float, float],
+               smooth: np.ndarray | None = None, edge: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Initial contacts (fractional samples) of steps without a flight floor in one stretch.
 
     Parameters
@@ -50,8 +50,9 @@ def walking_ic(fz: np.ndarray, fs: float, busy: np.ndarray,
         Samples inside running contacts (no step is looked for there).
     step_ms : (float, float)
         Shortest and longest step times looked for (ms).
-    smooth : ndarray, shape (n,), optional
-        ``fz`` low-passed at :data:`WALK_SMOOTH_HZ` (order 2), when the caller has it already.
+    smooth, edge : ndarray, shape (n,), optional
+        ``fz`` low-passed at :data:`WALK_SMOOTH_HZ` and :data:`WALK_EDGE_HZ` (order 2), when the
+        caller has them already.
 
     Returns
     -------
@@ -60,14 +61,17 @@ def walking_ic(fz: np.ndarray, fs: float, busy: np.ndarray,
     swing : ndarray
         Trough-to-peak swing of each step's vertical force (g).
     """
-    from ..kernels.filters import lowpass
+    from ..kernels.filters import lowpass, lowpass_pair
     from ..kernels.walking import hump_maxima, walking_contacts_at
 
     if fz.size < 4:
         return np.empty(0), np.empty(0)
+    if smooth is None and edge is None:
+        smooth, edge = lowpass_pair(fz, fs, WALK_SMOOTH_HZ, WALK_EDGE_HZ, order=2)
     if smooth is None:
         smooth = lowpass(fz, fs, WALK_SMOOTH_HZ, order=2)
-    edge = lowpass(fz, fs, WALK_EDGE_HZ, order=2)
+    if edge is None:
+        edge = lowpass(fz, fs, WALK_EDGE_HZ, order=2)
     slope = np.empty(edge.size)  # np.append(np.diff(edge), 0.0) without a second signal-sized copy
     np.subtract(edge[1:], edge[:-1], out=slope[:-1])
     slope[-1] = 0.0
@@ -108,8 +112,8 @@ def _nearest_distance(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
 
 
 def merge_walking(fz: np.ndarray, fs: float, ic: np.ndarray, to: np.ndarray, running: np.ndarray,
-                  step_ms: tuple[float, float], smooth: np.ndarray | None = None
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  step_ms: tuple[float, float], smooth: np.ndarray | None = None,
+                  edge: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Running contacts (humps with a flight) and contacts without a visible flight, in time order.
 
     Parameters
@@ -123,8 +127,8 @@ def merge_walking(fz: np.ndarray, fs: float, ic: np.ndarray, to: np.ndarray, run
     step_ms : (float, float)
         Shortest and longest step times looked for (ms): from the fastest running to the slowest
         walking step.
-    smooth : ndarray, optional
-        ``fz`` low-passed at :data:`WALK_SMOOTH_HZ` (see :func:`walking_ic`), when the caller has it.
+    smooth, edge : ndarray, optional
+        ``fz`` low-passed for the walking detector (see :func:`walking_ic`), when the caller has them.
 
     Returns
     -------
@@ -142,7 +146,7 @@ def merge_walking(fz: np.ndarray, fs: float, ic: np.ndarray, to: np.ndarray, run
     """
     n = fz.size
     r_ic, r_to = ic[running], to[running].copy()
-    h_ic, swing = walking_ic(fz, fs, np.zeros(n, dtype=bool), step_ms, smooth)
+    h_ic, swing = walking_ic(fz, fs, np.zeros(n, dtype=bool), step_ms, smooth, edge)
     lo = step_ms[0] * fs / 1000.0
     add_ic: list[np.ndarray] = []
     add_run: list[np.ndarray] = []
