@@ -232,7 +232,8 @@ class WaistPipeline:
         self.gaps_ = gaps
         self.gap_s_ = float((gaps[:, 1] - gaps[:, 0]).sum()) if len(gaps) else 0.0
         self.duration_s_ = recording.duration_s
-        self.regularity_ = self._regularity(stretches, vertical_g, steps)
+        # from the columns as arrays: the table's string columns would be converted back for the mask
+        self.regularity_ = self._regularity(stretches, vertical_g, cols)
         self.paired_ = False
         self.per_side_reason_ = mounting.reason
         self.params_ = {k: v for k, v in vars(self).items() if not (k.endswith("_") or k.startswith("_"))}
@@ -422,7 +423,8 @@ class WaistPipeline:
 
     @staticmethod
     def _regularity(stretches: list[Stretch], vertical_g: list[np.ndarray], steps) -> tuple[float, float]:
-        """Step and stride regularity of the vertical signal (Moe-Nilssen & Helbostad 2004).
+        """Step and stride regularity of the vertical signal (Moe-Nilssen & Helbostad 2004), from a
+        step table or its columns (``steps``).
 
         The unbiased autocorrelation of the vertical specific force at lags of one step and one
         stride (from the median running step time), over the longest stretch (at most 5 minutes).
@@ -435,7 +437,7 @@ class WaistPipeline:
         fs = stretches[k].fs
         x = vertical_g[k][: int(300 * fs)]
         x = x - x.mean()
-        T = float(np.nanmedian(steps["step_time_ms"].to_numpy(dtype=np.float64)[run])) / 1000.0
+        T = float(np.nanmedian(np.asarray(steps["step_time_ms"], dtype=np.float64)[run])) / 1000.0
         n = x.size
         hi = int(np.ceil(1.15 * 2 * T * fs))
         if hi >= n // 2:
