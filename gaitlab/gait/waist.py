@@ -344,11 +344,12 @@ class WaistPipeline:
         # signal by 1 / (1 + b) through the 1 g normalisation. Mapping the floor to 0 g while
         # keeping the 1 g mean undoes both (edges, VO and impact alike), then the edges are refit.
         block = np.rint(st.extra["orientation_block"]).astype(np.int32)
-        floor = self._flight_floor(fz, ic, to, block)
+        floor = self._flight_floor(fz, ic, to, block)  # per block
         if floor.any():
             from ..kernels.events import remove_floor
 
-            # (f - floor) / (1 - floor) per sample, into a new array (not the body-frame signal)
+            # (f - floor) / (1 - floor) with each sample's block's floor, into a new array (not the
+            # body-frame signal)
             fz_raw = remove_floor(fz_raw, floor, block, np.empty(fz_raw.size))
             walk = (None, None)
             fz = self._edge_signal(fz_raw, fs)
