@@ -149,15 +149,18 @@ def _build(pipe: Any, recording: Recording, thresholds: Any, report: bool, ctx: 
 
     from .context import finish_context
     from .gait.metrics import segment_table, summarize
-    from .schema import GAP_COLUMNS
+    from .schema import GAP_COLUMNS, valid_running_mask
 
     steps = pipe.steps_
     placement = pipe.input_["placement"]
+    # the steps the summary, the segments and the report are computed on, found once
+    running = valid_running_mask(steps)
     summary = summarize(steps, duration_s=pipe.duration_s_, gap_s=pipe.gap_s_, regularity=pipe.regularity_,
                         placement=placement, paired=pipe.paired_, per_side_reason=pipe.per_side_reason_,
-                        has_gyro=bool(pipe.input_.get("has_gyro", True)))
+                        has_gyro=bool(pipe.input_.get("has_gyro", True)), running=running)
     result = Analysis(
-        steps=steps, summary=summary, segments=segment_table(steps, pipe.segment_s, pipe.per_side_reason_),
+        steps=steps, summary=summary,
+        segments=segment_table(steps, pipe.segment_s, pipe.per_side_reason_, running=running),
         gaps=pd.DataFrame(pipe.gaps_, columns=list(GAP_COLUMNS)),
         input=pipe.input_, flags=[], recording=recording, signals=pipe.signals_, params=dict(pipe.params_),
     )
@@ -172,6 +175,6 @@ def _build(pipe: Any, recording: Recording, thresholds: Any, report: bool, ctx: 
         result.evaluation = evaluate_steps(
             steps, placement=placement, speed_mps=summary.get("speed_mps"),
             tilt_reference=params.get("pelvic_tilt_reference"), per_side_reason=summary.get("per_side_reason"),
-            thresholds=params["report_thresholds"])
+            thresholds=params["report_thresholds"], running=running)
         result.flags = result.evaluation.flags
     return result

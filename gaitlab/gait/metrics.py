@@ -94,15 +94,20 @@ def balance_left_pct(left: Any, right: Any) -> Any:
 
 
 def _mean(x: pd.Series) -> float:
+    if x.dtype == np.float64:
+        # pandas' mean of the non-NaN values (their sum / their count), without its per-call cost
+        v = x.to_numpy()
+        v = v[~np.isnan(v)]
+        return float(v.sum() / v.size) if v.size else math.nan
     x = x.dropna()
     return float(x.mean()) if len(x) else math.nan
 
 
-def _side_means(values: pd.Series, side: pd.Series) -> tuple[float, float]:
+def _side_means(values: pd.Series, side: pd.Series | np.ndarray) -> tuple[float, float]:
     return _mean(values[side == "L"]), _mean(values[side == "R"])
 
 
-def side_balance_left_pct(values: pd.Series, side: pd.Series) -> float:
+def side_balance_left_pct(values: pd.Series, side: pd.Series | np.ndarray) -> float:
     """:func:`balance_left_pct` of the side means (NaN without both sides)."""
     left, right = _side_means(values, side)
     if not (math.isfinite(left) and math.isfinite(right)):
@@ -110,7 +115,7 @@ def side_balance_left_pct(values: pd.Series, side: pd.Series) -> float:
     return balance_left_pct(left, right)
 
 
-def side_symmetry_index_pct(values: pd.Series, side: pd.Series) -> float:
+def side_symmetry_index_pct(values: pd.Series, side: pd.Series | np.ndarray) -> float:
     """:func:`symmetry_index_pct` of the side means (NaN without both sides)."""
     left, right = _side_means(values, side)
     if not (math.isfinite(left) and math.isfinite(right)):
@@ -164,8 +169,9 @@ def side_means_ci(values: pd.Series | np.ndarray, side: pd.Series | np.ndarray) 
 
 
 # -- the run summary ---------------------------------------------------------------------------------
-def _block_metrics(run: pd.DataFrame) -> dict[str, float]:
-    """Metrics shared by the summary and each segment, from valid running steps."""
+def _block_metrics(run: pd.DataFrame, side: np.ndarray) -> dict[str, float]:
+    """Metrics shared by the summary and each segment, from valid running steps (``side``: their
+    ``side`` column as an object array)."""
     st = run["step_time_ms"]
     mean_st = _mean(st)
     out = {
@@ -177,7 +183,7 @@ def _block_metrics(run: pd.DataFrame) -> dict[str, float]:
         "loading_rate_gps": _mean(run["loading_rate_gps"]),
         "braking_mps": _mean(run["braking_mps"]),
         "pelvic_tilt_deg": _mean(run["pelvic_tilt_deg"]),
-        "gct_balance_left_pct": side_balance_left_pct(run["gct_ms"], run["side"]),
+        "gct_balance_left_pct": side_balance_left_pct(run["gct_ms"], side),
         "step_time_cv_pct": (100.0 * float(st.std()) / mean_st
                              if len(st.dropna()) >= 3 and mean_st > 0 else math.nan),
         "running_s": float(run["step_time_ms"].sum()) / 1000.0,
@@ -197,7 +203,8 @@ def _block_metrics(run: pd.DataFrame) -> dict[str, float]:
 
 def summarize(steps: pd.DataFrame, *, duration_s: float, gap_s: float = 0.0,
               regularity: tuple[float, float] | None = None, placement: str = "waist",
-              paired: bool = False, per_side_reason: str | None = None, has_gyro: bool = True) -> dict[str, Any]:
+              paired: bool = False, per_side_reason: str | None = None, has_gyro: bool = True,
+              running: np.ndarray | None = None) -> dict[str, Any]:
     """Run-level summary (keys :data:`gaitlab.schema.SUMMARY_KEYS`, plus the shoe keys for shoes).
 
     Parameters
@@ -220,18 +227,22 @@ def summarize(steps: pd.DataFrame, *, duration_s: float, gap_s: float = 0.0,
     has_gyro : bool
         Shoe only: whether every recording had a gyroscope (else ``no_gyro_note`` names the metrics
         that are null).
+    running : ndarray of bool, optional
+        :func:`gaitlab.schema.valid_running_mask` of ``steps``, when the caller has it already.
 
     Per-side means carry 95 % confidence intervals (:func:`side_means_ci`): ``gct_left_ms``,
     ``gct_left_ci_lo_ms``, ``gct_left_ci_hi_ms``, ``gct_right_ms`` ..., and ``gct_si_ci_lo_pct`` /
     ``gct_si_ci_hi_pct`` for the symmetry index (likewise ``step_time_*`` and ``impact_*``;
     :data:`gaitlab.schema.SIDE_SUMMARY`).
     """
-    run = steps[valid_running_mask(steps)]
+    run = steps[valid_running_mask(steps) if running is None else running]
+    # the side labels as Python objects once: a string column converts them on every comparison
+    side = run["side"].to_numpy(dtype=object)
     out: dict[str, Any] = {k: math.nan for k in SUMMARY_KEYS}
-    out.update(_block_metrics(run))
+    out.update(_block_metrics(run, side))
     out["n_steps"] = int(len(steps))
     out["n_valid_steps"] = int(len(run))
-    out["step_time_asymmetry_pct"] = side_symmetry_index_pct(run["step_time_ms"], run["side"])
+    out["step_time_asymmetry_pct"] = side_symmetry_index_pct(run["step_time_ms"], side)
     mean_gct, mean_st = out["gct_ms"], _mean(run["step_time_ms"])
     known = math.isfinite(mean_gct) and mean_st > 0
     out["duty_factor"] = duty_factor(mean_gct, mean_st) if known else math.nan
@@ -246,7 +257,7 @@ def summarize(steps: pd.DataFrame, *, duration_s: float, gap_s: float = 0.0,
     if regularity is not None:
         out["step_regularity"], out["stride_regularity"] = regularity
     for name in PER_SIDE_METRICS:
-        ci = side_means_ci(run[name], run["side"])
+        ci = side_means_ci(run[name], side)
         values = (ci["left"], ci["left_lo"], ci["left_hi"], ci["right"], ci["right_lo"], ci["right_hi"],
                   ci["si_lo_pct"], ci["si_hi_pct"])
         out.update(zip(PER_SIDE_KEYS[name], values, strict=True))
@@ -311,26 +322,29 @@ def _group_mean(values: np.ndarray, group: np.ndarray, mask: np.ndarray, n: int)
         return np.where(cnt > 0, tot / np.maximum(cnt, 1), np.nan)
 
 
-def segment_table(steps: pd.DataFrame, segment_s: float = 60.0, per_side_reason: str | None = None) -> pd.DataFrame:
+def segment_table(steps: pd.DataFrame, segment_s: float = 60.0, per_side_reason: str | None = None, *,
+                  running: np.ndarray | None = None) -> pd.DataFrame:
     """Per-segment metrics (default one row per minute of the recording with running steps).
 
     The same definitions as :func:`summarize`, computed for all segments at once (grouped sums,
     no per-segment pandas work: a 4-hour run has 240 segments). With a ``per_side_reason`` (the
-    mounting biases left/right, see :func:`summarize`) the GCT balance is NaN.
+    mounting biases left/right, see :func:`summarize`) the GCT balance is NaN. ``running``:
+    :func:`gaitlab.schema.valid_running_mask` of ``steps``, when the caller has it already.
     """
-    run = steps[valid_running_mask(steps)]
-    if run.empty:
+    keep = valid_running_mask(steps) if running is None else running
+    if not keep.any():
         return pd.DataFrame(columns=list(SEGMENT_COLUMNS))
-    seg_all = np.floor(run["ic_s"].to_numpy() / segment_s).astype(np.int64)
+
+    def col(name: str) -> np.ndarray:
+        # the valid running steps of one column (no copy of the whole table)
+        return steps[name].to_numpy(dtype=np.float64, na_value=np.nan)[keep]
+
+    seg_all = np.floor(col("ic_s") / segment_s).astype(np.int64)
     keys, seg = np.unique(seg_all, return_inverse=True)
     n = keys.size
     every = np.ones(seg.size, dtype=bool)
-
-    def col(name: str) -> np.ndarray:
-        return run[name].to_numpy(dtype=np.float64, na_value=np.nan)
-
     st = col("step_time_ms")
-    side = run["side"].to_numpy(dtype=object)
+    side = steps["side"].to_numpy(dtype=object)[keep]
     mean_st = _group_mean(st, seg, every, n)
     sq = _group_mean(st * st, seg, every, n)
     cnt_st = np.bincount(seg[np.isfinite(st)], minlength=n)
@@ -356,7 +370,7 @@ def segment_table(steps: pd.DataFrame, segment_s: float = 60.0, per_side_reason:
             "step_time_cv_pct": 100.0 * np.sqrt(np.clip(var, 0, None)) / mean_st,
             "running_s": np.bincount(seg[np.isfinite(st)], weights=st[np.isfinite(st)], minlength=n) / 1000.0,
         }
-        if "speed_mps" in run:
+        if "speed_mps" in steps:
             vr = vertical_ratio_pct(col("vo_cm"), step_length_m(col("speed_mps"), st))
             out["vertical_ratio_pct"] = _group_mean(vr, seg, every, n)
         else:

@@ -71,14 +71,34 @@ def gap_threshold_s(t: np.ndarray, fs: float) -> float:
     timestamps are jittered so that jitter is not mistaken for missing samples; on a jittered
     timeline (phones) holes up to :data:`MAX_BRIDGED_S` are interpolated rather than split.
     """
-    dt = np.diff(t)
+    return _gap_threshold(*_interval_spread(np.diff(t)), fs)
+
+
+def _interval_spread(dt: np.ndarray) -> tuple[float, float]:
+    """Median of the sample intervals ``dt`` and their robust SD (scaled MAD), both in s."""
     med = float(np.median(dt))
-    mad = float(np.median(np.abs(dt - med))) * 1.4826
+    dev = np.abs(dt - med)
+    return med, float(np.median(dev, overwrite_input=True)) * 1.4826  # dev is ours to reorder
+
+
+def _gap_threshold(med: float, mad: float, fs: float) -> float:
+    """:func:`gap_threshold_s` from the intervals' median and robust SD."""
     thr = max(1.5 / fs, 1.5 * med, med + 6.0 * mad)
     if mad > _REGULAR * med:
         # a jittered timeline is resampled anyway: a skipped sample or two is bridged (<= 40 ms)
         thr = max(thr, MAX_BRIDGED_S)
     return thr
+
+
+def _grid_deviation(ts: np.ndarray, fs: float) -> float:
+    """Largest distance (s) of the timestamps from the uniform grid ``ts[0] + k / fs``, in one
+    buffer (each signal-sized temporary costs fresh memory)."""
+    dev = np.arange(ts.size, dtype=np.float64)
+    dev /= fs
+    dev += ts[0]
+    np.subtract(ts, dev, out=dev)
+    np.abs(dev, out=dev)
+    return float(dev.max())
 
 
 def split_stretches(t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None, fs: float,
@@ -104,8 +124,10 @@ def split_stretches(t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None, fs: 
         ``[t_before, t_after]`` of each gap (s).
     """
     extra = extra or {}
-    thr = gap_threshold_s(t, fs)
-    cut = np.flatnonzero(np.diff(t) > thr)
+    dt_all = np.diff(t)
+    spread = _interval_spread(dt_all)
+    thr = _gap_threshold(*spread, fs)
+    cut = np.flatnonzero(dt_all > thr)
     gaps = np.column_stack((t[cut], t[cut + 1])) if cut.size else np.empty((0, 2))
     bounds = np.concatenate(([0], cut + 1, [t.size]))
     out: list[Stretch] = []
@@ -115,10 +137,9 @@ def split_stretches(t: np.ndarray, acc: np.ndarray, gyr: np.ndarray | None, fs: 
         ts = t[a:b]
         n = b - a
         fs_seg = (n - 1) / (ts[-1] - ts[0])
-        dt = np.diff(ts)
-        med = float(np.median(dt))
-        irregular = float(np.median(np.abs(dt - med))) * 1.4826 > _REGULAR * med or \
-            float(np.max(np.abs(ts - (ts[0] + np.arange(n) / fs_seg)))) > 0.25 / fs_seg
+        # a stretch without gaps is the whole recording: its intervals' spread is known already
+        med, mad = spread if (a == 0 and b == t.size) else _interval_spread(dt_all[a:b - 1])
+        irregular = mad > _REGULAR * med or _grid_deviation(ts, fs_seg) > 0.25 / fs_seg
         if irregular:
             grid = ts[0] + np.arange(n) / fs_seg
             grid = grid[grid <= ts[-1]]

@@ -38,8 +38,10 @@ BREAK_FACTOR = 1.6
 
 def _step_means(y: np.ndarray, ic: np.ndarray) -> np.ndarray:
     """Mean of ``y`` over each step ``[ic_k, ic_k+1)`` (NaN for the last step and unknown ICs)."""
+    from ..kernels.stepstats import prefix_sums
+
     n = y.size
-    cs = np.concatenate(([0.0], np.cumsum(y)))
+    cs = prefix_sums(y)
     out = np.full(ic.size, np.nan)
     if ic.size < 2:
         return out
@@ -102,7 +104,8 @@ def chain_ids(step_time_ms: np.ndarray, activity: np.ndarray,
         return np.zeros(0, dtype=np.int64)
     st = np.asarray(step_time_ms, dtype=np.float64)
     med = np.full(n, np.nan)
-    for act in np.unique(activity):
+    # a handful of labels: a set of them, not np.unique's sort of 10 000 Python strings
+    for act in set(np.asarray(activity, dtype=object).tolist()):
         sel = activity == act
         if np.isfinite(st[sel]).any():
             med[sel] = np.nanmedian(st[sel])

@@ -45,7 +45,7 @@ from .orientation import Orientation, estimate_orientation, parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
 from .sides import assign_sides, chain_ids, side_evidence
 from .speed import parse_speed, speed_at
-from .walking import WALK_STEP_MS, merge_walking
+from .walking import WALK_EDGE_HZ, WALK_SMOOTH_HZ, WALK_STEP_MS, merge_walking
 
 logger = logging.getLogger(__name__)
 
@@ -222,16 +222,18 @@ class WaistPipeline:
             self._recording_sides(cols, last, group)
         self.mounting_ = mounting
         cols.pop("side_evidence")
-        steps = pd.DataFrame(cols)
         for name in THIGH_UNMEASURABLE if self.mounting_.kind == "thigh" else ():
-            steps[name] = np.nan  # the thigh swings with one leg: not the pelvis' motion
-        steps["valid"] = steps["valid"].astype(bool)
-        steps = steps[list(STEP_COLUMNS) + [c for c in steps.columns if c not in STEP_COLUMNS]]
+            cols[name] = np.full(cols["ic_s"].size, np.nan)  # the thigh swings with one leg: not the pelvis' motion
+        cols["valid"] = cols["valid"].astype(bool)
+        # one DataFrame, columns in schema order (a reordered copy would convert the labels twice)
+        order = list(STEP_COLUMNS) + [c for c in cols if c not in STEP_COLUMNS]
+        steps = pd.DataFrame({name: cols[name] for name in order})
         self.steps_ = steps
         self.gaps_ = gaps
         self.gap_s_ = float((gaps[:, 1] - gaps[:, 0]).sum()) if len(gaps) else 0.0
         self.duration_s_ = recording.duration_s
-        self.regularity_ = self._regularity(stretches, vertical_g, steps)
+        # from the columns as arrays: the table's string columns would be converted back for the mask
+        self.regularity_ = self._regularity(stretches, vertical_g, cols)
         self.paired_ = False
         self.per_side_reason_ = mounting.reason
         self.params_ = {k: v for k, v in vars(self).items() if not (k.endswith("_") or k.startswith("_"))}
@@ -242,7 +244,10 @@ class WaistPipeline:
                        "duration_s": recording.duration_s, "placement": "waist",
                        "n_samples": recording.n_samples, "has_gyro": recording.has_gyro,
                        "device": meta.get("device"), **mounting.as_dict()}
-        self.signals_ = {"t_s": np.concatenate(vertical_t), "vertical_g": np.concatenate(vertical_g)}
+        # one stretch (no gaps): its arrays as they are, not a copy of each
+        one = len(vertical_t) == 1
+        self.signals_ = {"t_s": vertical_t[0] if one else np.concatenate(vertical_t),
+                         "vertical_g": vertical_g[0] if one else np.concatenate(vertical_g)}
         return self
 
     def _recording_sides(self, cols: dict, last: np.ndarray, group: np.ndarray) -> None:
@@ -254,13 +259,15 @@ class WaistPipeline:
                                    cols["impact_g"], cols["gct_ms"], hard_break=brk, group=group)
 
     def _all_steps(self, stretches: list[Stretch], block_tilt_deg: np.ndarray, mounting: Mounting | None):
-        """Steps of every stretch, concatenated, with side labels per stretch (``cols['side']``),
-        which stretch-final steps break the alternation, and each stretch's vertical force."""
+        """Steps of every stretch, concatenated (``cols['side']`` left None for
+        :meth:`_recording_sides`), which stretch-final steps break the alternation, and each
+        stretch's vertical force."""
         parts: list[dict[str, np.ndarray]] = []
         vertical_t: list[np.ndarray] = []
         vertical_g: list[np.ndarray] = []
         for st in stretches:
-            cols, fz = self.stretch_steps(st, block_tilt_deg, mounting)
+            # the sides are attributed over the whole recording (_recording_sides), not per stretch
+            cols, fz = self.stretch_steps(st, block_tilt_deg, mounting, sides=False)
             parts.append(cols)
             vertical_t.append(st.t)
             vertical_g.append(fz)
@@ -297,8 +304,8 @@ class WaistPipeline:
         extra["orientation_block"] = np.repeat(np.arange(lengths.size, dtype=np.float32), lengths)
         return BodyFrame(body, gyr, extra, ref_name, block_tilt_deg, ori)
 
-    def stretch_steps(self, st: Stretch, block_tilt_deg: np.ndarray, mounting: Mounting | None = None
-                      ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    def stretch_steps(self, st: Stretch, block_tilt_deg: np.ndarray, mounting: Mounting | None = None,
+                      sides: bool = True) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Steps of one gap-free, body-frame stretch (see :meth:`body_frame`, ``split_stretches``).
 
         ``block_tilt_deg`` is :attr:`BodyFrame.block_tilt_deg` of the frame the stretch was cut
@@ -309,10 +316,11 @@ class WaistPipeline:
         Returns the per-step columns (arrays, :data:`gaitlab.schema.STEP_COLUMNS` plus
         ``speed_mps`` and ``side_evidence``, the per-step side vote of :func:`.sides.side_evidence`)
         and the stretch's vertical specific force (g). Stateless: the live analyser calls this on
-        its buffer so that live and recorded analyses share one implementation.
+        its buffer so that live and recorded analyses share one implementation. ``sides=False``
+        leaves ``side`` None, for a caller that attributes sides over the whole recording.
         """
         from ..kernels.events import contact_edges, find_humps
-        from ..kernels.filters import lowpass
+        from ..kernels.filters import lowpass, lowpass_pair
         from ..kernels.integrate import stride_angle_range, vertical_oscillation
         from ..kernels.stepstats import step_statistics
 
@@ -320,7 +328,14 @@ class WaistPipeline:
         body = st.acc  # already in the body frame (x forward, y left, z up)
         fz_raw = np.ascontiguousarray(body[:, 2])
         fz = self._edge_signal(fz_raw, fs)
-        ys = lowpass(fz_raw, fs, self.smooth_hz, order=2)
+        walk = (None, None)
+        if self.smooth_hz == WALK_SMOOTH_HZ:
+            # the hump signal is also the walking detector's, and its edge signal comes almost free
+            # with it (:func:`lowpass_pair`): both serve when the floor needs no recalibration
+            ys, walk_edge = lowpass_pair(fz_raw, fs, self.smooth_hz, WALK_EDGE_HZ, order=2)
+            walk = (ys, walk_edge)
+        else:
+            ys = lowpass(fz_raw, fs, self.smooth_hz, order=2)
         up, down, _, open_up = find_humps(ys, 1.0, 0.9, 1.15)
         edges = (up, down, self.floor_level_g, self.band_high_g, self.max_valley_g)
         ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
@@ -329,11 +344,14 @@ class WaistPipeline:
         # signal by 1 / (1 + b) through the 1 g normalisation. Mapping the floor to 0 g while
         # keeping the 1 g mean undoes both (edges, VO and impact alike), then the edges are refit.
         block = np.rint(st.extra["orientation_block"]).astype(np.int32)
-        floor = self._flight_floor(fz, ic, to, block)
-        if np.any(floor != 0.0):
-            calibrated = fz_raw - floor  # a new array, not the body-frame signal
-            calibrated /= 1.0 - floor
-            fz_raw = calibrated
+        floor = self._flight_floor(fz, ic, to, block)  # per block
+        if floor.any():
+            from ..kernels.events import remove_floor
+
+            # (f - floor) / (1 - floor) with each sample's block's floor, into a new array (not the
+            # body-frame signal)
+            fz_raw = remove_floor(fz_raw, floor, block, np.empty(fz_raw.size))
+            walk = (None, None)
             fz = self._edge_signal(fz_raw, fs)
             ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
         ic = self._refine_ic(fz, down, ic, to, n_rise, first_above, fs)
@@ -346,7 +364,7 @@ class WaistPipeline:
             running &= (to - ic) * 1000.0 / fs <= 2.0 * PLAUSIBLE["gct_ms"][1]
         # humps without a flight are not running contacts: walking steps come from the walking
         # detector (steepest rise of each inverted-pendulum hump, no TO / GCT), see .walking
-        ic_k, to_k, run_k = merge_walking(fz_raw, fs, ic, to, running, PLAUSIBLE["step_time_ms"])
+        ic_k, to_k, run_k = merge_walking(fz_raw, fs, ic, to, running, PLAUSIBLE["step_time_ms"], *walk)
         t_ic = st.time_at(ic_k)
         t_to = st.time_at(to_k)
         cut = (self._cut_off_contact(fz, down, open_up, amp, running)
@@ -374,7 +392,8 @@ class WaistPipeline:
         else:
             activity[run_k & (df >= 0.5)] = "walking"
         evidence = side_evidence(lat, body[:, 1], ic_k, activity)
-        side = self._sides(evidence, step_time_ms, activity, impact, gct_ms)
+        side = (self._sides(evidence, step_time_ms, activity, impact, gct_ms) if sides
+                else np.full(n_steps, None, dtype=object))
         tilt = self._pelvic_tilt(st, ic_k, block_tilt_deg)
         drop = np.full(n_steps, np.nan)
         if st.gyr is not None:
@@ -405,20 +424,21 @@ class WaistPipeline:
 
     @staticmethod
     def _regularity(stretches: list[Stretch], vertical_g: list[np.ndarray], steps) -> tuple[float, float]:
-        """Step and stride regularity of the vertical signal (Moe-Nilssen & Helbostad 2004).
+        """Step and stride regularity of the vertical signal (Moe-Nilssen & Helbostad 2004), from a
+        step table or its columns (``steps``).
 
         The unbiased autocorrelation of the vertical specific force at lags of one step and one
         stride (from the median running step time), over the longest stretch (at most 5 minutes).
         1 means every step (stride) repeats the previous one exactly.
         """
-        run = steps[valid_running_mask(steps)]
-        if len(run) < 20 or not stretches:
+        run = valid_running_mask(steps)
+        if np.count_nonzero(run) < 20 or not stretches:
             return (np.nan, np.nan)
         k = int(np.argmax([s.t.size for s in stretches]))
         fs = stretches[k].fs
         x = vertical_g[k][: int(300 * fs)]
         x = x - x.mean()
-        T = float(np.nanmedian(run["step_time_ms"])) / 1000.0
+        T = float(np.nanmedian(np.asarray(steps["step_time_ms"], dtype=np.float64)[run])) / 1000.0
         n = x.size
         hi = int(np.ceil(1.15 * 2 * T * fs))
         if hi >= n // 2:
@@ -437,8 +457,8 @@ class WaistPipeline:
 
     @staticmethod
     def _flight_floor(fz: np.ndarray, ic: np.ndarray, to: np.ndarray, block: np.ndarray) -> np.ndarray:
-        """Level (g) of the vertical force in flight, per sample (or ``[0.0]`` where all zero),
-        estimated per orientation block.
+        """Level (g) of the vertical force in flight of each orientation block (``block`` holds
+        each sample's block).
 
         The middle of each flight (between toe-off and the next contact, a quarter of the flight
         in from each end) is free of both edges; the median of those samples is robust to noise,
@@ -447,29 +467,11 @@ class WaistPipeline:
         blocks with fewer than 4 flights, a negligible level (< 0.01 g) or an implausible one
         (beyond +-0.3 g) get 0.
         """
-        table = np.zeros(int(block.max()) + 1 if block.size else 0)
-        good = np.flatnonzero(np.isfinite(to[:-1]) & np.isfinite(ic[1:]))
-        if good.size:
-            a = to[good]
-            b = ic[good + 1]
-            quarter = 0.25 * (b - a)
-            lo = np.ceil(a + quarter).astype(np.int64)
-            hi = np.floor(b - quarter).astype(np.int64)
-            keep = hi >= lo
-            lo, hi = lo[keep], hi[keep]
-            flight_block = block[lo]
-            for blk in np.unique(flight_block):
-                sel = flight_block == blk
-                if sel.sum() < 4:
-                    continue
-                lengths = hi[sel] - lo[sel] + 1
-                # the samples of all these flight middles, without a Python loop over samples
-                start = np.repeat(lo[sel] - np.cumsum(np.concatenate(([0], lengths[:-1]))), lengths)
-                level = float(np.median(fz[start + np.arange(lengths.sum())]))
-                if 0.01 <= abs(level) < 0.3:  # below 0.01 g the edges move by < 0.4 ms: leave as is
-                    table[blk] = level
-        floor = table[block] if table.any() else np.zeros(1)
-        return floor
+        from ..kernels.events import flight_floor_levels
+
+        n_blocks = int(block.max()) + 1 if block.size else 0
+        # below 0.01 g the edges move by < 0.4 ms: leave as is
+        return flight_floor_levels(fz, ic, to, block, n_blocks, 4, 0.01, 0.3)
 
     @staticmethod
     def _loading_edge_ic(fz, ic_low_rate, n_rise, first_above, amp, max_valley_g) -> np.ndarray:
@@ -653,8 +655,10 @@ class WaistPipeline:
 
     def _speed(self, st: Stretch, ic: np.ndarray, next_ic_s: np.ndarray) -> np.ndarray:
         if "speed_mps" in st.extra:
+            from ..kernels.stepstats import prefix_sums
+
             v = st.extra["speed_mps"]
-            csum = np.concatenate(([0.0], np.cumsum(v)))
+            csum = prefix_sums(v)
             a = np.clip(np.nan_to_num(np.ceil(ic), nan=0).astype(np.int64), 0, v.size)
             nxt = np.append(ic[1:], np.nan)
             b = np.clip(np.nan_to_num(np.floor(nxt), nan=0).astype(np.int64) + 1, 0, v.size)

@@ -36,8 +36,8 @@ WALK_STEP_MS = PLAUSIBLE_WAIST["walk_step_time_ms"]
 MIN_RISE_G = 0.1
 
 
-def walking_ic(fz: np.ndarray, fs: float, busy: np.ndarray,
-               step_ms: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+def walking_ic(fz: np.ndarray, fs: float, busy: np.ndarray, step_ms: tuple[float, float],
+               smooth: np.ndarray | None = None, edge: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Initial contacts (fractional samples) of steps without a flight floor in one stretch.
 
     Parameters
@@ -50,6 +50,9 @@ def walking_ic(fz: np.ndarray, fs: float, busy: np.ndarray,
         Samples inside running contacts (no step is looked for there).
     step_ms : (float, float)
         Shortest and longest step times looked for (ms).
+    smooth, edge : ndarray, shape (n,), optional
+        ``fz`` low-passed at :data:`WALK_SMOOTH_HZ` and :data:`WALK_EDGE_HZ` (order 2), when the
+        caller has them already.
 
     Returns
     -------
@@ -58,24 +61,32 @@ def walking_ic(fz: np.ndarray, fs: float, busy: np.ndarray,
     swing : ndarray
         Trough-to-peak swing of each step's vertical force (g).
     """
-    from ..kernels.filters import lowpass
-    from ..kernels.walking import walking_contacts
+    from ..kernels.filters import lowpass, lowpass_pair
+    from ..kernels.walking import hump_maxima, walking_contacts_at
 
     if fz.size < 4:
         return np.empty(0), np.empty(0)
-    smooth = lowpass(fz, fs, WALK_SMOOTH_HZ, order=2)
-    edge = lowpass(fz, fs, WALK_EDGE_HZ, order=2)
-    slope = np.ascontiguousarray(np.append(np.diff(edge), 0.0))
+    if smooth is None and edge is None:
+        smooth, edge = lowpass_pair(fz, fs, WALK_SMOOTH_HZ, WALK_EDGE_HZ, order=2)
+    if smooth is None:
+        smooth = lowpass(fz, fs, WALK_SMOOTH_HZ, order=2)
+    if edge is None:
+        edge = lowpass(fz, fs, WALK_EDGE_HZ, order=2)
+    slope = np.empty(edge.size)  # np.append(np.diff(edge), 0.0) without a second signal-sized copy
+    np.subtract(edge[1:], edge[:-1], out=slope[:-1])
+    slope[-1] = 0.0
     busy = np.ascontiguousarray(busy, dtype=np.bool_)
     lo, hi = (int(round(v * fs / 1000.0)) for v in step_ms)
     # bouncing (running) contacts, with running step times
-    b_ic, b_sw = walking_contacts(smooth, slope, busy, max(lo, 1), max(hi, 2), MIN_RISE_G, MIN_CHAIN)
+    maxima = hump_maxima(smooth)  # shared by both step ranges
+    b_ic, b_sw = walking_contacts_at(smooth, slope, busy, maxima, max(lo, 1), max(hi, 2), MIN_RISE_G, MIN_CHAIN)
     keep_b = b_sw >= BOUNCE_SWING_G
     b_ic, b_sw = b_ic[keep_b], b_sw[keep_b]
     # walking contacts, with walking step times (a walking step's second maximum, push-off, can sit
     # within a fast running step's time of the first)
     wlo, whi = (int(round(v * fs / 1000.0)) for v in WALK_STEP_MS)
-    w_ic, w_sw = walking_contacts(smooth, slope, busy, max(wlo, 1), max(whi, 2), MIN_RISE_G, MIN_CHAIN)
+    w_ic, w_sw = walking_contacts_at(smooth, slope, busy, maxima, max(wlo, 1), max(whi, 2), MIN_RISE_G,
+                                     MIN_CHAIN)
     keep_w = w_sw < BOUNCE_SWING_G
     if b_ic.size:
         keep_w &= ~(_nearest_distance(w_ic, b_ic) < lo)
@@ -101,7 +112,8 @@ def _nearest_distance(x: np.ndarray, ref: np.ndarray) -> np.ndarray:
 
 
 def merge_walking(fz: np.ndarray, fs: float, ic: np.ndarray, to: np.ndarray, running: np.ndarray,
-                  step_ms: tuple[float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  step_ms: tuple[float, float], smooth: np.ndarray | None = None,
+                  edge: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Running contacts (humps with a flight) and contacts without a visible flight, in time order.
 
     Parameters
@@ -115,6 +127,8 @@ def merge_walking(fz: np.ndarray, fs: float, ic: np.ndarray, to: np.ndarray, run
     step_ms : (float, float)
         Shortest and longest step times looked for (ms): from the fastest running to the slowest
         walking step.
+    smooth, edge : ndarray, optional
+        ``fz`` low-passed for the walking detector (see :func:`walking_ic`), when the caller has them.
 
     Returns
     -------
@@ -132,7 +146,7 @@ def merge_walking(fz: np.ndarray, fs: float, ic: np.ndarray, to: np.ndarray, run
     """
     n = fz.size
     r_ic, r_to = ic[running], to[running].copy()
-    h_ic, swing = walking_ic(fz, fs, np.zeros(n, dtype=bool), step_ms)
+    h_ic, swing = walking_ic(fz, fs, np.zeros(n, dtype=bool), step_ms, smooth, edge)
     lo = step_ms[0] * fs / 1000.0
     add_ic: list[np.ndarray] = []
     add_run: list[np.ndarray] = []
@@ -161,16 +175,14 @@ def merge_walking(fz: np.ndarray, fs: float, ic: np.ndarray, to: np.ndarray, run
             add_run.append(np.ones(extra.size, dtype=bool))
         # contacts before the first / after the last running contact and where no running
         # contact is (walking, or bouncing without a visible flight)
-        busy = np.zeros(n, dtype=bool)
         a = np.clip(np.floor(r_ic).astype(np.int64), 0, n)
         end = np.append(r_ic[1:], np.inf)
         b = np.clip(np.ceil(np.minimum(end, r_to_orig_end(r_ic, to[running]))).astype(np.int64), 0, n)
-        delta = np.zeros(n + 1, dtype=np.int64)
-        np.add.at(delta, a, 1)
-        np.add.at(delta, b, -1)
-        busy = np.cumsum(delta[:-1]) > 0
         idx = np.clip(np.round(h_ic).astype(np.int64), 0, n - 1)
-        free = ~busy[idx] & ~(inside & np.isin(owner, split))
+        # a sample is busy when more spans [a, b) start than end at or before it: counted at the
+        # hump contacts only, not over every sample of the stretch
+        busy = (np.searchsorted(np.sort(a), idx, side="right") - np.searchsorted(np.sort(b), idx, side="right")) > 0
+        free = ~busy & ~(inside & np.isin(owner, split))
         add_ic.append(h_ic[free])
         add_run.append(swing[free] >= BOUNCE_SWING_G)
     else:

@@ -474,3 +474,78 @@ def loading_edge_onsets(y: np.ndarray, first_above: np.ndarray, amp: np.ndarray,
             est = _quadratic_onset(y, idx, cnt, tangent, True)
         out[k] = tangent if np.isnan(est) else est
     return out
+
+
+@njit(cache=True)
+def flight_floor_levels(y: np.ndarray, ic: np.ndarray, to: np.ndarray, block: np.ndarray, n_blocks: int,
+                        min_flights: int, min_level: float, max_level: float) -> np.ndarray:
+    """Median of the flight middles' samples per orientation block (g), 0 where not estimated.
+
+    Flight ``k`` runs from ``to[k]`` to ``ic[k + 1]``; its middle (a quarter of the flight in from
+    each end, whole samples) is free of both contact edges. A flight belongs to the block of its
+    middle's first sample. A block with fewer than ``min_flights`` flights, or whose median ``v``
+    is not ``min_level <= |v| < max_level``, gets 0.
+
+    Parameters
+    ----------
+    y : ndarray, shape (n,)
+        Vertical specific force (g).
+    ic, to : ndarray, shape (m,)
+        Contact edges (fractional samples; NaN where unknown).
+    block : ndarray of int, shape (n,)
+        Each sample's orientation block, in ``[0, n_blocks)``.
+    """
+    m = ic.shape[0]
+    lo = np.empty(m, dtype=np.int64)
+    hi = np.empty(m, dtype=np.int64)
+    flights = np.zeros(n_blocks, dtype=np.int64)
+    samples = np.zeros(n_blocks + 1, dtype=np.int64)
+    for k in range(m - 1):
+        a = to[k]
+        b = ic[k + 1]
+        lo[k] = 0
+        hi[k] = -1
+        if not (np.isfinite(a) and np.isfinite(b)):
+            continue
+        quarter = 0.25 * (b - a)
+        first = int(math.ceil(a + quarter))
+        last = int(math.floor(b - quarter))
+        if last < first:
+            continue
+        lo[k] = first
+        hi[k] = last
+        blk = block[first]
+        flights[blk] += 1
+        samples[blk + 1] += last - first + 1
+    for blk in range(n_blocks):  # offsets of each block's samples in one buffer
+        samples[blk + 1] += samples[blk]
+    buf = np.empty(samples[n_blocks])
+    fill = samples[:n_blocks].copy()
+    for k in range(m - 1):
+        if hi[k] < lo[k]:
+            continue
+        blk = block[lo[k]]
+        for i in range(lo[k], hi[k] + 1):
+            buf[fill[blk]] = y[i]
+            fill[blk] += 1
+    table = np.zeros(n_blocks)
+    for blk in range(n_blocks):
+        if flights[blk] < min_flights:
+            continue
+        part = buf[samples[blk]:samples[blk + 1]]
+        if np.isnan(part).any():
+            continue  # an unknown sample: no level (as numpy's median would give NaN)
+        level = np.median(part)
+        if min_level <= abs(level) < max_level:
+            table[blk] = level
+    return table
+
+
+@njit(cache=True)
+def remove_floor(y: np.ndarray, level: np.ndarray, block: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out = (y - f) / (1 - f)`` with ``f = level[block]`` per sample: the flight floor mapped to
+    0 g with the 1 g mean kept. ``out`` (shape of ``y``) is returned."""
+    for i in range(y.shape[0]):
+        f = level[block[i]]
+        out[i] = (y[i] - f) / (1.0 - f)
+    return out

@@ -45,17 +45,36 @@ def walking_contacts(smooth: np.ndarray, slope: np.ndarray, busy: np.ndarray, mi
     swing : ndarray of float64
         Trough-to-peak rise of each contact's hump (g): how far the step's vertical force swings.
     """
+    return walking_contacts_at(smooth, slope, busy, hump_maxima(smooth), min_step, max_step, min_rise, min_chain)
+
+
+@njit(cache=True)
+def hump_maxima(smooth: np.ndarray) -> np.ndarray:
+    """Local maxima of ``smooth`` above 1 g (``smooth[i - 1] <= smooth[i] > smooth[i + 1]``),
+    increasing: the candidate step peaks of :func:`walking_contacts`, found once for any step range."""
     n = smooth.shape[0]
-    peaks = np.empty(n, dtype=np.int64)
+    out = np.empty(max(n - 2, 0), dtype=np.int64)
     m = 0
     for i in range(1, n - 1):
-        if smooth[i] > 1.0 and smooth[i] >= smooth[i - 1] and smooth[i] > smooth[i + 1]:
-            if m > 0 and i - peaks[m - 1] < min_step:
-                if smooth[i] > smooth[peaks[m - 1]]:
-                    peaks[m - 1] = i  # two maxima inside one step: keep the higher
-                continue
-            peaks[m] = i
-            m += 1
+        # without a branch: whether a sample is above 1 g is a coin toss the predictor loses
+        out[m] = i
+        m += (smooth[i] > 1.0) & (smooth[i] >= smooth[i - 1]) & (smooth[i] > smooth[i + 1])
+    return out[:m].copy()
+
+
+@njit(cache=True)
+def walking_contacts_at(smooth: np.ndarray, slope: np.ndarray, busy: np.ndarray, maxima: np.ndarray,
+                        min_step: int, max_step: int, min_rise: float, min_chain: int):
+    """:func:`walking_contacts` from the hump maxima found already (:func:`hump_maxima`)."""
+    peaks = np.empty(maxima.shape[0], dtype=np.int64)
+    m = 0
+    for i in maxima:
+        if m > 0 and i - peaks[m - 1] < min_step:
+            if smooth[i] > smooth[peaks[m - 1]]:
+                peaks[m - 1] = i  # two maxima inside one step: keep the higher
+            continue
+        peaks[m] = i
+        m += 1
     ic = np.full(m, np.nan)
     rise = np.full(m, np.nan)
     for k in range(m):

@@ -75,19 +75,22 @@ class RuleContext:
     per_side_reason : str, optional
         Why the mounting biases left/right timing and impacts (the summary's ``per_side_reason``);
         when given, no step counts as left or right, so no rule compares the sides.
+    running : ndarray of bool, optional
+        :func:`gaitlab.schema.valid_running_mask` of ``steps``, when the caller has it already.
     """
 
     def __init__(self, steps: pd.DataFrame, th: Thresholds, *, placement: str | None = None,
                  speed_mps: float | None = None, tilt_reference: str | None = None,
-                 per_side_reason: str | None = None) -> None:
+                 per_side_reason: str | None = None, running: np.ndarray | None = None) -> None:
         self.th = th
         self.per_side_reason = per_side_reason or None
         # the waist pipeline measures tilt against standing (absolute) or against the early run
         self.tilt_reference = tilt_reference
         self.placement = placement
         self._run_speed_mps = speed_mps
-        steps = running_steps(steps)
+        steps = running_steps(steps, running)
         self.steps = steps
+        self._columns: dict[str, np.ndarray] = {}
         self.n = len(steps)
         self.t_s = steps["ic_s"].to_numpy(dtype=np.float64)
         step_ms = self.col("step_time_ms")
@@ -108,6 +111,8 @@ class RuleContext:
         # every rule's rolling window is the same span around the same steps: bounds computed once
         self._bounds = _window_bounds(self.t_s, self.g("window_s")) if self.n else None
         self._rolled_cache: dict[tuple[bytes, int, str], np.ndarray] = {}
+        self._order_cache: dict[bytes, np.ndarray] = {}
+        self._speed_ok: np.ndarray | None = None
         self.baseline = self._baseline()
         self.speed_mps = self._speed()
 
@@ -120,7 +125,10 @@ class RuleContext:
         """A per-step column as float64 (all-NaN when absent)."""
         if name not in self.steps.columns:
             return np.full(self.n, np.nan)
-        return self.steps[name].to_numpy(dtype=np.float64, na_value=np.nan)
+        # rules read the same columns many times: each is converted once, handed out as a copy
+        if name not in self._columns:
+            self._columns[name] = self.steps[name].to_numpy(dtype=np.float64, na_value=np.nan)
+        return self._columns[name].copy()
 
     def _speed(self) -> np.ndarray:
         speed = self.col("speed_mps")
@@ -134,20 +142,41 @@ class RuleContext:
     def rolling(self, values: np.ndarray, *, how: str = "median", min_periods: int | None = None) -> np.ndarray:
         """Centred rolling statistic over ``window_s`` of recording time (NaN where too few steps)."""
         mp = int(self.g("min_window_steps")) if min_periods is None else min_periods
+        return self._rolling(np.ascontiguousarray(values, dtype=np.float64), how, mp)
+
+    def _rolling(self, values: np.ndarray, how: str, mp: int, column: np.ndarray | None = None,
+                 mask: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`rolling`; a median of ``column[mask]`` (``values``) takes its order from the column's."""
         if self._bounds is None:
             return np.empty(0)
-        values = np.ascontiguousarray(values, dtype=np.float64)
         # several rules smooth the same metric: each distinct series is rolled once
         key = (values.tobytes(), mp, how)
         out = self._rolled_cache.get(key)
         if out is None:
-            out = self._rolled_cache[key] = _rolled(values, self._bounds, mp, how)
+            order = None
+            if how == "median":
+                order = self._order(values) if column is None else self._order(column)
+                if mask is not None:
+                    order = order[mask[order]]
+            out = self._rolled_cache[key] = _rolled(values, self._bounds, mp, how, order)
         return out.copy()
+
+    def _order(self, values: np.ndarray) -> np.ndarray:
+        """:func:`_finite_order` of a series, sorted once per analysis."""
+        key = values.tobytes()
+        order = self._order_cache.get(key)
+        if order is None:
+            order = self._order_cache[key] = _finite_order(values)
+        return order
 
     def rolling_side(self, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Rolling median of the steps of one side (``mask``), evaluated at every step."""
         mp = max(int(self.g("min_window_steps")) // 2, 2)
-        return self.rolling(np.where(mask, values, np.nan), min_periods=mp)
+        values = np.ascontiguousarray(values, dtype=np.float64)
+        mask = np.asarray(mask, dtype=bool)
+        # one side's values in ascending order are the column's with the other side left out:
+        # the column is sorted once for both sides (ties in any order give the same medians)
+        return self._rolling(np.where(mask, values, np.nan), "median", mp, column=values, mask=mask)
 
     def episodes(self, cond: np.ndarray, *, min_s: float | None = None,
                  min_steps: int | None = None) -> list[Episode]:
@@ -158,11 +187,11 @@ class RuleContext:
         if not cond.any():
             return []
         starts = np.flatnonzero(cond & (self.breaks | ~np.concatenate([[False], cond[:-1]])))
+        # each episode ends at the next step where the pattern fails or a pause breaks it
+        stops = np.append(np.flatnonzero(~cond | self.breaks), self.n)
+        ends = stops[np.searchsorted(stops, starts, side="right")]
         out: list[Episode] = []
-        for i0 in starts:
-            i1 = i0 + 1
-            while i1 < self.n and cond[i1] and not self.breaks[i1]:
-                i1 += 1
+        for i0, i1 in zip(starts.tolist(), ends.tolist(), strict=True):
             running_s = float(np.nansum(self.dur_s[i0:i1]))
             if running_s >= min_s and (i1 - i0) >= min_steps:
                 end_s = float(self.t_s[i1 - 1] + self.dur_s[i1 - 1])
@@ -230,12 +259,18 @@ class RuleContext:
 
     def speed_comparable(self, base: Baseline) -> np.ndarray:
         """Windows at a speed within ``speed_match_pct`` of the baseline's (all True without speed)."""
+        if base is self.baseline and self._speed_ok is not None:
+            return self._speed_ok.copy()  # every baseline rule asks for the same windows
         if not any_finite(self.speed_mps) or np.nanstd(self.speed_mps) == 0:
-            return np.ones(self.n, dtype=bool)
-        rolled = self.rolling(self.speed_mps)
-        ref = float(np.nanmedian(rolled[: base.stop]))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.abs(rolled / ref - 1.0) * 100.0 <= self.g("speed_match_pct")
+            ok = np.ones(self.n, dtype=bool)
+        else:
+            rolled = self.rolling(self.speed_mps)
+            ref = float(np.nanmedian(rolled[: base.stop]))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ok = np.abs(rolled / ref - 1.0) * 100.0 <= self.g("speed_match_pct")
+        if base is self.baseline:
+            self._speed_ok = ok.copy()
+        return ok
 
     def baseline_episodes(self, cond: np.ndarray) -> list[Episode]:
         return self.episodes(cond, min_s=self.g("baseline_persist_s"))
@@ -266,14 +301,15 @@ def _finite_order(values: np.ndarray) -> np.ndarray:
     return order[: np.count_nonzero(~np.isnan(values))]  # argsort puts NaN last
 
 
-def _rolled(values: np.ndarray, bounds: tuple[np.ndarray, np.ndarray], min_periods: int, how: str) -> np.ndarray:
+def _rolled(values: np.ndarray, bounds: tuple[np.ndarray, np.ndarray], min_periods: int, how: str,
+            order: np.ndarray | None = None) -> np.ndarray:
     from ..kernels import rolling as kr
 
     values = np.ascontiguousarray(values, dtype=np.float64)
     start, end = bounds
     mp = max(int(min_periods), 1)
     if how == "median":
-        return kr.rolling_median(values, _finite_order(values), start, end, mp)
+        return kr.rolling_median(values, _finite_order(values) if order is None else order, start, end, mp)
     if how == "mean":
         return kr.rolling_mean_var(values, start, end, mp)[0]
     if how == "std":
@@ -324,11 +360,12 @@ def summary_value(summary: Mapping[str, Any] | None, key: str) -> float | None:
     return f if math.isfinite(f) else None
 
 
-def running_steps(steps: pd.DataFrame) -> pd.DataFrame:
-    """Valid running steps (:func:`gaitlab.schema.valid_running_mask`) sorted by IC time."""
+def running_steps(steps: pd.DataFrame, running: np.ndarray | None = None) -> pd.DataFrame:
+    """Valid running steps (:func:`gaitlab.schema.valid_running_mask`, or ``running`` when the
+    caller has that mask already) sorted by IC time."""
     if steps is None or len(steps) == 0 or "ic_s" not in steps.columns:
         import pandas as pd
 
         return pd.DataFrame({"ic_s": np.empty(0)})
-    keep = valid_running_mask(steps)
+    keep = valid_running_mask(steps) if running is None else running
     return steps.loc[keep].sort_values("ic_s", kind="stable").reset_index(drop=True)

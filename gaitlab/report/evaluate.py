@@ -568,6 +568,7 @@ def evaluate_steps(
     steps: pd.DataFrame, *, placement: str | None = None, speed_mps: float | None = None,
     tilt_reference: str | None = None, per_side_reason: str | None = None,
     thresholds: Thresholds | Mapping[str, Any] | str | os.PathLike[str] | None = None,
+    running: np.ndarray | None = None,
 ) -> Evaluation:
     """Evaluate every rule on a step table and keep the details (status, reasons, what was compared).
 
@@ -590,6 +591,8 @@ def evaluate_steps(
         ``per_side_reason``): then no rule compares the sides.
     thresholds : Thresholds, mapping, TOML path or None
         Overrides of the defaults (see :func:`gaitlab.report.thresholds.load_thresholds`).
+    running : ndarray of bool, optional
+        :func:`gaitlab.schema.valid_running_mask` of ``steps``, when the caller has it already.
 
     Returns
     -------
@@ -597,7 +600,7 @@ def evaluate_steps(
     """
     th = load_thresholds(thresholds)
     ctx = _Context(steps, th, placement=placement, speed_mps=speed_mps, tilt_reference=tilt_reference,
-                   per_side_reason=per_side_reason)
+                   per_side_reason=per_side_reason, running=running)
     results: dict[str, RuleResult] = {}
     too_short = ctx.running_s < ctx.g("min_duration_s") or ctx.n < ctx.g("min_steps")
     for code, rule in RULES.items():

@@ -239,3 +239,22 @@ def loading_edge_onsets(y, first_above, amp, peak_frac, band_low_frac, min_bump,
         est = quadratic_onset(y, np.array(idx), tangent, True) if len(idx) >= 3 else np.nan
         out[k] = tangent if np.isnan(est) else est
     return out
+
+
+def flight_floor_levels(y, ic, to, block, n_blocks, min_flights, min_level, max_level):
+    """Twin of ``events.flight_floor_levels``: per block, the median of its flight middles' samples."""
+    table = np.zeros(n_blocks)
+    samples = {}
+    for k in range(len(ic) - 1):
+        a, b = to[k], ic[k + 1]
+        if not (np.isfinite(a) and np.isfinite(b)):
+            continue
+        first, last = math.ceil(a + 0.25 * (b - a)), math.floor(b - 0.25 * (b - a))
+        if last >= first:
+            samples.setdefault(int(block[first]), []).append(y[first: last + 1])
+    for blk, parts in samples.items():
+        if len(parts) >= min_flights:
+            level = float(np.median(np.concatenate(parts)))
+            if min_level <= abs(level) < max_level:
+                table[blk] = level
+    return table
