@@ -225,7 +225,7 @@ def test_horizontal_unit_of_the_vertical_is_nan():
 @pytest.mark.parametrize("seed", range(6))
 def test_attitude_splits_match_their_twin_and_find_a_planted_re_seat(seed):
     rng = np.random.default_rng(seed)
-    n, size = 6000, 2000
+    n = 6000
     x = rng.normal(0.0, 0.4, (n, 3)) + [0.0, 0.0, 1.0]
     flip = int(rng.integers(2100, 3900))  # inside the second block
     x[flip:, 1:] *= -1.0  # re-seated upside down
