@@ -300,7 +300,8 @@ def _lap_rows(analysis: Analysis, watch: Watch, alignment: Alignment) -> list[di
         if hi - lo <= 0:
             continue
         sub = steps[(steps["ic_s"] >= lo) & (steps["ic_s"] < hi)]
-        s = summarize(sub, duration_s=hi - lo)
+        # the mounting's reason (off the midline: left/right not measurable) holds for every lap
+        s = summarize(sub, duration_s=hi - lo, per_side_reason=analysis.summary.get("per_side_reason"))
         row = {"lap": i + 1, "start_s": lo, "end_s": hi, "covered_pct": 100.0 * (hi - lo) / max(b - a, 1e-9),
                "n_steps": int(s.get("n_valid_steps") or 0)}
         for key in ("cadence_spm", "gct_ms", "vo_cm", "vertical_ratio_pct", "step_length_m", "impact_g",

@@ -138,3 +138,20 @@ def test_cli_speed_from(tmp_path, capsys):
     assert doc["input"]["watch"]["laps"][0]["lap"] == 1
     assert doc["summary"]["vertical_ratio_pct"] is not None
     assert main(["analyze", str(src), "--speed-from", str(tmp_path / "nope.fit")]) == 2
+
+
+def test_laps_of_an_off_midline_sensor_carry_no_gct_balance():
+    """A belt over one hip biases left/right timing (docs/mounting.md): the per-lap rows say so like
+    the summary does (NaN balance), instead of a per-lap GCT balance that is the mounting's."""
+    from gaitlab.synth.mounting import simulate_mounted_waist
+
+    fit = real_path(*FENIX2)
+    sim = simulate_mounted_waist(480.0, fs=50.0, site="hip_belt_left", seed=2, cadence_spm=166.0)
+    meta = {k: v for k, v in sim.recording.meta.items() if k != "start_time"}
+    rec = sim.recording.replace(extra={}, meta={**meta, "source": "imu.csv", "start_time": "2015-08-15T16:47:00"})
+    a = gaitlab.analyze(rec, speed_from=fit, report=False)
+    assert a.input["mounting"] == "off_midline" and np.isnan(a.summary["gct_balance_left_pct"])
+    laps = a.input["watch"]["laps"]
+    assert laps and all(lap["gct_balance_left_pct"] is None or np.isnan(lap["gct_balance_left_pct"])
+                        for lap in laps)
+    assert all(np.isfinite(lap["cadence_spm"]) for lap in laps)
