@@ -159,6 +159,7 @@ class LiveWaistAnalyzer(IncrementalAnalyzer):
         self._head: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
         self._ref_found = False
         self._last_ic_s = -math.inf
+        self._mounting: Any = None  # gaitlab.gait.mounting.Mounting, from the windows analysed so far
 
     FIELDS = LIVE_STEP_FIELDS
     NAME = "live analysis"
@@ -187,7 +188,39 @@ class LiveWaistAnalyzer(IncrementalAnalyzer):
         recent = list(self.steps_)[-self.summary_steps:] + self._provisional
         out: dict[str, Any] = dict(summarize_steps(recent, last_n=self.summary_steps))
         out["flags"] = self._live_flags()
+        if self._per_side_reason() is not None:
+            out["gct_balance_median_left_pct"] = None  # the mounting's, not the runner's
         return out
+
+    @property
+    def mounting(self) -> str | None:
+        """The mounting inferred so far (``'midline'``, ``'off_midline'``, ``'thigh'``...; None
+        before the first analysis pass); see :mod:`gaitlab.gait.mounting`."""
+        return None if self._mounting is None else self._mounting.kind
+
+    def _per_side_reason(self) -> str | None:
+        return None if self._mounting is None else self._mounting.reason
+
+    def _window_mounting(self, acc: np.ndarray, frame: Any) -> Any:
+        """The mounting, from the window being analysed. Once off the midline (or on a thigh) it is
+        kept: a later window with less running in it shows less, not a different sensor."""
+        from ..gait.mounting import infer_mounting
+
+        if self._mounting is None or self._mounting.reason is None:
+            self._mounting = infer_mounting(acc, self.fs, frame.orientation, declared=self.pipeline.mounting)
+        return self._mounting
+
+    def _timing_mounting(self, steps: Any) -> None:
+        """The batch analysis's second look: steps whose timing alternates far beyond a runner's
+        own asymmetry reveal a sensor off the midline (:func:`~gaitlab.gait.mounting.timing_mounting`)."""
+        from ..gait.mounting import timing_mounting
+
+        if self._mounting is None or self._mounting.reason is not None:
+            return
+        cols = {c: steps[c].to_numpy() for c in ("side", "activity", "step_time_ms", "gct_ms", "impact_g")}
+        found = timing_mounting(self._mounting, cols)
+        if found is not None:
+            self._mounting = found
 
     def _live_flags(self) -> tuple[dict[str, Any], ...]:
         """The report's flags on the steps so far: the early-run baseline plus the recent steps.
@@ -210,8 +243,10 @@ class LiveWaistAnalyzer(IncrementalAnalyzer):
         steps = pd.DataFrame(rows).reindex(columns=list(LIVE_STEP_FIELDS))
         steps = steps.astype({c: float for c in STEP_COLUMNS if c not in ("side", "activity", "valid")})
         steps["valid"] = steps["valid"].fillna(False).astype(bool)
+        self._timing_mounting(steps)
         # the live tilt reference is the early run (the stream rarely starts standing still)
-        evaluation = evaluate_steps(steps, placement="waist", tilt_reference="early_run")
+        evaluation = evaluate_steps(steps, placement="waist", tilt_reference="early_run",
+                                    per_side_reason=self._per_side_reason())
         self._flags = tuple(evaluation.flags)
         return self._flags
 
@@ -300,12 +335,17 @@ class LiveWaistAnalyzer(IncrementalAnalyzer):
         try:
             rec = Recording(t, acc, gyr, fs=self.fs, placement="waist")
             frame = self.pipeline.body_frame(rec, self._axes)
+            mounting = self._window_mounting(acc, frame)
             stretches, _ = split_stretches(t, frame.acc, frame.gyr, self.fs, frame.extra)
             for st in stretches:
                 if st.last < off:
                     continue  # reference blocks only: analysed (and emitted) long ago
                 closed = st.ends_at_gap and (st.last - off + self._buf0) < final_n
-                cols, _ = self.pipeline.stretch_steps(st, frame.block_tilt_deg)
+                cols, _ = self.pipeline.stretch_steps(st, frame.block_tilt_deg, mounting)
+                if mounting.kind == "thigh":  # the thigh swings with one leg: not the pelvis' motion
+                    from ..gait.mounting import THIGH_UNMEASURABLE
+
+                    cols = {**cols, **{c: np.full(cols[c].size, np.nan) for c in THIGH_UNMEASURABLE if c in cols}}
                 ic = cols["ic_s"]
                 for j in range(ic.size):
                     # 1 us slack: a step's time can differ in the last bits between passes
