@@ -548,13 +548,8 @@ def attitude_splits(x: np.ndarray, starts: np.ndarray, ends: np.ndarray, min_par
         a, e = starts[b], ends[b]
         if e - a < 2 * min_part:
             continue
-        t0 = 0.0
-        t1 = 0.0
-        t2 = 0.0
-        for i in range(a, e):
-            t0 += x[i, 0]
-            t1 += x[i, 1]
-            t2 += x[i, 2]
+        tot = column_mean(x, a, e) * (e - a)
+        t0, t1, t2 = tot[0], tot[1], tot[2]
         h0 = 0.0
         h1 = 0.0
         h2 = 0.0

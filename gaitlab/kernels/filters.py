@@ -100,8 +100,8 @@ def _filtfilt_pair_into(ext: np.ndarray, ext2: np.ndarray, x: np.ndarray, sos: n
 @njit(cache=True)
 def _pair_pass(y: np.ndarray, u: np.ndarray, b0: float, b1: float, b2: float, a1: float, a2: float,
                c0: float, c1: float, c2: float, d1: float, d2: float, backward: bool) -> None:
-    """One section of :func:`_sos_pass_inplace` on ``y`` and another on ``u``, interleaved (the
-    loops written out per direction: a loop with a run-time step does not interleave)."""
+    """One section of :func:`_sos_pass_inplace` on ``y`` and another on ``u``, interleaved: the two
+    independent recursions overlap in the CPU's pipeline."""
     n = y.shape[0]
     first = n - 1 if backward else 0
     x0 = y[first]
@@ -112,30 +112,20 @@ def _pair_pass(y: np.ndarray, u: np.ndarray, b0: float, b1: float, b2: float, a1
     v0 = w0 * (c0 + c1 + c2) / (1.0 + d1 + d2)
     q1 = v0 - c0 * w0
     q2 = c2 * w0 - d2 * v0
-    if backward:
-        for i in range(n - 1, -1, -1):
-            xi = y[i]
-            wi = u[i]
-            yi = b0 * xi + z1
-            vi = c0 * wi + q1
-            z1 = b1 * xi - a1 * yi + z2
-            q1 = c1 * wi - d1 * vi + q2
-            z2 = b2 * xi - a2 * yi
-            q2 = c2 * wi - d2 * vi
-            y[i] = yi
-            u[i] = vi
-    else:
-        for i in range(n):
-            xi = y[i]
-            wi = u[i]
-            yi = b0 * xi + z1
-            vi = c0 * wi + q1
-            z1 = b1 * xi - a1 * yi + z2
-            q1 = c1 * wi - d1 * vi + q2
-            z2 = b2 * xi - a2 * yi
-            q2 = c2 * wi - d2 * vi
-            y[i] = yi
-            u[i] = vi
+    step = -1 if backward else 1
+    i = first
+    for _ in range(n):
+        xi = y[i]
+        wi = u[i]
+        yi = b0 * xi + z1
+        vi = c0 * wi + q1
+        z1 = b1 * xi - a1 * yi + z2
+        q1 = c1 * wi - d1 * vi + q2
+        z2 = b2 * xi - a2 * yi
+        q2 = c2 * wi - d2 * vi
+        y[i] = yi
+        u[i] = vi
+        i += step
 
 
 def sosfiltfilt(x: np.ndarray, sos: np.ndarray, padlen: int) -> np.ndarray:
