@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..gait.metrics import cadence_spm, duty_factor, side_means_ci, step_length_m, vertical_ratio_pct
+from ..gait.metrics import cadence_spm, duty_factor, masked_means_ci, step_length_m, vertical_ratio_pct
 from ..gait.metrics import symmetry_index_pct as _symmetry_index
 from .engine import Episode, summary_text, summary_value
 from .engine import Episode as _Episode
@@ -323,8 +323,7 @@ def _check_asymmetry(ctx: _Context, rule: Rule, checked: list[str]) -> dict[str,
             # the flag needs the 95 % interval of the episode's symmetry index above the limit:
             # a difference within the step-to-step noise is not an imbalance
             sl = slice(main.i0, main.i1)
-            side = np.where(ctx.left[sl], "L", np.where(ctx.right[sl], "R", None))
-            ci = side_means_ci(values[sl], side)
+            ci = masked_means_ci(values[sl], ctx.left[sl], ctx.right[sl])
             if not (np.isfinite(ci["si_lo_pct"]) and ci["si_lo_pct"] > limit):
                 checked.append(f"{label} symmetry index {ci['si_pct']:.1f} % (95 % interval "
                                f"{ci['si_lo_pct']:.1f}-{ci['si_hi_pct']:.1f} %) does not exclude the "
