@@ -567,11 +567,11 @@ class WaistPipeline:
         if ic.size == 0:
             return cut
         need = EDGE_FLIGHT_S * fs
-        low = fz < self.floor_level_g
+        # only the samples before the first contact and after the last toe-off are compared
         if np.isfinite(ic[0]):
-            cut[0] = low[: max(int(np.floor(ic[0])), 0) + 1].sum() < need
+            cut[0] = np.count_nonzero(fz[: max(int(np.floor(ic[0])), 0) + 1] < self.floor_level_g) < need
         if np.isfinite(to[-1]):
-            cut[-1] |= low[int(np.ceil(to[-1])):].sum() < need
+            cut[-1] |= np.count_nonzero(fz[int(np.ceil(to[-1])):] < self.floor_level_g) < need
         return cut
 
     @staticmethod
