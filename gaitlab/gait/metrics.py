@@ -405,4 +405,5 @@ def segment_table(steps: pd.DataFrame, segment_s: float = 60.0, per_side_reason:
             out["vertical_ratio_pct"] = _group_mean(vr, seg, every, n)
         else:
             out["vertical_ratio_pct"] = np.full(n, np.nan)
-    return pd.DataFrame(out)[list(SEGMENT_COLUMNS)]
+    # built in schema order: selecting the columns afterwards would copy the table
+    return pd.DataFrame({name: out[name] for name in SEGMENT_COLUMNS})

@@ -98,7 +98,7 @@ class RuleContext:
         self.dur_s = np.where(np.isfinite(step_ms), step_ms, fallback) / 1000.0
         self.cum_s = np.cumsum(np.nan_to_num(self.dur_s))
         self.running_s = float(self.cum_s[-1]) if self.n else 0.0
-        side = steps["side"].astype(object).to_numpy() if "side" in steps.columns else np.full(self.n, None)
+        side = steps["side"].to_numpy(dtype=object) if "side" in steps.columns else np.full(self.n, None)
         self.left = np.asarray(side == "L", dtype=bool).reshape(self.n)
         self.right = np.asarray(side == "R", dtype=bool).reshape(self.n)
         if self.per_side_reason:
@@ -159,6 +159,21 @@ class RuleContext:
                     order = order[mask[order]]
             out = self._rolled_cache.put(values, _rolled(values, self._bounds, mp, how, order), mp, how)
         return out.copy()
+
+    def median(self, values: np.ndarray, mask: np.ndarray | None = None) -> float:
+        """Median of the non-NaN ``values`` (of the steps in ``mask``), as :func:`numpy.nanmedian`.
+
+        Read off the series' sorted order, which the rolling windows of the same series share.
+        """
+        values = np.ascontiguousarray(values, dtype=np.float64)
+        order = self._order(values)
+        if mask is not None:
+            order = order[np.asarray(mask, dtype=bool)[order]]
+        k = order.size
+        if k == 0:
+            return math.nan
+        hi = values[order[k // 2]]
+        return float(hi if k % 2 else (values[order[k // 2 - 1]] + hi) / 2)
 
     def _order(self, values: np.ndarray) -> np.ndarray:
         """:func:`_finite_order` of a series, sorted once per analysis."""
@@ -396,4 +411,8 @@ def running_steps(steps: pd.DataFrame, running: np.ndarray | None = None) -> pd.
 
         return pd.DataFrame({"ic_s": np.empty(0)})
     keep = valid_running_mask(steps) if running is None else running
-    return steps.loc[keep].sort_values("ic_s", kind="stable").reset_index(drop=True)
+    run = steps.loc[keep]
+    ic = run["ic_s"].to_numpy(dtype=np.float64)
+    if not (np.diff(ic) >= 0).all():  # pipelines emit steps in time order: no sort to pay for then
+        run = run.sort_values("ic_s", kind="stable")
+    return run.reset_index(drop=True)
