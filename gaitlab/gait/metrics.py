@@ -343,15 +343,6 @@ def _shoe_summary(out: dict[str, Any], steps: pd.DataFrame, run: pd.DataFrame, *
 
 
 # -- segments -----------------------------------------------------------------------------------------
-def _group_mean(values: np.ndarray, group: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
-    """Mean of ``values[mask]`` per group (NaN values and empty groups give NaN)."""
-    ok = mask & np.isfinite(values)
-    cnt = np.bincount(group[ok], minlength=n)
-    tot = np.bincount(group[ok], weights=values[ok], minlength=n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(cnt > 0, tot / np.maximum(cnt, 1), np.nan)
-
-
 def segment_table(steps: pd.DataFrame, segment_s: float = 60.0, per_side_reason: str | None = None, *,
                   running: np.ndarray | None = None) -> pd.DataFrame:
     """Per-segment metrics (default one row per minute of the recording with running steps).
@@ -361,6 +352,8 @@ def segment_table(steps: pd.DataFrame, segment_s: float = 60.0, per_side_reason:
     mounting biases left/right, see :func:`summarize`) the GCT balance is NaN. ``running``:
     :func:`gaitlab.schema.valid_running_mask` of ``steps``, when the caller has it already.
     """
+    from ..kernels.groups import group_sums
+
     keep = valid_running_mask(steps) if running is None else running
     if not keep.any():
         return pd.DataFrame(columns=list(SEGMENT_COLUMNS))
@@ -372,38 +365,39 @@ def segment_table(steps: pd.DataFrame, segment_s: float = 60.0, per_side_reason:
     seg_all = np.floor(col("ic_s") / segment_s).astype(np.int64)
     keys, seg = np.unique(seg_all, return_inverse=True)
     n = keys.size
-    every = np.ones(seg.size, dtype=bool)
     st = col("step_time_ms")
-    side = steps["side"].to_numpy(dtype=object)[keep]
-    mean_st = _group_mean(st, seg, every, n)
-    sq = _group_mean(st * st, seg, every, n)
-    cnt_st = np.bincount(seg[np.isfinite(st)], minlength=n)
+    gct = col("gct_ms")
+    left, right = _side_masks(steps["side"].to_numpy(dtype=object)[keep])
+    rows = {"step_time_ms": st, "step_time_sq": st * st, "gct_ms": gct,
+            "gct_left": np.where(left, gct, np.nan), "gct_right": np.where(right, gct, np.nan)}
+    for name in ("vo_cm", "flight_ms", "impact_g", "loading_rate_gps", "braking_mps", "pelvic_tilt_deg"):
+        rows[name] = col(name)
+    if "speed_mps" in steps:
+        rows["vertical_ratio_pct"] = vertical_ratio_pct(rows["vo_cm"], step_length_m(col("speed_mps"), st))
+    # every metric's grouped sums in one pass over the steps
+    total, count = group_sums(np.vstack(list(rows.values())), seg.astype(np.int64), n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        var = np.where(cnt_st >= 3, (sq - mean_st**2) * cnt_st / np.maximum(cnt_st - 1, 1), np.nan)
-        gct = col("gct_ms")
-        left = _group_mean(gct, seg, side == "L", n)
-        right = _group_mean(gct, seg, side == "R", n)
+        means = dict(zip(rows, np.where(count > 0, total / np.maximum(count, 1), np.nan), strict=True))
+        mean_st = means["step_time_ms"]
+        cnt_st = count[0]
+        var = np.where(cnt_st >= 3, (means["step_time_sq"] - mean_st**2) * cnt_st / np.maximum(cnt_st - 1, 1),
+                       np.nan)
         out = {
             "start_s": keys * segment_s,
             "end_s": (keys + 1) * segment_s,
             "cadence_spm": cadence_spm(mean_st),
-            "gct_ms": _group_mean(gct, seg, every, n),
-            "vo_cm": _group_mean(col("vo_cm"), seg, every, n),
-            "flight_ms": _group_mean(col("flight_ms"), seg, every, n),
+            "gct_ms": means["gct_ms"],
+            "vo_cm": means["vo_cm"],
+            "flight_ms": means["flight_ms"],
             "n_steps": np.bincount(seg, minlength=n),
-            "gct_balance_left_pct": (balance_left_pct(left, right) if not per_side_reason
+            "gct_balance_left_pct": (balance_left_pct(means["gct_left"], means["gct_right"]) if not per_side_reason
                                      else np.full(n, np.nan)),
-            "impact_g": _group_mean(col("impact_g"), seg, every, n),
-            "loading_rate_gps": _group_mean(col("loading_rate_gps"), seg, every, n),
-            "braking_mps": _group_mean(col("braking_mps"), seg, every, n),
-            "pelvic_tilt_deg": _group_mean(col("pelvic_tilt_deg"), seg, every, n),
+            "impact_g": means["impact_g"],
+            "loading_rate_gps": means["loading_rate_gps"],
+            "braking_mps": means["braking_mps"],
+            "pelvic_tilt_deg": means["pelvic_tilt_deg"],
             "step_time_cv_pct": 100.0 * np.sqrt(np.clip(var, 0, None)) / mean_st,
-            "running_s": np.bincount(seg[np.isfinite(st)], weights=st[np.isfinite(st)], minlength=n) / 1000.0,
+            "running_s": total[0] / 1000.0,
+            "vertical_ratio_pct": means.get("vertical_ratio_pct", np.full(n, np.nan)),
         }
-        if "speed_mps" in steps:
-            vr = vertical_ratio_pct(col("vo_cm"), step_length_m(col("speed_mps"), st))
-            out["vertical_ratio_pct"] = _group_mean(vr, seg, every, n)
-        else:
-            out["vertical_ratio_pct"] = np.full(n, np.nan)
-    # built in schema order: selecting the columns afterwards would copy the table
     return pd.DataFrame({name: out[name] for name in SEGMENT_COLUMNS})
