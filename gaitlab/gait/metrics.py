@@ -30,7 +30,8 @@ from ..schema import PER_SIDE_KEYS, PER_SIDE_METRICS, SEGMENT_COLUMNS, SUMMARY_K
 
 __all__ = [
     "cadence_spm", "step_length_m", "vertical_ratio_pct", "duty_factor", "symmetry_index_pct",
-    "balance_left_pct", "side_balance_left_pct", "side_symmetry_index_pct", "side_means_ci", "summarize",
+    "balance_left_pct", "side_balance_left_pct", "side_symmetry_index_pct", "side_means_ci", "masked_means_ci",
+    "summarize",
     "segment_table", "SYMMETRY_WARN_PCT",
 ]
 
@@ -93,31 +94,42 @@ def balance_left_pct(left: Any, right: Any) -> Any:
     return out if out.ndim else float(out)
 
 
-def _mean(x: pd.Series) -> float:
+def _mean(x: pd.Series | np.ndarray) -> float:
     if x.dtype == np.float64:
         # pandas' mean of the non-NaN values (their sum / their count), without its per-call cost
-        v = x.to_numpy()
+        v = np.asarray(x)
         v = v[~np.isnan(v)]
         return float(v.sum() / v.size) if v.size else math.nan
     x = x.dropna()
     return float(x.mean()) if len(x) else math.nan
 
 
-def _side_means(values: pd.Series, side: pd.Series | np.ndarray) -> tuple[float, float]:
-    return _mean(values[side == "L"]), _mean(values[side == "R"])
+def _side_masks(side: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean masks of the left and right steps of a ``side`` column."""
+    # compared as Python objects: a string column would convert its labels on every comparison
+    sd = np.asarray(side, dtype=object)
+    return sd == "L", sd == "R"
 
 
-def side_balance_left_pct(values: pd.Series, side: pd.Series | np.ndarray) -> float:
-    """:func:`balance_left_pct` of the side means (NaN without both sides)."""
-    left, right = _side_means(values, side)
+def _masked_side_means(values: pd.Series | np.ndarray, left: np.ndarray, right: np.ndarray) -> tuple[float, float]:
+    return _mean(values[left]), _mean(values[right])
+
+
+def side_balance_left_pct(values: pd.Series, side: pd.Series | np.ndarray | None = None, *,
+                          masks: tuple[np.ndarray, np.ndarray] | None = None) -> float:
+    """:func:`balance_left_pct` of the side means (NaN without both sides); ``masks``: the
+    (left, right) boolean masks instead of ``side``, when the caller has them already."""
+    left, right = _masked_side_means(values, *(_side_masks(side) if masks is None else masks))
     if not (math.isfinite(left) and math.isfinite(right)):
         return math.nan
     return balance_left_pct(left, right)
 
 
-def side_symmetry_index_pct(values: pd.Series, side: pd.Series | np.ndarray) -> float:
-    """:func:`symmetry_index_pct` of the side means (NaN without both sides)."""
-    left, right = _side_means(values, side)
+def side_symmetry_index_pct(values: pd.Series, side: pd.Series | np.ndarray | None = None, *,
+                            masks: tuple[np.ndarray, np.ndarray] | None = None) -> float:
+    """:func:`symmetry_index_pct` of the side means (NaN without both sides); ``masks`` as in
+    :func:`side_balance_left_pct`."""
+    left, right = _masked_side_means(values, *(_side_masks(side) if masks is None else masks))
     if not (math.isfinite(left) and math.isfinite(right)):
         return math.nan
     return symmetry_index_pct(left, right)
@@ -151,10 +163,15 @@ def side_means_ci(values: pd.Series | np.ndarray, side: pd.Series | np.ndarray) 
     the difference ``L - R`` (delta method, both sides' errors combined). NaN where a side has fewer
     than 3 values. Units: those of ``values`` (the indices in %).
     """
+    return masked_means_ci(values, *_side_masks(side))
+
+
+def masked_means_ci(values: pd.Series | np.ndarray, left: np.ndarray, right: np.ndarray) -> dict[str, float]:
+    """:func:`side_means_ci` with the sides given as boolean masks (``left``, ``right``), for callers
+    that reuse one pair of masks for several metrics."""
     v = np.asarray(values, dtype=np.float64)
-    sd = np.asarray(side, dtype=object)
-    lm, lse, ln = _mean_se(v[sd == "L"])
-    rm, rse, rn = _mean_se(v[sd == "R"])
+    lm, lse, ln = _mean_se(v[left])
+    rm, rse, rn = _mean_se(v[right])
     out = {"left": lm, "left_lo": lm - _Z95 * lse, "left_hi": lm + _Z95 * lse, "n_left": ln,
            "right": rm, "right_lo": rm - _Z95 * rse, "right_hi": rm + _Z95 * rse, "n_right": rn,
            "si_pct": math.nan, "si_lo_pct": math.nan, "si_hi_pct": math.nan}
@@ -169,9 +186,21 @@ def side_means_ci(values: pd.Series | np.ndarray, side: pd.Series | np.ndarray) 
 
 
 # -- the run summary ---------------------------------------------------------------------------------
-def _block_metrics(run: pd.DataFrame, side: np.ndarray) -> dict[str, float]:
-    """Metrics shared by the summary and each segment, from valid running steps (``side``: their
-    ``side`` column as an object array)."""
+#: The per-step columns the shared summary metrics read (``speed_mps`` when present).
+_BLOCK_COLUMNS = ("step_time_ms", "gct_ms", "flight_ms", "vo_cm", "impact_g", "loading_rate_gps", "braking_mps",
+                  "pelvic_tilt_deg", "pelvic_drop_deg", "speed_mps", *PER_SIDE_METRICS)
+
+
+def _running_columns(steps: pd.DataFrame, keep: np.ndarray) -> dict[str, np.ndarray]:
+    """The valid running steps (``keep``) of the :data:`_BLOCK_COLUMNS` in ``steps``, as float64
+    arrays (no copy of the whole table, no pandas per metric)."""
+    return {name: steps[name].to_numpy(dtype=np.float64, na_value=np.nan)[keep]
+            for name in dict.fromkeys(_BLOCK_COLUMNS) if name in steps}
+
+
+def _block_metrics(run: dict[str, np.ndarray], sides: tuple[np.ndarray, np.ndarray]) -> dict[str, float]:
+    """Metrics shared by the summary and each segment, from valid running steps (``run``:
+    :func:`_running_columns`; ``sides``: the left and right masks of their ``side`` column)."""
     st = run["step_time_ms"]
     mean_st = _mean(st)
     out = {
@@ -183,15 +212,14 @@ def _block_metrics(run: pd.DataFrame, side: np.ndarray) -> dict[str, float]:
         "loading_rate_gps": _mean(run["loading_rate_gps"]),
         "braking_mps": _mean(run["braking_mps"]),
         "pelvic_tilt_deg": _mean(run["pelvic_tilt_deg"]),
-        "gct_balance_left_pct": side_balance_left_pct(run["gct_ms"], side),
-        "step_time_cv_pct": (100.0 * float(st.std()) / mean_st
-                             if len(st.dropna()) >= 3 and mean_st > 0 else math.nan),
-        "running_s": float(run["step_time_ms"].sum()) / 1000.0,
+        "gct_balance_left_pct": side_balance_left_pct(run["gct_ms"], masks=sides),
+        "step_time_cv_pct": (100.0 * float(np.nanstd(st, ddof=1)) / mean_st
+                             if np.count_nonzero(~np.isnan(st)) >= 3 and mean_st > 0 else math.nan),
+        "running_s": float(np.nansum(st)) / 1000.0,
     }
-    if "speed_mps" in run and run["speed_mps"].notna().any():
-        step_len = step_length_m(run["speed_mps"], run["step_time_ms"])
-        vr = pd.Series(vertical_ratio_pct(run["vo_cm"], step_len))
-        out["vertical_ratio_pct"] = _mean(vr)
+    if "speed_mps" in run and not np.isnan(run["speed_mps"]).all():
+        step_len = step_length_m(run["speed_mps"], st)
+        out["vertical_ratio_pct"] = _mean(vertical_ratio_pct(run["vo_cm"], step_len))
         out["step_length_m"] = _mean(step_len)
         out["speed_mps"] = _mean(run["speed_mps"])
     else:
@@ -235,29 +263,31 @@ def summarize(steps: pd.DataFrame, *, duration_s: float, gap_s: float = 0.0,
     ``gct_si_ci_hi_pct`` for the symmetry index (likewise ``step_time_*`` and ``impact_*``;
     :data:`gaitlab.schema.SIDE_SUMMARY`).
     """
-    run = steps[valid_running_mask(steps) if running is None else running]
-    # the side labels as Python objects once: a string column converts them on every comparison
-    side = run["side"].to_numpy(dtype=object)
+    keep = valid_running_mask(steps) if running is None else running
+    run = _running_columns(steps, keep)
+    # the side masks once for all per-side metrics
+    sides = _side_masks(steps["side"].to_numpy(dtype=object)[keep])
     out: dict[str, Any] = {k: math.nan for k in SUMMARY_KEYS}
-    out.update(_block_metrics(run, side))
+    out.update(_block_metrics(run, sides))
     out["n_steps"] = int(len(steps))
-    out["n_valid_steps"] = int(len(run))
-    out["step_time_asymmetry_pct"] = side_symmetry_index_pct(run["step_time_ms"], side)
+    out["n_valid_steps"] = int(np.count_nonzero(keep))
+    out["step_time_asymmetry_pct"] = side_symmetry_index_pct(run["step_time_ms"], masks=sides)
     mean_gct, mean_st = out["gct_ms"], _mean(run["step_time_ms"])
     known = math.isfinite(mean_gct) and mean_st > 0
     out["duty_factor"] = duty_factor(mean_gct, mean_st) if known else math.nan
     out["pelvic_drop_deg"] = _mean(run["pelvic_drop_deg"])
     # valid walking steps only: the last step of a walk has no next contact in rhythm (the walker
     # stopped), so its "step time" runs over the pause and is not walking time
-    walk = steps[(steps["activity"] == "walking") & steps["valid"].astype(bool)]
-    out["walking_s"] = float(walk["step_time_ms"].sum()) / 1000.0
-    all_run = steps[steps["activity"] == "running"]
-    out["running_s"] = float(all_run["step_time_ms"].sum()) / 1000.0
+    activity = steps["activity"].to_numpy(dtype=object)
+    step_ms = steps["step_time_ms"].to_numpy(dtype=np.float64, na_value=np.nan)
+    walking = (activity == "walking") & steps["valid"].to_numpy(dtype=bool)
+    out["walking_s"] = float(np.nansum(step_ms[walking])) / 1000.0
+    out["running_s"] = float(np.nansum(step_ms[activity == "running"])) / 1000.0
     out["standing_s"] = max(0.0, duration_s - gap_s - out["running_s"] - out["walking_s"])
     if regularity is not None:
         out["step_regularity"], out["stride_regularity"] = regularity
     for name in PER_SIDE_METRICS:
-        ci = side_means_ci(run[name], side)
+        ci = masked_means_ci(run[name], *sides)
         values = (ci["left"], ci["left_lo"], ci["left_hi"], ci["right"], ci["right_lo"], ci["right_hi"],
                   ci["si_lo_pct"], ci["si_hi_pct"])
         out.update(zip(PER_SIDE_KEYS[name], values, strict=True))
@@ -269,14 +299,14 @@ def summarize(steps: pd.DataFrame, *, duration_s: float, gap_s: float = 0.0,
         out["step_time_asymmetry_pct"] = math.nan
         out["per_side_reason"] = per_side_reason
     if placement == "shoe":
-        _shoe_summary(out, steps, run, paired=paired, duration_s=duration_s, gap_s=gap_s, has_gyro=has_gyro)
+        _shoe_summary(out, steps, steps[keep], paired=paired, duration_s=duration_s, gap_s=gap_s, has_gyro=has_gyro)
     return out
 
 
 def _shoe_summary(out: dict[str, Any], steps: pd.DataFrame, run: pd.DataFrame, *, paired: bool,
                   duration_s: float, gap_s: float, has_gyro: bool = True) -> None:
     """Shoe keys on top of the shared summary (in place)."""
-    side = run["side"]
+    sides = _side_masks(run["side"])
     out["stride_time_ms"] = _mean(run["stride_time_ms"])
     out["swing_ms"] = _mean(run["swing_ms"])
     out["stride_length_m"] = _mean(run["stride_length_m"])
@@ -306,22 +336,13 @@ def _shoe_summary(out: dict[str, Any], steps: pd.DataFrame, run: pd.DataFrame, *
         out["walking_s"] = float(steps.loc[steps["activity"] == "walking", "stride_time_ms"].sum()) / 1000.0
         out["standing_s"] = max(0.0, duration_s - gap_s - out["running_s"] - out["walking_s"])
         out["duty_factor"] = _mean(run["duty_factor"])
-    out["gct_balance_left_pct"] = side_balance_left_pct(run["gct_ms"], side) if paired else math.nan
+    out["gct_balance_left_pct"] = side_balance_left_pct(run["gct_ms"], masks=sides) if paired else math.nan
     for key, col in (("gct_si_pct", "gct_ms"), ("flight_si_pct", "flight_ms"), ("impact_si_pct", "impact_g"),
                      ("stride_length_si_pct", "stride_length_m"), ("swing_si_pct", "swing_ms")):
-        out[key] = side_symmetry_index_pct(run[col], side) if paired else math.nan
+        out[key] = side_symmetry_index_pct(run[col], masks=sides) if paired else math.nan
 
 
 # -- segments -----------------------------------------------------------------------------------------
-def _group_mean(values: np.ndarray, group: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
-    """Mean of ``values[mask]`` per group (NaN values and empty groups give NaN)."""
-    ok = mask & np.isfinite(values)
-    cnt = np.bincount(group[ok], minlength=n)
-    tot = np.bincount(group[ok], weights=values[ok], minlength=n)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(cnt > 0, tot / np.maximum(cnt, 1), np.nan)
-
-
 def segment_table(steps: pd.DataFrame, segment_s: float = 60.0, per_side_reason: str | None = None, *,
                   running: np.ndarray | None = None) -> pd.DataFrame:
     """Per-segment metrics (default one row per minute of the recording with running steps).
@@ -331,6 +352,8 @@ def segment_table(steps: pd.DataFrame, segment_s: float = 60.0, per_side_reason:
     mounting biases left/right, see :func:`summarize`) the GCT balance is NaN. ``running``:
     :func:`gaitlab.schema.valid_running_mask` of ``steps``, when the caller has it already.
     """
+    from ..kernels.groups import group_sums
+
     keep = valid_running_mask(steps) if running is None else running
     if not keep.any():
         return pd.DataFrame(columns=list(SEGMENT_COLUMNS))
@@ -342,37 +365,39 @@ def segment_table(steps: pd.DataFrame, segment_s: float = 60.0, per_side_reason:
     seg_all = np.floor(col("ic_s") / segment_s).astype(np.int64)
     keys, seg = np.unique(seg_all, return_inverse=True)
     n = keys.size
-    every = np.ones(seg.size, dtype=bool)
     st = col("step_time_ms")
-    side = steps["side"].to_numpy(dtype=object)[keep]
-    mean_st = _group_mean(st, seg, every, n)
-    sq = _group_mean(st * st, seg, every, n)
-    cnt_st = np.bincount(seg[np.isfinite(st)], minlength=n)
+    gct = col("gct_ms")
+    left, right = _side_masks(steps["side"].to_numpy(dtype=object)[keep])
+    rows = {"step_time_ms": st, "step_time_sq": st * st, "gct_ms": gct,
+            "gct_left": np.where(left, gct, np.nan), "gct_right": np.where(right, gct, np.nan)}
+    for name in ("vo_cm", "flight_ms", "impact_g", "loading_rate_gps", "braking_mps", "pelvic_tilt_deg"):
+        rows[name] = col(name)
+    if "speed_mps" in steps:
+        rows["vertical_ratio_pct"] = vertical_ratio_pct(rows["vo_cm"], step_length_m(col("speed_mps"), st))
+    # every metric's grouped sums in one pass over the steps
+    total, count = group_sums(np.vstack(list(rows.values())), seg.astype(np.int64), n)
     with np.errstate(invalid="ignore", divide="ignore"):
-        var = np.where(cnt_st >= 3, (sq - mean_st**2) * cnt_st / np.maximum(cnt_st - 1, 1), np.nan)
-        gct = col("gct_ms")
-        left = _group_mean(gct, seg, side == "L", n)
-        right = _group_mean(gct, seg, side == "R", n)
+        means = dict(zip(rows, np.where(count > 0, total / np.maximum(count, 1), np.nan), strict=True))
+        mean_st = means["step_time_ms"]
+        cnt_st = count[0]
+        var = np.where(cnt_st >= 3, (means["step_time_sq"] - mean_st**2) * cnt_st / np.maximum(cnt_st - 1, 1),
+                       np.nan)
         out = {
             "start_s": keys * segment_s,
             "end_s": (keys + 1) * segment_s,
             "cadence_spm": cadence_spm(mean_st),
-            "gct_ms": _group_mean(gct, seg, every, n),
-            "vo_cm": _group_mean(col("vo_cm"), seg, every, n),
-            "flight_ms": _group_mean(col("flight_ms"), seg, every, n),
+            "gct_ms": means["gct_ms"],
+            "vo_cm": means["vo_cm"],
+            "flight_ms": means["flight_ms"],
             "n_steps": np.bincount(seg, minlength=n),
-            "gct_balance_left_pct": (balance_left_pct(left, right) if not per_side_reason
+            "gct_balance_left_pct": (balance_left_pct(means["gct_left"], means["gct_right"]) if not per_side_reason
                                      else np.full(n, np.nan)),
-            "impact_g": _group_mean(col("impact_g"), seg, every, n),
-            "loading_rate_gps": _group_mean(col("loading_rate_gps"), seg, every, n),
-            "braking_mps": _group_mean(col("braking_mps"), seg, every, n),
-            "pelvic_tilt_deg": _group_mean(col("pelvic_tilt_deg"), seg, every, n),
+            "impact_g": means["impact_g"],
+            "loading_rate_gps": means["loading_rate_gps"],
+            "braking_mps": means["braking_mps"],
+            "pelvic_tilt_deg": means["pelvic_tilt_deg"],
             "step_time_cv_pct": 100.0 * np.sqrt(np.clip(var, 0, None)) / mean_st,
-            "running_s": np.bincount(seg[np.isfinite(st)], weights=st[np.isfinite(st)], minlength=n) / 1000.0,
+            "running_s": total[0] / 1000.0,
+            "vertical_ratio_pct": means.get("vertical_ratio_pct", np.full(n, np.nan)),
         }
-        if "speed_mps" in steps:
-            vr = vertical_ratio_pct(col("vo_cm"), step_length_m(col("speed_mps"), st))
-            out["vertical_ratio_pct"] = _group_mean(vr, seg, every, n)
-        else:
-            out["vertical_ratio_pct"] = np.full(n, np.nan)
-    return pd.DataFrame(out)[list(SEGMENT_COLUMNS)]
+    return pd.DataFrame({name: out[name] for name in SEGMENT_COLUMNS})

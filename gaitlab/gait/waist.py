@@ -382,15 +382,18 @@ class WaistPipeline:
         impact, rate, brake, lat = step_statistics(fz_raw, fz, body[:, 0], body[:, 1],
                                                    ic_k, to_k, fs, self.impact_window_s)
         n_steps = ic_k.size
-        activity = np.where(run_k, "running", "walking").astype(object)
         # a step is running when it and its contact look like running; DF >= 0.5 is walking
+        is_running = run_k.copy()
         df = gct_ms / (2.0 * step_time_ms)
         if mounting is not None and mounting.reason:
             # off the midline the flight floor is shifted by the mounting: a fitted contact that
             # overruns the step is a biased edge, not walking (a flight was seen after it)
             gct_ms = np.where(df >= 0.5, np.nan, gct_ms)
         else:
-            activity[run_k & (df >= 0.5)] = "walking"
+            is_running &= ~(df >= 0.5)
+        # the labels are built from the mask (comparing object arrays costs more than the mask)
+        activity = np.full(n_steps, "walking", dtype=object)
+        activity[is_running] = "running"
         evidence = side_evidence(lat, body[:, 1], ic_k, activity)
         side = (self._sides(evidence, step_time_ms, activity, impact, gct_ms) if sides
                 else np.full(n_steps, None, dtype=object))
@@ -398,9 +401,9 @@ class WaistPipeline:
         drop = np.full(n_steps, np.nan)
         if st.gyr is not None:
             drop = stride_angle_range(np.ascontiguousarray(st.gyr[:, 0]), ic_k, to_k, fs)
-        valid = self._plausible(activity, gct_ms, step_time_ms, flight_ms, vo_cm)
+        valid = self._plausible(is_running, gct_ms, step_time_ms, flight_ms, vo_cm)
         valid &= ~self._cut_at_edges(fz, ic_k, to_k, fs)
-        valid &= ~self._starts_from_rest(activity, t_ic, t_to, st.t[0])
+        valid &= ~self._starts_from_rest(is_running, t_ic, t_to, st.t[0])
         if st.ends_at_gap and n_steps and not np.isfinite(next_ic[-1]):
             valid[-1] = False  # its step runs into the gap: its next contact was not recorded
         speed = self._speed(st, ic_k, next_ic)
@@ -412,8 +415,8 @@ class WaistPipeline:
             "side_evidence": evidence,
         }
         for name in ("gct_ms", "flight_ms"):
-            cols[name] = np.where(activity == "running", cols[name], np.nan)
-        cols["to_s"] = np.where(activity == "running", t_to, np.nan)
+            cols[name] = np.where(is_running, cols[name], np.nan)
+        cols["to_s"] = np.where(is_running, t_to, np.nan)
         return cols, fz_raw
 
     def _edge_signal(self, fz: np.ndarray, fs: float) -> np.ndarray:
@@ -567,23 +570,22 @@ class WaistPipeline:
         if ic.size == 0:
             return cut
         need = EDGE_FLIGHT_S * fs
-        low = fz < self.floor_level_g
+        # only the samples before the first contact and after the last toe-off are compared
         if np.isfinite(ic[0]):
-            cut[0] = low[: max(int(np.floor(ic[0])), 0) + 1].sum() < need
+            cut[0] = np.count_nonzero(fz[: max(int(np.floor(ic[0])), 0) + 1] < self.floor_level_g) < need
         if np.isfinite(to[-1]):
-            cut[-1] |= low[int(np.ceil(to[-1])):].sum() < need
+            cut[-1] |= np.count_nonzero(fz[int(np.ceil(to[-1])):] < self.floor_level_g) < need
         return cut
 
     @staticmethod
-    def _starts_from_rest(activity: np.ndarray, t_ic: np.ndarray, t_to: np.ndarray, t0: float) -> np.ndarray:
+    def _starts_from_rest(running: np.ndarray, t_ic: np.ndarray, t_to: np.ndarray, t0: float) -> np.ndarray:
         """Running steps that follow standing or walking rather than a flight.
 
         The first contact out of standing or walking is a push-off, not a landing from a flight:
         its "initial contact" is not one, so the step is not valid. A stretch's first step is kept
         when the stretch (after a gap) begins less than a second before it: nothing says it
-        followed rest.
+        followed rest. ``running``: which steps are running (bool).
         """
-        running = activity == "running"
         prev_running = np.concatenate(([False], running[:-1]))
         prev_to = np.concatenate(([np.nan], t_to[:-1]))
         gap_before = t_ic - prev_to
@@ -669,8 +671,8 @@ class WaistPipeline:
         return speed_at(getattr(self, "_speed_spec", parse_speed(self.speed_mps)), st.time_at(ic))
 
     @staticmethod
-    def _plausible(activity, gct_ms, step_time_ms, flight_ms, vo_cm) -> np.ndarray:
-        running = activity == "running"
+    def _plausible(running, gct_ms, step_time_ms, flight_ms, vo_cm) -> np.ndarray:
+        """Steps whose numbers lie in the plausible ranges (``running``: which steps are running, bool)."""
         lo, hi = PLAUSIBLE["step_time_ms"]
         wlo, whi = WALK_STEP_TIME_MS
         # the last step of a recording has no next contact: its step time is unknown, not wrong

@@ -98,7 +98,7 @@ class RuleContext:
         self.dur_s = np.where(np.isfinite(step_ms), step_ms, fallback) / 1000.0
         self.cum_s = np.cumsum(np.nan_to_num(self.dur_s))
         self.running_s = float(self.cum_s[-1]) if self.n else 0.0
-        side = steps["side"].astype(object).to_numpy() if "side" in steps.columns else np.full(self.n, None)
+        side = steps["side"].to_numpy(dtype=object) if "side" in steps.columns else np.full(self.n, None)
         self.left = np.asarray(side == "L", dtype=bool).reshape(self.n)
         self.right = np.asarray(side == "R", dtype=bool).reshape(self.n)
         if self.per_side_reason:
@@ -110,8 +110,8 @@ class RuleContext:
         self.breaks = np.concatenate([[True], dt > max(self.g("max_step_gap_s"), 0.0)]) if self.n else dt
         # every rule's rolling window is the same span around the same steps: bounds computed once
         self._bounds = _window_bounds(self.t_s, self.g("window_s")) if self.n else None
-        self._rolled_cache: dict[tuple[bytes, int, str], np.ndarray] = {}
-        self._order_cache: dict[bytes, np.ndarray] = {}
+        self._rolled_cache = _SeriesCache()
+        self._order_cache = _SeriesCache()
         self._speed_ok: np.ndarray | None = None
         self.baseline = self._baseline()
         self.speed_mps = self._speed()
@@ -150,23 +150,36 @@ class RuleContext:
         if self._bounds is None:
             return np.empty(0)
         # several rules smooth the same metric: each distinct series is rolled once
-        key = (values.tobytes(), mp, how)
-        out = self._rolled_cache.get(key)
+        out = self._rolled_cache.get(values, mp, how)
         if out is None:
             order = None
             if how == "median":
                 order = self._order(values) if column is None else self._order(column)
                 if mask is not None:
                     order = order[mask[order]]
-            out = self._rolled_cache[key] = _rolled(values, self._bounds, mp, how, order)
+            out = self._rolled_cache.put(values, _rolled(values, self._bounds, mp, how, order), mp, how)
         return out.copy()
+
+    def median(self, values: np.ndarray, mask: np.ndarray | None = None) -> float:
+        """Median of the non-NaN ``values`` (of the steps in ``mask``), as :func:`numpy.nanmedian`.
+
+        Read off the series' sorted order, which the rolling windows of the same series share.
+        """
+        values = np.ascontiguousarray(values, dtype=np.float64)
+        order = self._order(values)
+        if mask is not None:
+            order = order[np.asarray(mask, dtype=bool)[order]]
+        k = order.size
+        if k == 0:
+            return math.nan
+        hi = values[order[k // 2]]
+        return float(hi if k % 2 else (values[order[k // 2 - 1]] + hi) / 2)
 
     def _order(self, values: np.ndarray) -> np.ndarray:
         """:func:`_finite_order` of a series, sorted once per analysis."""
-        key = values.tobytes()
-        order = self._order_cache.get(key)
+        order = self._order_cache.get(values)
         if order is None:
-            order = self._order_cache[key] = _finite_order(values)
+            order = self._order_cache.put(values, _finite_order(values))
         return order
 
     def rolling_side(self, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -241,8 +254,9 @@ class RuleContext:
         ref = rolled[: base.stop]
         if np.count_nonzero(np.isfinite(ref)) < int(self.g("min_window_steps")):
             raise NotEvaluated("too few baseline steps with this metric")
-        level = float(np.nanmedian(ref))
-        sd = float(np.nanstd(ref))
+        ref = ref[~np.isnan(ref)]  # NaN: too few steps in the window (np.nanmedian's work, cheaper)
+        level = float(np.median(ref))
+        sd = float(np.std(ref))
         floor = abs(level) * rel_pct / 100.0 if rel_pct is not None else float(abs_delta or 0.0)
         delta = max(self.g("baseline_n_sd") * sd, floor)
         with np.errstate(invalid="ignore"):
@@ -278,6 +292,35 @@ class RuleContext:
     def baseline_evidence(self) -> dict[str, float]:
         b = self.require_baseline()
         return {"start_s": round(b.start_s, 2), "end_s": round(b.end_s, 2), "duration_s": round(b.running_s, 1)}
+
+
+class _SeriesCache:
+    """Results computed from a float64 series, found again by the series' content (and settings).
+
+    A strided sample of the values is the dict key and the full bytes confirm a match: hashing all
+    of a 1-hour run's values on every lookup cost as much as a rule's own arithmetic.
+    """
+
+    _STRIDE = 64
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[Any, ...], list[tuple[bytes, np.ndarray]]] = {}
+
+    def _key(self, values: np.ndarray, extra: tuple[Any, ...]) -> tuple[Any, ...]:
+        return (values.size, values[:: self._STRIDE].tobytes(), *extra)
+
+    def get(self, values: np.ndarray, *extra: Any) -> np.ndarray | None:
+        candidates = self._entries.get(self._key(values, extra), [])
+        if candidates:
+            full = values.tobytes()
+            for content, result in candidates:
+                if content == full:
+                    return result
+        return None
+
+    def put(self, values: np.ndarray, result: np.ndarray, *extra: Any) -> np.ndarray:
+        self._entries.setdefault(self._key(values, extra), []).append((values.tobytes(), result))
+        return result
 
 
 def to_ns(t_s: np.ndarray) -> np.ndarray:
@@ -368,4 +411,8 @@ def running_steps(steps: pd.DataFrame, running: np.ndarray | None = None) -> pd.
 
         return pd.DataFrame({"ic_s": np.empty(0)})
     keep = valid_running_mask(steps) if running is None else running
-    return steps.loc[keep].sort_values("ic_s", kind="stable").reset_index(drop=True)
+    run = steps.loc[keep]
+    ic = run["ic_s"].to_numpy(dtype=np.float64)
+    if not (np.diff(ic) >= 0).all():  # pipelines emit steps in time order: no sort to pay for then
+        run = run.sort_values("ic_s", kind="stable")
+    return run.reset_index(drop=True)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..gait.metrics import cadence_spm, duty_factor, side_means_ci, step_length_m, vertical_ratio_pct
+from ..gait.metrics import cadence_spm, duty_factor, masked_means_ci, step_length_m, vertical_ratio_pct
 from ..gait.metrics import symmetry_index_pct as _symmetry_index
 from .engine import Episode, summary_text, summary_value
 from .engine import Episode as _Episode
@@ -148,7 +148,7 @@ def _absolute(ctx: _Context, rule: Rule, specs: list[tuple[_Metric, dict[str, fl
     rolled = {m.key: ctx.rolling(m.values) for m, _, _ in specs}
     for m, limits, direction in specs:
         word = "above" if direction > 0 else "below"
-        run_median = float(np.nanmedian(m.values)) if _finite(m.values) else math.nan
+        run_median = ctx.median(m.values) if _finite(m.values) else math.nan
         lim = ", ".join(f"{s} {word} {m.show(v)}" for s, v in limits.items())
         checked.append(f"{m.label}: run median {m.show(run_median)} ({lim})")
     for severity in reversed(SEVERITIES):
@@ -300,7 +300,7 @@ def _check_asymmetry(ctx: _Context, rule: Rule, checked: list[str]) -> dict[str,
             checked.append(f"{label} asymmetry: not measured")
             continue
         si_series[key] = _symmetry_index(ctx.rolling_side(values, ctx.left), ctx.rolling_side(values, ctx.right))
-        run_si = float(_symmetry_index(np.nanmedian(values[ctx.left]), np.nanmedian(values[ctx.right])))
+        run_si = float(_symmetry_index(ctx.median(values, ctx.left), ctx.median(values, ctx.right)))
         checked.append(f"{label} symmetry index: run {run_si:.1f} % "
                        f"({', '.join(f'{s} above {v:g} %' for s, v in limits.items())})")
     if "gct" not in si_series:
@@ -323,8 +323,7 @@ def _check_asymmetry(ctx: _Context, rule: Rule, checked: list[str]) -> dict[str,
             # the flag needs the 95 % interval of the episode's symmetry index above the limit:
             # a difference within the step-to-step noise is not an imbalance
             sl = slice(main.i0, main.i1)
-            side = np.where(ctx.left[sl], "L", np.where(ctx.right[sl], "R", None))
-            ci = side_means_ci(values[sl], side)
+            ci = masked_means_ci(values[sl], ctx.left[sl], ctx.right[sl])
             if not (np.isfinite(ci["si_lo_pct"]) and ci["si_lo_pct"] > limit):
                 checked.append(f"{label} symmetry index {ci['si_pct']:.1f} % (95 % interval "
                                f"{ci['si_lo_pct']:.1f}-{ci['si_hi_pct']:.1f} %) does not exclude the "
@@ -369,7 +368,7 @@ def _check_pelvic_drop(ctx: _Context, rule: Rule, checked: list[str]) -> dict[st
         diff = np.abs(ctx.rolling_side(drop, ctx.left) - ctx.rolling_side(drop, ctx.right))
         with np.errstate(invalid="ignore"):
             eps = _sided_episodes(ctx, diff > lr_limit, ctx.g("min_duration_s"))
-        checked.append(f"Pelvic drop left vs right: run {abs(np.nanmedian(drop[ctx.left]) - np.nanmedian(drop[ctx.right])):.1f}"
+        checked.append(f"Pelvic drop left vs right: run {abs(ctx.median(drop, ctx.left) - ctx.median(drop, ctx.right)):.1f}"
                        f" deg apart (warn above {lr_limit:g} deg)")
         if eps:
             main = max(eps, key=lambda e: e.running_s)
