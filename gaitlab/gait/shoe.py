@@ -57,8 +57,9 @@ WALK_STRIDE_MIN_MS = 1000.0
 
 #: A stance at the start or end of a stretch (its other swing cut off) is kept when its mid-stance
 #: turns no faster than this many times the median mid-stance rate of the stretch's other stances
-#: (and than ``still_dps``) for >= 30 ms: a running foot rolls through stance at 40-150 deg/s
-#: (real jogs), while a cut-off swing turns at hundreds.
+#: (and than ``still_dps``) for >= 30 ms: at its quietest a running foot still turns at up to
+#: 50-80 deg/s (smoothed gyro norm, the shared real jog at 2 m/s), while a cut-off swing turns at
+#: hundreds.
 EDGE_QUIET_RATIO = 2.0
 #: A landing this close (s) to the start or end of a stretch is not visible as one: the swing before
 #: it is cut off, and what remains is the tail of a cut-off stance's impact (acc-only: found 20-30 ms
@@ -320,7 +321,7 @@ class FootPipeline:
                                 self.jerk_ratio)
         keep = np.ones(out[0].size, dtype=bool)
         # how quiet this foot's stances are: a runner's foot rolls through stance and may never
-        # turn slower than ``still_dps`` (real jog at 2 m/s: 100-150 deg/s at mid-stance)
+        # turn slower than ``still_dps`` (real jog at 2 m/s: 50-80 deg/s at its quietest)
         inner = out[2][int(head):out[0].size - int(tail)]
         inner = inner[np.isfinite(inner)].astype(np.int64)
         quiet = (max(self.still_dps, EDGE_QUIET_RATIO * float(np.median(gn_s[inner]))) if inner.size
