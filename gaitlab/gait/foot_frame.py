@@ -148,17 +148,22 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
-def _still_mask(acc: np.ndarray, gyr: np.ndarray | None, fs: float) -> np.ndarray:
+def _norm_level_and_change(an: np.ndarray, fs: float) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of the specific-force norm ``an`` over ~40 ms, and its mean absolute change about it."""
     from ..kernels.signal import moving_mean
 
+    h = max(int(round(0.02 * fs)), 1)
+    mean = moving_mean(an[:, None], h)[:, 0]
+    return mean, moving_mean(np.abs(an - mean)[:, None], h)[:, 0]
+
+
+def _still_mask(acc: np.ndarray, gyr: np.ndarray | None, fs: float) -> np.ndarray:
     an = np.sqrt(np.einsum("ij,ij->i", acc, acc))
     if gyr is not None:
         gn = np.sqrt(np.einsum("ij,ij->i", gyr, gyr))
         return (gn < STILL_GYRO_DPS) & (np.abs(an - 1.0) < STILL_ACC_G)
     # accelerometer only: the norm stays close to 1 g and hardly changes over ~40 ms
-    h = max(int(round(0.02 * fs)), 1)
-    mean = moving_mean(an[:, None], h)[:, 0]
-    dev = moving_mean(np.abs(an - mean)[:, None], h)[:, 0]
+    mean, dev = _norm_level_and_change(an, fs)
     return (np.abs(mean - 1.0) < STILL_ACC_G) & (dev < 0.03)
 
 
@@ -172,12 +177,9 @@ def _foot_flat_mask(acc: np.ndarray, gyr: np.ndarray | None, fs: float) -> np.nd
     The :data:`FOOT_FLAT_SHARE` stillest samples are taken, then those pointing within
     :data:`FOOT_FLAT_CONE_DEG` of their mean direction.
     """
-    from ..kernels.signal import moving_mean
-
     an = np.sqrt(np.einsum("ij,ij->i", acc, acc))
-    h = max(int(round(0.02 * fs)), 1)
-    mean = moving_mean(an[:, None], h)[:, 0]
-    score = np.abs(mean - 1.0) + moving_mean(np.abs(an - mean)[:, None], h)[:, 0]
+    mean, dev = _norm_level_and_change(an, fs)
+    score = np.abs(mean - 1.0) + dev
     if gyr is not None:  # STILL_GYRO_DPS of rotation weighs like STILL_ACC_G off 1 g
         score = score + np.sqrt(np.einsum("ij,ij->i", gyr, gyr)) * (STILL_ACC_G / STILL_GYRO_DPS)
     mask = np.zeros(an.size, dtype=bool)
