@@ -209,3 +209,35 @@ def test_loading_edge_onset_of_a_ramp_is_its_start():
     y[80:] = 2.0 - 0.01 * (i[80:] - 80)  # the peak, then down
     got = events.loading_edge_onsets(y, np.array([53.0]), np.array([2.0]), 0.5, 0.25, 0.5)
     assert got[0] == pytest.approx(start, abs=1e-6)
+
+
+def test_edge_whose_foot_precedes_the_recording_is_measured():
+    """REAL DATA case (trial18 of the force-plate set): the export's zero-phase low-pass lifts the
+    loading edge's foot to ~0.25 g 50 ms before the contact, so a recording cut there starts above
+    the floor level with no flight sample. The contact is still measured from its edge, as it is
+    when the flight before it is recorded (the pipeline then marks the step invalid: no flight is
+    visible before it)."""
+    fs, tc, tf = 500.0, 0.25, 0.10
+    t, f, ics = _half_sine_train(fs, tc, tf, 8)
+    # a tall, short impact on each landing, then a 10 Hz zero-phase low-pass: the foot of each
+    # edge rises well before the contact, as on the real export
+    for ic in ics:
+        tau = t - ic
+        on = (tau >= 0) & (tau < 0.03)
+        f[on] += 3.0 * np.sin(np.pi * tau[on] / 0.03) ** 2
+    f = filters.sosfiltfilt(f, filters.butter_lowpass_sos(4, 10.0, fs), 60)
+    k = 2
+    start = int(np.argmax((t > ics[k] - 0.1) & (f >= 0.21)))  # first sample above the floor level
+    assert ics[k] - t[start] >= 0.02  # the contact starts well after the cut
+    y = np.ascontiguousarray(f[start:])
+    ys = filters.sosfiltfilt(y, filters.butter_lowpass_sos(2, 5.0, fs), 15)
+    up, down, _, _ = events.find_humps(ys, 1.0, 0.9, 1.15)
+    ic, to, amp, vb, _, n_rise, first = events.contact_edges(y, up, down, 0.2, 1.3, 0.5)
+    assert first[0] == 0.0 and vb[0] == pytest.approx(y[0]) and n_rise[0] >= 3
+    got = events.loading_edge_onsets(y, first, amp, 0.5, 0.25, 0.5)
+    # the loading-edge fit on the same filtered signal with the whole flight visible
+    ref_edges = events.contact_edges(f, *events.find_humps(
+        filters.sosfiltfilt(f, filters.butter_lowpass_sos(2, 5.0, fs), 15), 1.0, 0.9, 1.15)[:2], 0.2, 1.3, 0.5)
+    ref = events.loading_edge_onsets(f, ref_edges[6], ref_edges[2], 0.5, 0.25, 0.5)
+    want = ref[np.argmin(np.abs(ref - (ics[k] * fs)))] - start
+    assert got[0] == pytest.approx(want, abs=1e-6)  # as when the whole flight is recorded

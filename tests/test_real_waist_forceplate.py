@@ -80,11 +80,13 @@ def test_condition_bias_does_not_regress(scored):
 
 
 def test_first_and_last_contacts_are_reported(scored):
-    """Each trial starts and ends mid-run: its first and last complete contacts are reported, except
-    where the file starts just before a contact (no flight visible: trial06, 8 ms; trial18)."""
+    """Each trial starts and ends mid-run: its first and last complete contacts are reported. Two
+    files start on a loading edge already above the floor level (trial06, 8 ms before the contact;
+    trial18, 50 ms: the export's zero-phase filter lifts the edge's foot): those contacts are
+    measured from the edge too (reported, not valid: no flight is visible before them)."""
     _, _, _, scores = scored
-    assert sum(s["first"] for s in scores) >= len(scores) - 2
-    assert sum(s["last"] for s in scores) >= len(scores) - 1
+    assert sum(s["first"] for s in scores) == len(scores)
+    assert sum(s["last"] for s in scores) == len(scores)
     assert np.mean([s["n_match"] / s["n_ref"] for s in scores]) >= 0.98
 
 

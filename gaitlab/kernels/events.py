@@ -231,14 +231,16 @@ def rising_onset(y: np.ndarray, valley: int, stop: int, floor_level: float, high
     edge a quadratic is fitted (:func:`_quadratic_onset`), with 2 a line; a fit outside the
     bracket, or fewer samples, gives the bracket's middle. ``idx`` is scratch space (>= stop - valley).
     Returns (onset, samples used, first sample at the floor level); (NaN, 0, NaN) when the signal
-    does not reach the floor level before ``stop``.
+    does not reach the floor level before ``stop``, or when ``valley`` (> 0) is above it.
     """
     j = valley
     while j < stop and y[j] < floor_level:
         j += 1
-    if j >= stop or j == valley:
+    if j >= stop or (j == valley and valley > 0):
         return np.nan, 0, np.nan
-    j -= 1  # last sample below the floor level
+    # last sample below the floor level; -1 when the signal starts on the edge, above its foot (a
+    # recording that starts just before a contact): the edge is fitted from its first sample
+    j -= 1
     rise_high = min(floor_level + 0.6, high)
     cnt = 0
     i = j + 1
@@ -328,8 +330,11 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
                 ja = i
         # a valley at the very edge of the signal may be a cut-off stance, not a flight; below the
         # floor level it is a flight (the recording started or ended in the air): the contact is
-        # measured (the pipeline decides whether enough flight shows for it to be valid)
-        if k > 0 or jb > 0 or y[jb] < floor_level:
+        # measured (the pipeline decides whether enough flight shows for it to be valid). The
+        # first sample as the deepest before the first hump, up to the valley limit, is a loading
+        # edge whose foot came before the recording (a zero-phase low-pass of an export lifts an
+        # edge's foot 30-60 ms before the contact): measured too
+        if k > 0 or jb > 0 or y[jb] < floor_level or y[jb] <= max_valley:
             vb[k] = y[jb]
         if k + 1 < m or ja < n - 1 or y[ja] < floor_level:
             va[k] = y[ja]
@@ -426,8 +431,10 @@ def loading_edge_onsets(y: np.ndarray, first_above: np.ndarray, amp: np.ndarray,
     for k in range(m):
         if np.isnan(first_above[k]) or np.isnan(amp[k]):
             continue
-        j0 = int(first_above[k]) - 1
-        if j0 < 1:
+        # from the last sample below the floor level, or the second sample when the signal starts
+        # above it (the slope needs a sample on each side)
+        j0 = max(int(first_above[k]) - 1, 1)
+        if j0 >= n - 1:
             continue
         top = peak_frac * amp[k]
         # the slope at sample i is the central difference (y[i+1] - y[i-1]) / 2: half the noise

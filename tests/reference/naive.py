@@ -209,9 +209,9 @@ def loading_edge_onsets(y, first_above, amp, peak_frac, band_low_frac, min_bump,
     rise, extended to 0 g (else the tangent there)."""
     out = np.full(len(first_above), np.nan)
     for k, (fa, a) in enumerate(zip(first_above, amp)):
-        if not (np.isfinite(fa) and np.isfinite(a)) or int(fa) - 1 < 1:
+        if not (np.isfinite(fa) and np.isfinite(a)):
             continue
-        j0 = int(fa) - 1
+        j0 = max(int(fa) - 1, 1)
         stop, hi = None, y[j0]
         for i in range(j0, len(y) - 1):
             hi = max(hi, y[i])
