@@ -354,7 +354,7 @@ class WaistPipeline:
             walk = (None, None)
             fz = self._edge_signal(fz_raw, fs)
             ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
-        ic = self._refine_ic(fz, down, ic, to, n_rise, first_above, fs)
+        ic = self._refine_ic(fz, down, ic, to, n_rise, first_above, amp, self.floor_level_g, fs)
         ic = self._loading_edge_ic(fz, ic, n_rise, first_above, amp, self.max_valley_g)
         ic[ic < 0.0] = np.nan  # estimated before the stretch's first sample: not measured
         running = np.isfinite(ic) & np.isfinite(to)
@@ -497,7 +497,7 @@ class WaistPipeline:
         return np.where(use, onset, ic_low_rate)
 
     @staticmethod
-    def _refine_ic(fz, down, ic_onset, to, n_rise, first_above, fs) -> np.ndarray:
+    def _refine_ic(fz, down, ic_onset, to, n_rise, first_above, amp, floor_level, fs) -> np.ndarray:
         """Initial contact from the flight apex, unless this runner's contacts are asymmetric.
 
         The flight apex gives ``IC = 2 * apex - TO_prev``: exact when the contact force is
@@ -505,10 +505,14 @@ class WaistPipeline:
         next contact), and independent of how sharply the onset was sampled or smeared by the
         sensor's anti-alias filter, which makes it the better estimate at low rates. A heel
         strike's impact peak makes the force asymmetric and puts every apex estimate ~20 ms
-        before the onset fit. The choice is made once per stretch, from the median disagreement
-        (strike pattern is the runner's, not the step's, and a per-step choice would flip with
-        noise): above ``APEX_AGREEMENT_S`` (at least 1.5 samples) the onset fit is used; else the
-        apex, averaged with the onset where that is well sampled (>= 3 samples on the edge).
+        before the onset fit (the apex's error is twice the shift of the contact force's centroid
+        from mid-stance). The choice is made once per stretch (strike pattern is the runner's, not
+        the step's, and a per-step choice would flip with noise): the onset fit is used when the
+        median disagreement exceeds ``APEX_AGREEMENT_S`` (at least 1.5 samples), or when most apex
+        estimates fall before the earliest contact the signal allows (:func:`_earliest_contact`;
+        a heel striker at 185-195 spm sampled at 100 Hz: its apex is ~15 ms early, as wide as the
+        disagreement limit); else the apex, averaged with the onset where that is well sampled
+        (>= 3 samples on the edge).
         """
         from ..kernels.integrate import flight_apex
 
@@ -518,12 +522,15 @@ class WaistPipeline:
         prev_to = np.concatenate(([np.nan], to[:-1]))
         with np.errstate(invalid="ignore"):
             plausible = (ic_apex > prev_to) & (ic_apex <= first_above + 1.0)
+            # an apex estimate before the signal allows a contact to have begun is the apex's bias
+            too_early = (ic_apex < _earliest_contact(fz, prev_to, to, amp, floor_level))[plausible]
         # contact starts no later than the first sample on the edge: a small excess (noise) is
         # clipped rather than rejected, so estimates do not jump between methods
         ic_apex = np.fmin(ic_apex, first_above)
         has_onset = np.isfinite(ic_onset)
         gap = np.abs(ic_apex - ic_onset)[plausible & has_onset]
-        asymmetric = gap.size >= 5 and float(np.median(gap)) > max(APEX_AGREEMENT_S * fs, 1.5)
+        asymmetric = gap.size >= 5 and (float(np.median(gap)) > max(APEX_AGREEMENT_S * fs, 1.5)
+                                        or np.count_nonzero(too_early) > 0.5 * too_early.size)
         out = ic_onset.copy()
         if asymmetric:
             alone = plausible & ~has_onset
@@ -686,3 +693,30 @@ class WaistPipeline:
             lo, hi = PLAUSIBLE[name]
             ok &= ~running | ~np.isfinite(x) | ((x >= lo) & (x <= hi))
         return ok
+
+
+def _earliest_contact(fz: np.ndarray, prev_to: np.ndarray, to: np.ndarray, amp: np.ndarray,
+                      floor_level: float) -> np.ndarray:
+    """Earliest possible initial contact of each stance (fractional sample; NaN if unknown).
+
+    The last flight sample below the floor level before the signal first rises through it after
+    the previous toe-off, less the time a half-sine contact force of the stance's amplitude and
+    duration takes to reach the floor level: the force had not reached it at that sample. A
+    zero-phase low-pass of an export only lifts samples before a contact, so the bound holds on
+    exports too; the first rise may be a soft-tissue bump at contact, before a rebound dip.
+    """
+    out = np.full(to.size, np.nan)
+    below = fz < floor_level
+    last_below = np.flatnonzero(below[:-1] & ~below[1:]).astype(float)
+    ok = np.isfinite(prev_to)
+    if not ok.any() or last_below.size == 0:
+        return out
+    pos = np.searchsorted(last_below, prev_to[ok])
+    has = pos < last_below.size
+    idx = np.flatnonzero(ok)[has]
+    lb = last_below[pos[has]]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lead = np.arcsin(np.clip(floor_level / amp[idx], 0.0, 1.0)) * (to[idx] - lb) / np.pi
+    out[idx] = lb - 0.5 - lead
+    return out
+
