@@ -328,12 +328,12 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         for i in range(e, hi_a + 1):
             if y[i] < y[ja]:
                 ja = i
-        # a valley at the very edge of the signal may be a cut-off stance, not a flight; below the
-        # floor level it is a flight (the recording started or ended in the air): the contact is
-        # measured (the pipeline decides whether enough flight shows for it to be valid). The
-        # first sample as the deepest before the first hump, up to the valley limit, is a loading
-        # edge whose foot came before the recording (a zero-phase low-pass of an export lifts an
-        # edge's foot 30-60 ms before the contact): measured too
+        # a valley at the very edge of the signal may be a cut-off stance, not a flight. At the end,
+        # only below the floor level is it a flight (the recording ended in the air). At the start,
+        # the signal rises from its first sample: below the floor level the recording started in
+        # the air; up to the valley limit the edge's foot came before the recording (a zero-phase
+        # low-pass of an export lifts it 30-60 ms before the contact). Such contacts are measured;
+        # the pipeline decides whether enough flight shows for them to be valid
         if k > 0 or jb > 0 or y[jb] < floor_level or y[jb] <= max_valley:
             vb[k] = y[jb]
         if k + 1 < m or ja < n - 1 or y[ja] < floor_level:
