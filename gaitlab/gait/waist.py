@@ -59,6 +59,13 @@ WALK_STEP_TIME_MS = WALK_STEP_MS  # 50-170 spm (gaitlab.schema PLAUSIBLE_WAIST['
 #: initial contact for the apex to be used: above the onset's sampling/filter error, below the
 #: ~20 ms an impact peak (asymmetric contact force) shifts the apex estimate by.
 APEX_AGREEMENT_S = 0.012
+#: ... and the apex is not used either when it reads earlier than the onset by more than this
+#: (samples, median over the stretch): the onset's own resolution, half a sample; an impact peak's
+#: asymmetry puts the apex early by 6-7 ms for a mild impact (independent generator) ...
+APEX_EARLY_SAMPLES = 0.5
+#: ... a judgement made only when at least this share of the apex estimates is plausible (a median
+#: over a selected part, e.g. a hip belt's alternate late apexes dropped, would be biased).
+APEX_PLAUSIBLE_SHARE = 0.9
 #: The loading edge ends at the stance's first peak: the first local maximum at or above this
 #: fraction of the hump's (active) amplitude, so a heel strike's impact peak ends it, small
 #: wobbles on the edge do not.
@@ -529,15 +536,13 @@ class WaistPipeline:
         # clipped rather than rejected, so estimates do not jump between methods
         ic_apex = np.fmin(ic_apex, first_above)
         has_onset = np.isfinite(ic_onset)
-        lead = (ic_apex - ic_onset)[plausible & has_onset]
-        gap = np.abs(lead)
-        # the apex earlier than the onset by more than half a sample (median): the contact force is
-        # asymmetric the way running's is (an impact peak, a push longer than the brake: Cavagna
-        # 2006), whatever the size of the disagreement. Judged only when almost every apex estimate
-        # is plausible: a median over a selected half (a hip belt's alternate late apexes dropped)
-        # would be biased
-        early_apex = (lead.size >= 0.9 * np.count_nonzero(has_onset & np.isfinite(ic_apex))
-                      and lead.size >= 5 and float(np.median(lead)) < -0.5)
+        apex_minus_onset = (ic_apex - ic_onset)[plausible & has_onset]
+        gap = np.abs(apex_minus_onset)
+        # the apex earlier than the onset (median): the contact force is asymmetric the way
+        # running's is (an impact peak, a push longer than the brake: Cavagna 2006), whatever the
+        # size of the disagreement
+        early_apex = (gap.size >= APEX_PLAUSIBLE_SHARE * np.count_nonzero(has_onset & np.isfinite(ic_apex))
+                      and gap.size >= 5 and float(np.median(apex_minus_onset)) < -APEX_EARLY_SAMPLES)
         asymmetric = gap.size >= 5 and (float(np.median(gap)) > max(APEX_AGREEMENT_S * fs, 1.5)
                                         or np.count_nonzero(too_early) > 0.5 * too_early.size
                                         or early_apex)
@@ -729,4 +734,3 @@ def _earliest_contact(fz: np.ndarray, prev_to: np.ndarray, to: np.ndarray, amp: 
         lead = np.arcsin(np.clip(floor_level / amp[idx], 0.0, 1.0)) * (to[idx] - lb) / np.pi
     out[idx] = lb - 0.5 - lead
     return out
-
