@@ -409,19 +409,27 @@ def test_contacts_at_the_start_and_end_of_a_recording():
             assert run_steps["ic_s"].iloc[0] > t0  # the cut stance is not given an invented contact
 
 
+def _impact_run_ic_errors_ms(fs: float, *, heel_impact_g: float, landing_offset_cm: float, **schedule) -> np.ndarray:
+    """IC errors (ms) of the valid running steps of a 60-s heel-strike run with a 30-ms impact peak
+    whose pelvis lands ``landing_offset_cm`` below its take-off; every true contact must be found."""
+    run = simulate_waist(60.0, fs=fs, seed=11, **schedule, **REALISTIC,
+                         motion=WaistMotion(heel_impact_g=heel_impact_g, heel_impact_ms=30.0, impact_g=0.3,
+                                            force_shape_cv_pct=15.0, landing_offset_cm=landing_offset_cm))
+    steps = gaitlab.analyze(run.recording, report=False).steps
+    run_steps = steps[(steps["activity"] == "running") & steps["valid"]]
+    true_ic = run.truth.steps["ic_s"].to_numpy(float)
+    d, k = match_events(run_steps["ic_s"].to_numpy(float), true_ic, 0.05)
+    assert len(d) >= 0.95 * len(true_ic)
+    return (run_steps["ic_s"].to_numpy(float)[d] - true_ic[k]) * 1e3
+
+
 def test_apex_is_not_used_when_it_precedes_every_possible_contact():
     """A heel striker at 190 spm sampled at 100 Hz whose pelvis lands 1 cm lower than it took off
     (the height asymmetry an impact peak brings): the flight apex puts IC ~17 ms early, within the
     apex/onset agreement limit of 1.5 samples, but before the last flight sample the signal shows
     (measured before the bound: IC bias -16.7 ms). The onset fit is used instead."""
-    run = simulate_waist(60.0, fs=100.0, seed=11, cadence_spm=190.0, gct_ms=190.0, speed_mps=4.5, **REALISTIC,
-                         motion=WaistMotion(heel_impact_g=1.8, heel_impact_ms=30.0, impact_g=0.3,
-                                            force_shape_cv_pct=15.0, landing_offset_cm=-1.0))
-    steps = gaitlab.analyze(run.recording, report=False).steps
-    run_steps = steps[(steps["activity"] == "running") & steps["valid"]]
-    d, k = match_events(run_steps["ic_s"].to_numpy(float), run.truth.steps["ic_s"].to_numpy(float), 0.05)
-    err = (run_steps["ic_s"].to_numpy()[d] - run.truth.steps["ic_s"].to_numpy()[k]) * 1e3
-    assert len(d) >= 0.95 * len(run.truth.steps)
+    err = _impact_run_ic_errors_ms(100.0, cadence_spm=190.0, gct_ms=190.0, speed_mps=4.5, heel_impact_g=1.8,
+                                   landing_offset_cm=-1.0)
     assert abs(np.mean(err)) <= 6.0 and np.mean(np.abs(err)) <= 8.0, (np.mean(err), np.mean(np.abs(err)))
 
 
@@ -431,12 +439,6 @@ def test_apex_is_not_used_when_it_is_early_on_every_step(fs):
     reads IC ~9 ms early on every step, inside the 12 ms apex/onset agreement limit (measured
     before the signed check: IC bias -9.4 ms at 100 Hz, -9.2 ms at 200 Hz). An apex earlier than
     the onset fit on (nearly) every step is the contact's asymmetry: the onset fit is used."""
-    run = simulate_waist(60.0, fs=fs, seed=11, cadence_spm=175.0, gct_ms=230.0, speed_mps=4.0, **REALISTIC,
-                         motion=WaistMotion(heel_impact_g=0.6, heel_impact_ms=30.0, impact_g=0.3,
-                                            force_shape_cv_pct=15.0, landing_offset_cm=-0.5))
-    steps = gaitlab.analyze(run.recording, report=False).steps
-    run_steps = steps[(steps["activity"] == "running") & steps["valid"]]
-    d, k = match_events(run_steps["ic_s"].to_numpy(float), run.truth.steps["ic_s"].to_numpy(float), 0.05)
-    err = (run_steps["ic_s"].to_numpy()[d] - run.truth.steps["ic_s"].to_numpy()[k]) * 1e3
-    assert len(d) >= 0.95 * len(run.truth.steps)
+    err = _impact_run_ic_errors_ms(fs, cadence_spm=175.0, gct_ms=230.0, speed_mps=4.0, heel_impact_g=0.6,
+                                   landing_offset_cm=-0.5)
     assert abs(np.mean(err)) <= 5.0, np.mean(err)
