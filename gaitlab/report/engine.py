@@ -340,8 +340,9 @@ def _window_bounds(t_s: np.ndarray, window_s: float) -> tuple[np.ndarray, np.nda
 
 def _finite_order(values: np.ndarray) -> np.ndarray:
     """Indices of the non-NaN values in ascending order of value."""
-    order = np.argsort(values)
-    return order[: np.count_nonzero(~np.isnan(values))]  # argsort puts NaN last
+    from ..kernels.rolling import finite_order
+
+    return finite_order(np.ascontiguousarray(values, dtype=np.float64))
 
 
 def _rolled(values: np.ndarray, bounds: tuple[np.ndarray, np.ndarray], min_periods: int, how: str,
