@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..gait.metrics import StepColumns
 from ..schema import valid_running_mask
 from .thresholds import Thresholds
 
@@ -77,30 +78,41 @@ class RuleContext:
         when given, no step counts as left or right, so no rule compares the sides.
     running : ndarray of bool, optional
         :func:`gaitlab.schema.valid_running_mask` of ``steps``, when the caller has it already.
+    columns : gaitlab.gait.metrics.StepColumns, optional
+        ``steps`` as arrays, when the caller has them already (shared with the summary).
     """
 
     def __init__(self, steps: pd.DataFrame, th: Thresholds, *, placement: str | None = None,
                  speed_mps: float | None = None, tilt_reference: str | None = None,
-                 per_side_reason: str | None = None, running: np.ndarray | None = None) -> None:
+                 per_side_reason: str | None = None, running: np.ndarray | None = None,
+                 columns: StepColumns | None = None) -> None:
         self.th = th
         self.per_side_reason = per_side_reason or None
         # the waist pipeline measures tilt against standing (absolute) or against the early run
         self.tilt_reference = tilt_reference
         self.placement = placement
         self._run_speed_mps = speed_mps
-        steps = running_steps(steps, running)
-        self.steps = steps
+        # the valid running steps in time order, as rows of the table's column arrays (no table copy)
+        if steps is None or len(steps) == 0 or "ic_s" not in steps.columns:
+            cols, rows = None, np.empty(0, dtype=np.int64)
+        else:
+            cols = StepColumns(steps) if columns is None else columns
+            rows = np.flatnonzero(cols.running if running is None else running)
+            ic = cols.floats("ic_s")[rows]
+            if not (np.diff(ic) >= 0).all():  # as running_steps: pipelines emit steps in time order
+                rows = rows[np.argsort(ic, kind="stable")]
+        self._table, self._running = steps, running
+        self._cols, self._rows = cols, rows
         self._columns: dict[str, np.ndarray] = {}
-        self.n = len(steps)
-        self.t_s = steps["ic_s"].to_numpy(dtype=np.float64)
+        self.n = rows.size
+        self.t_s = self.col("ic_s")
         step_ms = self.col("step_time_ms")
         fallback = np.nanmedian(step_ms) if any_finite(step_ms) else np.nan
         self.dur_s = np.where(np.isfinite(step_ms), step_ms, fallback) / 1000.0
         self.cum_s = np.cumsum(np.nan_to_num(self.dur_s))
         self.running_s = float(self.cum_s[-1]) if self.n else 0.0
-        side = steps["side"].to_numpy(dtype=object) if "side" in steps.columns else np.full(self.n, None)
-        self.left = np.asarray(side == "L", dtype=bool).reshape(self.n)
-        self.right = np.asarray(side == "R", dtype=bool).reshape(self.n)
+        self.left = self._side("L")
+        self.right = self._side("R")
         if self.per_side_reason:
             # the mounting biases left/right timing and impacts: no rule compares the sides
             self.left[:] = False
@@ -121,14 +133,24 @@ class RuleContext:
         """A ``general`` setting."""
         return self.th.get_value("general", name)
 
+    @property
+    def steps(self) -> pd.DataFrame:
+        """The valid running steps as a table (:func:`running_steps`; the rules read :meth:`col`)."""
+        return running_steps(self._table, self._running)
+
     def col(self, name: str) -> np.ndarray:
         """A per-step column as float64 (all-NaN when absent)."""
-        if name not in self.steps.columns:
+        if self._cols is None or name not in self._cols:
             return np.full(self.n, np.nan)
-        # rules read the same columns many times: each is converted once, handed out as a copy
+        # rules read the same columns many times: each is taken once, handed out as a copy
         if name not in self._columns:
-            self._columns[name] = self.steps[name].to_numpy(dtype=np.float64, na_value=np.nan)
+            self._columns[name] = self._cols.floats(name)[self._rows]
         return self._columns[name].copy()
+
+    def _side(self, label: str) -> np.ndarray:
+        if self._cols is None or "side" not in self._cols:
+            return np.zeros(self.n, dtype=bool)
+        return self._cols.is_label("side", label)[self._rows]
 
     def _speed(self) -> np.ndarray:
         speed = self.col("speed_mps")
