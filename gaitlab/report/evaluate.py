@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..gait.metrics import StepColumns, cadence_spm, duty_factor, masked_means_ci, step_length_m, vertical_ratio_pct
+from ..gait.metrics import cadence_spm, duty_factor, masked_means_ci, step_length_m, vertical_ratio_pct
 from ..gait.metrics import symmetry_index_pct as _symmetry_index
 from .engine import Episode, summary_text, summary_value
 from .engine import Episode as _Episode
@@ -48,6 +48,7 @@ from .thresholds import Thresholds, load_thresholds
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from ..gait.metrics import StepColumns
     from ..result import Analysis
 
 __all__ = ["evaluate", "evaluate_detailed", "evaluate_steps", "Evaluation", "RuleResult"]
