@@ -16,7 +16,14 @@ import pytest
 
 from gaitlab.gait.metrics import StepColumns, segment_table, summarize
 from gaitlab.kernels.groups import group_sums, parity_sums
-from gaitlab.kernels.rolling import _highest_bit, _lowest_bit, finite_order, rolling_median
+from gaitlab.kernels.rolling import (
+    _highest_bit,
+    _lowest_bit,
+    finite_order,
+    finite_ranks,
+    rolling_median,
+    rolling_median_ranked,
+)
 from gaitlab.report import evaluate_steps
 from gaitlab.report.engine import RuleContext, _window_bounds, rolling
 from gaitlab.report.thresholds import load_thresholds
@@ -122,8 +129,13 @@ def test_rolling_median_of_one_side_with_the_column_order():
     side = np.arange(v.size) % 2 == 0
     order = finite_order(v)
     start, end = _window_bounds(t, 60.0)
-    got = rolling_median(np.where(side, v, np.nan), order[side[order]], start, end, 10)
-    np.testing.assert_array_equal(got, naive.rolling(t, np.where(side, v, np.nan), 60.0, 10, "median"))
+    want = naive.rolling(t, np.where(side, v, np.nan), 60.0, 10, "median")
+    np.testing.assert_array_equal(rolling_median(np.where(side, v, np.nan), order[side[order]], start, end, 10), want)
+    # or with the column's ranks, the other side's left out (no order of the subset at all)
+    got_order, rank, srt = finite_ranks(v)
+    np.testing.assert_array_equal(got_order, order)
+    np.testing.assert_array_equal(srt, v[order])
+    np.testing.assert_array_equal(rolling_median_ranked(np.where(side, rank, -1), srt, start, end, 10), want)
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -18,7 +18,8 @@ from numba import njit
 from numba.cpython.unsafe.numbers import leading_zeros, trailing_zeros
 from numba.extending import overload
 
-__all__ = ["window_bounds", "rolling_median", "rolling_mean_var", "finite_order"]
+__all__ = ["window_bounds", "rolling_median", "rolling_median_ranked", "rolling_mean_var", "finite_order",
+           "finite_ranks"]
 
 
 @njit(cache=True)
@@ -110,23 +111,40 @@ def rolling_median(values: np.ndarray, order: np.ndarray, start: np.ndarray, end
     """Median of the non-NaN ``values[start[i]:end[i]]`` (NaN below ``min_periods`` values).
 
     ``order`` holds the indices of the non-NaN values in ascending order of value
-    (:func:`finite_order`), computed by the caller: a subset of a column can reuse the column's
-    order. The window is a bit set over the ranks (one bit per value) plus the rank of its lower
-    middle value: a value entering or leaving the window moves that middle by at most one member,
-    found by scanning the set's 64-bit words, so each step costs O(1) in the usual case (the rank
-    gap between neighbouring members of a ~60 s window is a word or two). The median is the exact
-    order statistic (the mean of the two middle values for an even count), as pandas'.
+    (:func:`finite_order`), computed by the caller. See :func:`rolling_median_ranked`.
+    """
+    rank, srt = _ranks(values, order)
+    return rolling_median_ranked(rank, srt, start, end, min_periods)
+
+
+@njit(cache=True)
+def _ranks(values: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's rank in ``order`` (-1 where absent) and the values in that order."""
+    rank = np.full(values.size, -1, dtype=np.int64)
+    srt = np.empty(order.size, dtype=np.float64)
+    for r in range(order.size):
+        rank[order[r]] = r
+        srt[r] = values[order[r]]
+    return rank, srt
+
+
+@njit(cache=True)
+def rolling_median_ranked(rank: np.ndarray, srt: np.ndarray, start: np.ndarray, end: np.ndarray,
+                          min_periods: int) -> np.ndarray:
+    """Rolling median from each value's rank (:func:`finite_ranks`; -1: left out, e.g. NaN) and the
+    values in ascending order (``srt[rank]`` is the value).
+
+    A subset of a series (one side's steps) is rolled with the whole series' ranks, its other
+    values' ranks set to -1: no sort of its own. The window is a bit set over the ranks (one bit
+    per value) plus the rank of its lower middle value: a value entering or leaving the window
+    moves that middle by at most one member, found by scanning the set's 64-bit words, so each
+    step costs O(1) in the usual case (the rank gap between neighbouring members of a ~60 s
+    window is a word or two). The median is the exact order statistic (the mean of the two
+    middle values for an even count), as pandas'.
     """
     n = start.size
     out = np.full(n, np.nan)
-    m = values.size
-    good = order.size
-    rank = np.full(m, -1, dtype=np.int64)
-    srt = np.empty(good, dtype=np.float64)
-    for r in range(good):
-        rank[order[r]] = r
-        srt[r] = values[order[r]]
-    words = np.zeros(good // 64 + 2, dtype=np.uint64)  # a spare word past the last rank
+    words = np.zeros(srt.size // 64 + 2, dtype=np.uint64)  # a spare word past the last rank
     one = np.uint64(1)
     count = 0
     med = -1  # rank of the tracked member (the lower middle once adjusted); -1: window empty
@@ -237,6 +255,15 @@ def finite_order(values: np.ndarray) -> np.ndarray:
         keys, keys2 = keys2, keys
         idx, idx2 = idx2, idx
     return idx[:m].copy()
+
+
+@njit(cache=True)
+def finite_ranks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`finite_order` of ``values``, each value's rank in it (-1 for NaN) and the non-NaN
+    values in ascending order: what :func:`rolling_median_ranked` reads, built once per series."""
+    order = finite_order(values)
+    rank, srt = _ranks(values, order)
+    return order, rank, srt
 
 
 @njit(cache=True)

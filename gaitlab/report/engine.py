@@ -174,12 +174,18 @@ class RuleContext:
         # several rules smooth the same metric: each distinct series is rolled once
         out = self._rolled_cache.get(values, mp, how)
         if out is None:
-            order = None
             if how == "median":
-                order = self._order(values) if column is None else self._order(column)
+                from ..kernels.rolling import rolling_median_ranked
+
+                # ranks and sorted values of the series (of its column, for one side's values:
+                # the other side's ranks left out), built once per series for every rule
+                _, rank, srt = self._ranked(values if column is None else column)
                 if mask is not None:
-                    order = order[mask[order]]
-            out = self._rolled_cache.put(values, _rolled(values, self._bounds, mp, how, order), mp, how)
+                    rank = np.where(mask, rank, -1)
+                rolled = rolling_median_ranked(rank, srt, *self._bounds, max(int(mp), 1))
+            else:
+                rolled = _rolled(values, self._bounds, mp, how)
+            out = self._rolled_cache.put(values, rolled, mp, how)
         return out.copy()
 
     def median(self, values: np.ndarray, mask: np.ndarray | None = None) -> float:
@@ -188,7 +194,7 @@ class RuleContext:
         Read off the series' sorted order, which the rolling windows of the same series share.
         """
         values = np.ascontiguousarray(values, dtype=np.float64)
-        order = self._order(values)
+        order = self._ranked(values)[0]
         if mask is not None:
             order = order[np.asarray(mask, dtype=bool)[order]]
         k = order.size
@@ -197,12 +203,14 @@ class RuleContext:
         hi = values[order[k // 2]]
         return float(hi if k % 2 else (values[order[k // 2 - 1]] + hi) / 2)
 
-    def _order(self, values: np.ndarray) -> np.ndarray:
-        """:func:`_finite_order` of a series, sorted once per analysis."""
-        order = self._order_cache.get(values)
-        if order is None:
-            order = self._order_cache.put(values, _finite_order(values))
-        return order
+    def _ranked(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`gaitlab.kernels.rolling.finite_ranks` of a series, sorted once per analysis."""
+        ranked = self._order_cache.get(values)
+        if ranked is None:
+            from ..kernels.rolling import finite_ranks
+
+            ranked = self._order_cache.put(values, finite_ranks(values))
+        return ranked
 
     def rolling_side(self, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Rolling median of the steps of one side (``mask``), evaluated at every step."""
@@ -326,12 +334,12 @@ class _SeriesCache:
     _STRIDE = 64
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[Any, ...], list[tuple[bytes, np.ndarray]]] = {}
+        self._entries: dict[tuple[Any, ...], list[tuple[bytes, Any]]] = {}
 
     def _key(self, values: np.ndarray, extra: tuple[Any, ...]) -> tuple[Any, ...]:
         return (values.size, values[:: self._STRIDE].tobytes(), *extra)
 
-    def get(self, values: np.ndarray, *extra: Any) -> np.ndarray | None:
+    def get(self, values: np.ndarray, *extra: Any) -> Any:
         candidates = self._entries.get(self._key(values, extra), [])
         if candidates:
             full = values.tobytes()
@@ -340,7 +348,7 @@ class _SeriesCache:
                     return result
         return None
 
-    def put(self, values: np.ndarray, result: np.ndarray, *extra: Any) -> np.ndarray:
+    def put(self, values: np.ndarray, result: Any, *extra: Any) -> Any:
         self._entries.setdefault(self._key(values, extra), []).append((values.tobytes(), result))
         return result
 
@@ -367,15 +375,14 @@ def _finite_order(values: np.ndarray) -> np.ndarray:
     return finite_order(np.ascontiguousarray(values, dtype=np.float64))
 
 
-def _rolled(values: np.ndarray, bounds: tuple[np.ndarray, np.ndarray], min_periods: int, how: str,
-            order: np.ndarray | None = None) -> np.ndarray:
+def _rolled(values: np.ndarray, bounds: tuple[np.ndarray, np.ndarray], min_periods: int, how: str) -> np.ndarray:
     from ..kernels import rolling as kr
 
     values = np.ascontiguousarray(values, dtype=np.float64)
     start, end = bounds
     mp = max(int(min_periods), 1)
     if how == "median":
-        return kr.rolling_median(values, _finite_order(values) if order is None else order, start, end, mp)
+        return kr.rolling_median(values, _finite_order(values), start, end, mp)
     if how == "mean":
         return kr.rolling_mean_var(values, start, end, mp)[0]
     if how == "std":
