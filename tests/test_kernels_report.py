@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gaitlab.gait.metrics import StepColumns, segment_table, summarize
+from gaitlab.gait.metrics import StepColumns, _segment_index, segment_table, summarize
 from gaitlab.kernels.groups import group_sums, parity_sums
 from gaitlab.kernels.rolling import (
     _highest_bit,
@@ -211,3 +211,15 @@ def test_rule_context_sorts_steps_out_of_time_order():
     np.testing.assert_array_equal(a.col("gct_ms"), b.col("gct_ms"))
     np.testing.assert_array_equal(a.left, b.left)
     pd.testing.assert_frame_equal(a.steps, b.steps)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_segment_index_is_np_unique(seed):
+    rng = np.random.default_rng(seed)
+    seg = rng.integers(-2, 40, int(rng.integers(1, 400)))
+    for s in (np.sort(seg), seg):  # in time order (no sort needed) and not
+        keys, inverse = _segment_index(s)
+        want_keys, want_inverse = np.unique(s, return_inverse=True)
+        np.testing.assert_array_equal(keys, want_keys)
+        np.testing.assert_array_equal(inverse, want_inverse)
+        assert inverse.dtype == want_inverse.dtype

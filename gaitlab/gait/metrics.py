@@ -412,6 +412,16 @@ def _shoe_summary(out: dict[str, Any], steps: pd.DataFrame, run: pd.DataFrame, *
 
 
 # -- segments -----------------------------------------------------------------------------------------
+def _segment_index(seg_all: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(seg_all, return_inverse=True)``: the segments present and each step's index among them."""
+    step = np.diff(seg_all)
+    if (step >= 0).all():
+        # steps in time order (as pipelines emit them): the same keys and inverse without np.unique's sort
+        new = step != 0
+        return seg_all[np.concatenate(([True], new))], np.concatenate(([0], np.cumsum(new)))
+    return np.unique(seg_all, return_inverse=True)
+
+
 def segment_table(steps: pd.DataFrame, segment_s: float = 60.0, per_side_reason: str | None = None, *,
                   running: np.ndarray | None = None, columns: StepColumns | None = None) -> pd.DataFrame:
     """Per-segment metrics (default one row per minute of the recording with running steps).
@@ -433,8 +443,7 @@ def segment_table(steps: pd.DataFrame, segment_s: float = 60.0, per_side_reason:
         # the valid running steps of one column (no copy of the whole table)
         return cols.floats(name)[keep]
 
-    seg_all = np.floor(col("ic_s") / segment_s).astype(np.int64)
-    keys, seg = np.unique(seg_all, return_inverse=True)
+    keys, seg = _segment_index(np.floor(col("ic_s") / segment_s).astype(np.int64))
     n = keys.size
     st = col("step_time_ms")
     gct = col("gct_ms")
