@@ -24,6 +24,7 @@ from gaitlab.kernels.rolling import (
     rolling_median,
     rolling_median_ranked,
 )
+from gaitlab.kernels.select import median_of_common
 from gaitlab.report import evaluate_steps
 from gaitlab.report.engine import RuleContext, _window_bounds, rolling
 from gaitlab.report.thresholds import load_thresholds
@@ -223,3 +224,30 @@ def test_segment_index_is_np_unique(seed):
         np.testing.assert_array_equal(keys, want_keys)
         np.testing.assert_array_equal(inverse, want_inverse)
         assert inverse.dtype == want_inverse.dtype
+
+
+def _intervals(kind: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    if kind == 0:  # a regular timeline: a handful of distinct intervals, ulps apart
+        return np.diff(np.arange(n + 1) / rng.choice([50.0, 100.0, 128.0, 200.0]))
+    if kind == 1:  # mostly one interval, some another, a few gaps
+        return rng.choice([0.01, 0.0100000001, 0.5, 0.009], n, p=[0.49, 0.2, 0.01, 0.3])
+    if kind == 2:  # two values, the median often between them (an even count)
+        return rng.choice([1.0, 2.0], n)
+    return rng.normal(0.01, 1e-4, n)  # jittered timestamps: all distinct (np.median itself)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_median_of_common_is_np_median(seed):
+    rng = np.random.default_rng(seed)
+    for kind in range(4):
+        for n in (1, 127, 128, 129, 5000, int(rng.integers(200, 30000))):
+            x = _intervals(kind, n, rng)
+            if seed == 3 and n > 200:
+                x[n // 2] = np.nan  # NaN: NaN, as np.median
+            med = np.median(x)
+            got = median_of_common(x)
+            assert got == med or (np.isnan(got) and np.isnan(med))
+            c = float(med) if np.isfinite(med) else 0.01
+            got_dev = median_of_common(x, c)
+            want_dev = np.median(np.abs(x - c))
+            assert got_dev == want_dev or (np.isnan(got_dev) and np.isnan(want_dev))
