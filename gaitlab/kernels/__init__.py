@@ -17,5 +17,6 @@ filters     zero-phase Butterworth low-pass
 rolling     rolling medians, means and variances over time windows, series order (the report's rules)
 groups      per-group sums and counts of per-step metrics (the per-minute segment table, side signatures)
 walking     walking contacts on the pendulum humps
+select      exact medians of mostly one-valued arrays (a recording's sample intervals)
 foot        shoe kernels: swing peaks, contact events, impacts, ZUPT strides
 """
