@@ -148,19 +148,21 @@ def _build(pipe: Any, recording: Recording, thresholds: Any, report: bool, ctx: 
     import pandas as pd
 
     from .context import finish_context
-    from .gait.metrics import segment_table, summarize
-    from .schema import GAP_COLUMNS, valid_running_mask
+    from .gait.metrics import StepColumns, segment_table, summarize
+    from .schema import GAP_COLUMNS
 
     steps = pipe.steps_
     placement = pipe.input_["placement"]
-    # the steps the summary, the segments and the report are computed on, found once
-    running = valid_running_mask(steps)
+    # the table's columns as arrays (the pipeline's own when it kept them) and the steps the
+    # summary, the segments and the report are computed on, converted and found once
+    cols = StepColumns(steps, getattr(pipe, "columns_", None))
+    running = cols.running
     summary = summarize(steps, duration_s=pipe.duration_s_, gap_s=pipe.gap_s_, regularity=pipe.regularity_,
                         placement=placement, paired=pipe.paired_, per_side_reason=pipe.per_side_reason_,
-                        has_gyro=bool(pipe.input_.get("has_gyro", True)), running=running)
+                        has_gyro=bool(pipe.input_.get("has_gyro", True)), running=running, columns=cols)
     result = Analysis(
         steps=steps, summary=summary,
-        segments=segment_table(steps, pipe.segment_s, pipe.per_side_reason_, running=running),
+        segments=segment_table(steps, pipe.segment_s, pipe.per_side_reason_, running=running, columns=cols),
         gaps=pd.DataFrame(pipe.gaps_, columns=list(GAP_COLUMNS)),
         input=pipe.input_, flags=[], recording=recording, signals=pipe.signals_, params=dict(pipe.params_),
     )
@@ -175,6 +177,6 @@ def _build(pipe: Any, recording: Recording, thresholds: Any, report: bool, ctx: 
         result.evaluation = evaluate_steps(
             steps, placement=placement, speed_mps=summary.get("speed_mps"),
             tilt_reference=params.get("pelvic_tilt_reference"), per_side_reason=summary.get("per_side_reason"),
-            thresholds=params["report_thresholds"], running=running)
+            thresholds=params["report_thresholds"], running=running, columns=cols)
         result.flags = result.evaluation.flags
     return result

@@ -32,7 +32,7 @@ __all__ = [
     "cadence_spm", "step_length_m", "vertical_ratio_pct", "duty_factor", "symmetry_index_pct",
     "balance_left_pct", "side_balance_left_pct", "side_symmetry_index_pct", "side_means_ci", "masked_means_ci",
     "summarize",
-    "segment_table", "SYMMETRY_WARN_PCT",
+    "segment_table", "StepColumns", "SYMMETRY_WARN_PCT",
 ]
 
 #: Symmetry index (%) of each per-side metric above which a left/right difference is worth a
@@ -185,17 +185,84 @@ def masked_means_ci(values: pd.Series | np.ndarray, left: np.ndarray, right: np.
     return out
 
 
+# -- the step table's columns as arrays ------------------------------------------------------------
+class StepColumns:
+    """A step table's columns as numpy arrays, each converted once, and the masks every reader needs.
+
+    The summary, the segments and the report read the same columns of one table; from the
+    DataFrame each read is a pandas conversion (a string column to Python objects costs ~0.1-0.3
+    ms on a 1-hour run, a label mask ~0.1 ms of object comparisons), so :func:`gaitlab.analyze`
+    builds one of these and hands it to :func:`summarize`, :func:`segment_table` and
+    :func:`gaitlab.report.evaluate_steps`. Arrays handed out are read-only: copy to modify.
+
+    Parameters
+    ----------
+    steps : pandas.DataFrame
+        The step table.
+    arrays : mapping of str to ndarray, optional
+        The columns the table was built from (the same values: a pipeline's own arrays), read
+        instead of converting the table's.
+    """
+
+    def __init__(self, steps: pd.DataFrame, arrays: Any = None) -> None:
+        self.steps = steps
+        self._arrays = arrays
+        self.n = len(steps)
+        self._cache: dict[tuple[str, ...], np.ndarray] = {}
+        self._running: np.ndarray | None = None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.steps.columns
+
+    def _get(self, key: tuple[str, ...], make: Any) -> np.ndarray:
+        out = self._cache.get(key)
+        if out is None:
+            out = make().view()  # a view: the caller's array stays writeable
+            out.flags.writeable = False
+            self._cache[key] = out
+        return out
+
+    def floats(self, name: str) -> np.ndarray:
+        """Column ``name`` as float64 (missing values NaN)."""
+        if self._arrays is not None:
+            return self._get(("f", name), lambda: np.asarray(self._arrays[name], dtype=np.float64))
+        return self._get(("f", name), lambda: self.steps[name].to_numpy(dtype=np.float64, na_value=np.nan))
+
+    def bools(self, name: str) -> np.ndarray:
+        """Column ``name`` as bool (as ``to_numpy(dtype=bool)``)."""
+        if self._arrays is not None:
+            return self._get(("b", name), lambda: np.asarray(self._arrays[name], dtype=bool))
+        return self._get(("b", name), lambda: self.steps[name].to_numpy(dtype=bool))
+
+    def labels(self, name: str) -> np.ndarray:
+        """A label column (``side``, ``activity``) as Python objects."""
+        src = self.steps if self._arrays is None else self._arrays
+        return self._get(("o", name), lambda: np.asarray(src[name], dtype=object).reshape(self.n))
+
+    def is_label(self, name: str, label: str) -> np.ndarray:
+        """Boolean mask of the rows whose ``name`` is ``label`` (all False without the column)."""
+        if name not in self:
+            return self._get(("m", name, label), lambda: np.zeros(self.n, dtype=bool))
+        return self._get(("m", name, label),
+                         lambda: np.asarray(self.labels(name) == label, dtype=bool).reshape(self.n))
+
+    @property
+    def running(self) -> np.ndarray:
+        """:func:`gaitlab.schema.valid_running_mask` of the table."""
+        return self._get(("running",), lambda: valid_running_mask(self.steps if self._arrays is None
+                                                                  else self._arrays))
+
+
 # -- the run summary ---------------------------------------------------------------------------------
 #: The per-step columns the shared summary metrics read (``speed_mps`` when present).
 _BLOCK_COLUMNS = ("step_time_ms", "gct_ms", "flight_ms", "vo_cm", "impact_g", "loading_rate_gps", "braking_mps",
                   "pelvic_tilt_deg", "pelvic_drop_deg", "speed_mps", *PER_SIDE_METRICS)
 
 
-def _running_columns(steps: pd.DataFrame, keep: np.ndarray) -> dict[str, np.ndarray]:
-    """The valid running steps (``keep``) of the :data:`_BLOCK_COLUMNS` in ``steps``, as float64
+def _running_columns(cols: StepColumns, keep: np.ndarray) -> dict[str, np.ndarray]:
+    """The valid running steps (``keep``) of the :data:`_BLOCK_COLUMNS` in the table, as float64
     arrays (no copy of the whole table, no pandas per metric)."""
-    return {name: steps[name].to_numpy(dtype=np.float64, na_value=np.nan)[keep]
-            for name in dict.fromkeys(_BLOCK_COLUMNS) if name in steps}
+    return {name: cols.floats(name)[keep] for name in dict.fromkeys(_BLOCK_COLUMNS) if name in cols}
 
 
 def _block_metrics(run: dict[str, np.ndarray], sides: tuple[np.ndarray, np.ndarray]) -> dict[str, float]:
@@ -232,7 +299,7 @@ def _block_metrics(run: dict[str, np.ndarray], sides: tuple[np.ndarray, np.ndarr
 def summarize(steps: pd.DataFrame, *, duration_s: float, gap_s: float = 0.0,
               regularity: tuple[float, float] | None = None, placement: str = "waist",
               paired: bool = False, per_side_reason: str | None = None, has_gyro: bool = True,
-              running: np.ndarray | None = None) -> dict[str, Any]:
+              running: np.ndarray | None = None, columns: StepColumns | None = None) -> dict[str, Any]:
     """Run-level summary (keys :data:`gaitlab.schema.SUMMARY_KEYS`, plus the shoe keys for shoes).
 
     Parameters
@@ -257,16 +324,19 @@ def summarize(steps: pd.DataFrame, *, duration_s: float, gap_s: float = 0.0,
         that are null).
     running : ndarray of bool, optional
         :func:`gaitlab.schema.valid_running_mask` of ``steps``, when the caller has it already.
+    columns : StepColumns, optional
+        ``steps`` as arrays, when the caller has them already (shared with the segments and report).
 
     Per-side means carry 95 % confidence intervals (:func:`side_means_ci`): ``gct_left_ms``,
     ``gct_left_ci_lo_ms``, ``gct_left_ci_hi_ms``, ``gct_right_ms`` ..., and ``gct_si_ci_lo_pct`` /
     ``gct_si_ci_hi_pct`` for the symmetry index (likewise ``step_time_*`` and ``impact_*``;
     :data:`gaitlab.schema.SIDE_SUMMARY`).
     """
-    keep = valid_running_mask(steps) if running is None else running
-    run = _running_columns(steps, keep)
+    cols = StepColumns(steps) if columns is None else columns
+    keep = cols.running if running is None else running
+    run = _running_columns(cols, keep)
     # the side masks once for all per-side metrics
-    sides = _side_masks(steps["side"].to_numpy(dtype=object)[keep])
+    sides = cols.is_label("side", "L")[keep], cols.is_label("side", "R")[keep]
     out: dict[str, Any] = {k: math.nan for k in SUMMARY_KEYS}
     out.update(_block_metrics(run, sides))
     out["n_steps"] = int(len(steps))
@@ -278,11 +348,10 @@ def summarize(steps: pd.DataFrame, *, duration_s: float, gap_s: float = 0.0,
     out["pelvic_drop_deg"] = _mean(run["pelvic_drop_deg"])
     # valid walking steps only: the last step of a walk has no next contact in rhythm (the walker
     # stopped), so its "step time" runs over the pause and is not walking time
-    activity = steps["activity"].to_numpy(dtype=object)
-    step_ms = steps["step_time_ms"].to_numpy(dtype=np.float64, na_value=np.nan)
-    walking = (activity == "walking") & steps["valid"].to_numpy(dtype=bool)
+    step_ms = cols.floats("step_time_ms")
+    walking = cols.is_label("activity", "walking") & cols.bools("valid")
     out["walking_s"] = float(np.nansum(step_ms[walking])) / 1000.0
-    out["running_s"] = float(np.nansum(step_ms[activity == "running"])) / 1000.0
+    out["running_s"] = float(np.nansum(step_ms[cols.is_label("activity", "running")])) / 1000.0
     out["standing_s"] = max(0.0, duration_s - gap_s - out["running_s"] - out["walking_s"])
     if regularity is not None:
         out["step_regularity"], out["stride_regularity"] = regularity
@@ -343,36 +412,47 @@ def _shoe_summary(out: dict[str, Any], steps: pd.DataFrame, run: pd.DataFrame, *
 
 
 # -- segments -----------------------------------------------------------------------------------------
+def _segment_index(seg_all: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(seg_all, return_inverse=True)``: the segments present and each step's index among them."""
+    step = np.diff(seg_all)
+    if (step >= 0).all():
+        # steps in time order (as pipelines emit them): the same keys and inverse without np.unique's sort
+        new = step != 0
+        return seg_all[np.concatenate(([True], new))], np.concatenate(([0], np.cumsum(new)))
+    return np.unique(seg_all, return_inverse=True)
+
+
 def segment_table(steps: pd.DataFrame, segment_s: float = 60.0, per_side_reason: str | None = None, *,
-                  running: np.ndarray | None = None) -> pd.DataFrame:
+                  running: np.ndarray | None = None, columns: StepColumns | None = None) -> pd.DataFrame:
     """Per-segment metrics (default one row per minute of the recording with running steps).
 
     The same definitions as :func:`summarize`, computed for all segments at once (grouped sums,
     no per-segment pandas work: a 4-hour run has 240 segments). With a ``per_side_reason`` (the
     mounting biases left/right, see :func:`summarize`) the GCT balance is NaN. ``running``:
-    :func:`gaitlab.schema.valid_running_mask` of ``steps``, when the caller has it already.
+    :func:`gaitlab.schema.valid_running_mask` of ``steps``, when the caller has it already;
+    ``columns``: ``steps`` as :class:`StepColumns`, likewise.
     """
     from ..kernels.groups import group_sums
 
-    keep = valid_running_mask(steps) if running is None else running
+    cols = StepColumns(steps) if columns is None else columns
+    keep = cols.running if running is None else running
     if not keep.any():
         return pd.DataFrame(columns=list(SEGMENT_COLUMNS))
 
     def col(name: str) -> np.ndarray:
         # the valid running steps of one column (no copy of the whole table)
-        return steps[name].to_numpy(dtype=np.float64, na_value=np.nan)[keep]
+        return cols.floats(name)[keep]
 
-    seg_all = np.floor(col("ic_s") / segment_s).astype(np.int64)
-    keys, seg = np.unique(seg_all, return_inverse=True)
+    keys, seg = _segment_index(np.floor(col("ic_s") / segment_s).astype(np.int64))
     n = keys.size
     st = col("step_time_ms")
     gct = col("gct_ms")
-    left, right = _side_masks(steps["side"].to_numpy(dtype=object)[keep])
+    left, right = cols.is_label("side", "L")[keep], cols.is_label("side", "R")[keep]
     rows = {"step_time_ms": st, "step_time_sq": st * st, "gct_ms": gct,
             "gct_left": np.where(left, gct, np.nan), "gct_right": np.where(right, gct, np.nan)}
     for name in ("vo_cm", "flight_ms", "impact_g", "loading_rate_gps", "braking_mps", "pelvic_tilt_deg"):
         rows[name] = col(name)
-    if "speed_mps" in steps:
+    if "speed_mps" in cols:
         rows["vertical_ratio_pct"] = vertical_ratio_pct(rows["vo_cm"], step_length_m(col("speed_mps"), st))
     # every metric's grouped sums in one pass over the steps
     total, count = group_sums(np.vstack(list(rows.values())), seg.astype(np.int64), n)

@@ -76,9 +76,11 @@ def gap_threshold_s(t: np.ndarray, fs: float) -> float:
 
 def _interval_spread(dt: np.ndarray) -> tuple[float, float]:
     """Median of the sample intervals ``dt`` and their robust SD (scaled MAD), both in s."""
-    med = float(np.median(dt))
-    dev = np.abs(dt - med)
-    return med, float(np.median(dev, overwrite_input=True)) * 1.4826  # dev is ours to reorder
+    from ..kernels.select import median_of_common
+
+    # np.median's values; counted rather than partitioned when most intervals are the median one
+    med = median_of_common(dt)
+    return med, median_of_common(dt, med) * 1.4826
 
 
 def _gap_threshold(med: float, mad: float, fs: float) -> float:

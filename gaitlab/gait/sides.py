@@ -123,13 +123,12 @@ def chain_ids(step_time_ms: np.ndarray, activity: np.ndarray,
 def _parity_difference(x: np.ndarray, chain: np.ndarray, parity: np.ndarray, nchain: int):
     """Per chain: mean of ``x`` on even-parity steps minus odd-parity steps, and its variance
     (NaN where a parity has fewer than 3 values)."""
-    ok = np.isfinite(x)
+    from ..kernels.groups import parity_sums
+
+    counts, totals, squares = parity_sums(np.ascontiguousarray(x, dtype=np.float64), chain,
+                                          np.ascontiguousarray(parity, dtype=np.float64), nchain)
     means, variances = [], []
-    for p in (1.0, -1.0):
-        sel = ok & (parity == p)
-        cnt = np.bincount(chain[sel], minlength=nchain).astype(float)
-        tot = np.bincount(chain[sel], weights=x[sel], minlength=nchain)
-        sq = np.bincount(chain[sel], weights=x[sel] ** 2, minlength=nchain)
+    for cnt, tot, sq in zip(counts, totals, squares, strict=True):
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = tot / cnt
             sample_var = (sq / cnt - mean**2) * cnt / np.maximum(cnt - 1, 1)

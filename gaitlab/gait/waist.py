@@ -236,6 +236,7 @@ class WaistPipeline:
         order = list(STEP_COLUMNS) + [c for c in cols if c not in STEP_COLUMNS]
         steps = pd.DataFrame({name: cols[name] for name in order})
         self.steps_ = steps
+        self.columns_ = cols  # the table's columns as arrays, for the summary and report (analysis._build)
         self.gaps_ = gaps
         self.gap_s_ = float((gaps[:, 1] - gaps[:, 0]).sum()) if len(gaps) else 0.0
         self.duration_s_ = recording.duration_s

@@ -14,8 +14,9 @@ stepstats   per-step impact, loading rate, lateral evidence
 blockstats  per-block orientation and mounting statistics (step period, gravity, step scatter,
             forward sign, stride/step Fourier amplitudes), all blocks of a recording in one call
 filters     zero-phase Butterworth low-pass
-rolling     rolling medians, means and variances over time windows (the report's rules)
-groups      per-group sums and counts of per-step metrics (the per-minute segment table)
+rolling     rolling medians, means and variances over time windows, series order (the report's rules)
+groups      per-group sums and counts of per-step metrics (the per-minute segment table, side signatures)
 walking     walking contacts on the pendulum humps
+select      exact medians of mostly one-valued arrays (a recording's sample intervals)
 foot        shoe kernels: swing peaks, contact events, impacts, ZUPT strides
 """

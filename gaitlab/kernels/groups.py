@@ -1,4 +1,5 @@
-"""Sums and counts of per-step values within groups of steps (the per-minute segment table).
+"""Sums and counts of per-step values within groups of steps (the per-minute segment table, the
+per-chain side signatures).
 
 One pass over the steps for every metric at once: numpy's ``bincount`` takes one metric (and
 one boolean selection of its finite values) per call.
@@ -11,7 +12,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["group_sums"]
+__all__ = ["group_sums", "parity_sums"]
 
 
 @njit(cache=True)
@@ -43,3 +44,43 @@ def group_sums(values: np.ndarray, group: np.ndarray, n_groups: int) -> tuple[np
                 total[r, g] += v
                 count[r, g] += 1
     return total, count
+
+
+@njit(cache=True)
+def parity_sums(x: np.ndarray, chain: np.ndarray, parity: np.ndarray,
+                n_chains: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Count, sum and sum of squares of the finite ``x`` of each chain, per step parity.
+
+    Parameters
+    ----------
+    x : ndarray of float64, shape (m,)
+    chain : ndarray of int64, shape (m,)
+        Each step's chain, ``0 <= chain < n_chains``.
+    parity : ndarray of float64, shape (m,)
+        +1 or -1 per step (other values are left out).
+    n_chains : int
+
+    Returns
+    -------
+    count, total, squares : ndarray of float64, shape (2, n_chains)
+        Row 0: the +1 steps, row 1: the -1 steps; sums added in step order (the bits of
+        ``np.bincount(chain[sel], weights=x[sel])`` and of ``weights=x[sel] ** 2``).
+    """
+    count = np.zeros((2, n_chains))
+    total = np.zeros((2, n_chains))
+    squares = np.zeros((2, n_chains))
+    for j in range(x.size):
+        v = x[j]
+        if not math.isfinite(v):
+            continue
+        if parity[j] == 1.0:
+            r = 0
+        elif parity[j] == -1.0:
+            r = 1
+        else:
+            continue
+        g = chain[j]
+        count[r, g] += 1.0
+        total[r, g] += v
+        squares[r, g] += v * v
+    return count, total, squares

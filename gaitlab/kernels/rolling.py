@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from numba.cpython.unsafe.numbers import leading_zeros, trailing_zeros
+from numba.extending import overload
 
-__all__ = ["window_bounds", "rolling_median", "rolling_mean_var"]
+__all__ = ["window_bounds", "rolling_median", "rolling_median_ranked", "rolling_mean_var", "finite_order",
+           "finite_ranks"]
 
 
 @njit(cache=True)
@@ -51,32 +54,101 @@ def window_bounds(t_ns: np.ndarray, window_ns: np.int64) -> tuple[np.ndarray, np
     return start, end
 
 
+def _lowest_bit(x: int) -> int:
+    """Position of the lowest set bit of a non-zero uint64 (plain Python; kernels use the CPU's)."""
+    x = int(x)
+    return (x & -x).bit_length() - 1
+
+
+def _highest_bit(x: int) -> int:
+    """Position of the highest set bit of a non-zero uint64 (plain Python; kernels use the CPU's)."""
+    return int(x).bit_length() - 1
+
+
+@overload(_lowest_bit)
+def _lowest_bit_jit(x):  # type: ignore[no-untyped-def]
+    def impl(x):  # type: ignore[no-untyped-def]
+        return np.int64(trailing_zeros(x))
+
+    return impl
+
+
+@overload(_highest_bit)
+def _highest_bit_jit(x):  # type: ignore[no-untyped-def]
+    def impl(x):  # type: ignore[no-untyped-def]
+        return np.int64(63 - leading_zeros(x))
+
+    return impl
+
+
+@njit(cache=True)
+def _next_member(words: np.ndarray, r: int) -> int:
+    """Smallest rank above ``r`` whose bit is set (the caller knows there is one)."""
+    q = r + 1
+    w = q >> 6
+    sh = np.uint64(q & 63)
+    x = (words[w] >> sh) << sh  # words has a spare last word, so w is in range
+    while x == 0:
+        w += 1
+        x = words[w]
+    return (w << 6) + _lowest_bit(x)
+
+
+@njit(cache=True)
+def _prev_member(words: np.ndarray, r: int) -> int:
+    """Largest rank below ``r`` whose bit is set (the caller knows there is one)."""
+    w = r >> 6
+    x = words[w] & ((np.uint64(1) << np.uint64(r & 63)) - np.uint64(1))
+    while x == 0:
+        w -= 1
+        x = words[w]
+    return (w << 6) + _highest_bit(x)
+
+
 @njit(cache=True)
 def rolling_median(values: np.ndarray, order: np.ndarray, start: np.ndarray, end: np.ndarray,
                    min_periods: int) -> np.ndarray:
     """Median of the non-NaN ``values[start[i]:end[i]]`` (NaN below ``min_periods`` values).
 
-    ``order`` holds the indices of the non-NaN values in ascending order of value (e.g.
-    ``np.argsort(values)`` without its trailing NaN), computed by the caller: numpy's sort is the
-    faster one, and a subset of a column can reuse the column's order. The window is a Fenwick
-    tree of counts over the ranks,
-    so adding or removing a value and finding the k-th smallest are O(log n): the median is an
-    exact order statistic (the mean of the two middle values for an even count), as pandas'.
+    ``order`` holds the indices of the non-NaN values in ascending order of value
+    (:func:`finite_order`), computed by the caller. See :func:`rolling_median_ranked`.
+    """
+    rank, srt = _ranks(values, order)
+    return rolling_median_ranked(rank, srt, start, end, min_periods)
+
+
+@njit(cache=True)
+def _ranks(values: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's rank in ``order`` (-1 where absent) and the values in that order."""
+    rank = np.full(values.size, -1, dtype=np.int64)
+    srt = np.empty(order.size, dtype=np.float64)
+    for r in range(order.size):
+        rank[order[r]] = r
+        srt[r] = values[order[r]]
+    return rank, srt
+
+
+@njit(cache=True)
+def rolling_median_ranked(rank: np.ndarray, srt: np.ndarray, start: np.ndarray, end: np.ndarray,
+                          min_periods: int) -> np.ndarray:
+    """Rolling median from each value's rank (:func:`finite_ranks`; -1: left out, e.g. NaN) and the
+    values in ascending order (``srt[rank]`` is the value).
+
+    A subset of a series (one side's steps) is rolled with the whole series' ranks, its other
+    values' ranks set to -1: no sort of its own. The window is a bit set over the ranks (one bit
+    per value) plus the rank of its lower middle value: a value entering or leaving the window
+    moves that middle by at most one member, found by scanning the set's 64-bit words, so each
+    step costs O(1) in the usual case (the rank gap between neighbouring members of a ~60 s
+    window is a word or two). The median is the exact order statistic (the mean of the two
+    middle values for an even count), as pandas'.
     """
     n = start.size
     out = np.full(n, np.nan)
-    m = values.size
-    good = order.size
-    rank = np.full(m, -1, dtype=np.int64)
-    srt = np.empty(good, dtype=np.float64)
-    for r in range(good):
-        rank[order[r]] = r
-        srt[r] = values[order[r]]
-    tree = np.zeros(good + 1, dtype=np.int64)
-    top = 1
-    while top * 2 <= good:
-        top *= 2
+    words = np.zeros(srt.size // 64 + 2, dtype=np.uint64)  # a spare word past the last rank
+    one = np.uint64(1)
     count = 0
+    med = -1  # rank of the tracked member (the lower middle once adjusted); -1: window empty
+    below = 0  # members ranked below med
     prev_s = 0
     prev_e = 0
     minp = max(min_periods, 1)
@@ -84,44 +156,114 @@ def rolling_median(values: np.ndarray, order: np.ndarray, start: np.ndarray, end
         s = start[i]
         e = end[i]
         for j in range(prev_s, min(s, prev_e)):  # left the window (all of it when they do not overlap)
-            if rank[j] >= 0:
-                _fenwick_add(tree, good, rank[j], -1)
+            r = rank[j]
+            if r >= 0:
+                words[r >> 6] &= ~(one << np.uint64(r & 63))
                 count -= 1
+                if count == 0:
+                    med = -1
+                    below = 0
+                elif r < med:
+                    below -= 1
+                elif r == med:  # track a neighbour instead: the one above when there is one
+                    if below < count:
+                        med = _next_member(words, r)
+                    else:
+                        med = _prev_member(words, r)
+                        below -= 1
         for j in range(max(prev_e, s), e):  # entered the window
-            if rank[j] >= 0:
-                _fenwick_add(tree, good, rank[j], 1)
+            r = rank[j]
+            if r >= 0:
+                words[r >> 6] |= one << np.uint64(r & 63)
                 count += 1
+                if med < 0:
+                    med = r
+                    below = 0
+                elif r < med:
+                    below += 1
         prev_s = s
         prev_e = max(prev_e, e)
         if count >= minp:
-            mid = count // 2
-            hi = srt[_kth(tree, top, good, mid)]
-            out[i] = hi if count % 2 else (hi + srt[_kth(tree, top, good, mid - 1)]) / 2
+            lower = (count - 1) // 2  # position of the lower middle value
+            while below < lower:
+                med = _next_member(words, med)
+                below += 1
+            while below > lower:
+                med = _prev_member(words, med)
+                below -= 1
+            lo = srt[med]
+            out[i] = lo if count % 2 else (srt[_next_member(words, med)] + lo) / 2
     return out
 
 
-@njit(cache=True)
-def _fenwick_add(tree: np.ndarray, size: int, r: int, delta: int) -> None:
-    """Add ``delta`` to the count of rank ``r`` (0-based) in a Fenwick tree of ``size`` ranks."""
-    k = r + 1
-    while k <= size:
-        tree[k] += delta
-        k += k & (-k)
+#: digit width of :func:`finite_order`'s radix passes: 6 passes, 2048 counters each (fits L1)
+_RADIX_BITS = 11
 
 
 @njit(cache=True)
-def _kth(tree: np.ndarray, top: int, size: int, k: int) -> int:
-    """Rank of the k-th smallest (0-based) value counted in a Fenwick tree (binary lifting)."""
-    pos = 0
-    rem = k + 1
-    step = top
-    while step > 0:
-        nxt = pos + step
-        if nxt <= size and tree[nxt] < rem:
-            pos = nxt
-            rem -= tree[nxt]
-        step //= 2
-    return pos
+def finite_order(values: np.ndarray) -> np.ndarray:
+    """Indices of the non-NaN ``values`` in ascending order of value (ties in index order).
+
+    ``np.argsort`` without its trailing NaN, as an LSD radix sort of the values' order-preserving
+    64-bit keys (11-bit digits, digits shared by every value skipped): 3-8x numpy's comparison
+    sort on a run's ~10^4 steps. -0.0 and 0.0 share a key (they compare equal); +/-inf sort at
+    the ends.
+    """
+    n = values.size
+    keys = np.empty(n, dtype=np.uint64)
+    idx = np.empty(n, dtype=np.int64)
+    top = np.uint64(1) << np.uint64(63)
+    m = 0
+    for i in range(n):
+        v = values[i]
+        if v == v:
+            u = np.float64(v + 0.0).view(np.uint64)  # + 0.0 turns -0.0 into 0.0
+            keys[m] = ~u if u & top else u | top  # negatives reversed, below the positives
+            idx[m] = i
+            m += 1
+    nd = (64 + _RADIX_BITS - 1) // _RADIX_BITS
+    hist = np.zeros((nd, 1 << _RADIX_BITS), dtype=np.int64)
+    digit = np.uint64((1 << _RADIX_BITS) - 1)
+    for i in range(m):
+        k = keys[i]
+        for d in range(nd):
+            hist[d, (k >> np.uint64(d * _RADIX_BITS)) & digit] += 1
+    keys2 = np.empty(m, dtype=np.uint64)
+    idx2 = np.empty(m, dtype=np.int64)
+    for d in range(nd):
+        h = hist[d]
+        shared = False
+        for b in range(h.size):
+            if h[b] != 0:
+                shared = h[b] == m
+                break
+        if shared:  # every value has this digit: the pass would not move anything
+            continue
+        pos = 0
+        for b in range(h.size):
+            c = h[b]
+            h[b] = pos
+            pos += c
+        sh = np.uint64(d * _RADIX_BITS)
+        for i in range(m):
+            k = keys[i]
+            b = (k >> sh) & digit
+            p = h[b]
+            h[b] = p + 1
+            keys2[p] = k
+            idx2[p] = idx[i]
+        keys, keys2 = keys2, keys
+        idx, idx2 = idx2, idx
+    return idx[:m].copy()
+
+
+@njit(cache=True)
+def finite_ranks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`finite_order` of ``values``, each value's rank in it (-1 for NaN) and the non-NaN
+    values in ascending order: what :func:`rolling_median_ranked` reads, built once per series."""
+    order = finite_order(values)
+    rank, srt = _ranks(values, order)
+    return order, rank, srt
 
 
 @njit(cache=True)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..gait.metrics import StepColumns
 from ..schema import valid_running_mask
 from .thresholds import Thresholds
 
@@ -77,30 +78,41 @@ class RuleContext:
         when given, no step counts as left or right, so no rule compares the sides.
     running : ndarray of bool, optional
         :func:`gaitlab.schema.valid_running_mask` of ``steps``, when the caller has it already.
+    columns : gaitlab.gait.metrics.StepColumns, optional
+        ``steps`` as arrays, when the caller has them already (shared with the summary).
     """
 
     def __init__(self, steps: pd.DataFrame, th: Thresholds, *, placement: str | None = None,
                  speed_mps: float | None = None, tilt_reference: str | None = None,
-                 per_side_reason: str | None = None, running: np.ndarray | None = None) -> None:
+                 per_side_reason: str | None = None, running: np.ndarray | None = None,
+                 columns: StepColumns | None = None) -> None:
         self.th = th
         self.per_side_reason = per_side_reason or None
         # the waist pipeline measures tilt against standing (absolute) or against the early run
         self.tilt_reference = tilt_reference
         self.placement = placement
         self._run_speed_mps = speed_mps
-        steps = running_steps(steps, running)
-        self.steps = steps
+        # the valid running steps in time order, as rows of the table's column arrays (no table copy)
+        if steps is None or len(steps) == 0 or "ic_s" not in steps.columns:
+            cols, rows = None, np.empty(0, dtype=np.int64)
+        else:
+            cols = StepColumns(steps) if columns is None else columns
+            rows = np.flatnonzero(cols.running if running is None else running)
+            ic = cols.floats("ic_s")[rows]
+            if not (np.diff(ic) >= 0).all():  # as running_steps: pipelines emit steps in time order
+                rows = rows[np.argsort(ic, kind="stable")]
+        self._table, self._running = steps, running
+        self._cols, self._rows = cols, rows
         self._columns: dict[str, np.ndarray] = {}
-        self.n = len(steps)
-        self.t_s = steps["ic_s"].to_numpy(dtype=np.float64)
+        self.n = rows.size
+        self.t_s = self.col("ic_s")
         step_ms = self.col("step_time_ms")
         fallback = np.nanmedian(step_ms) if any_finite(step_ms) else np.nan
         self.dur_s = np.where(np.isfinite(step_ms), step_ms, fallback) / 1000.0
         self.cum_s = np.cumsum(np.nan_to_num(self.dur_s))
         self.running_s = float(self.cum_s[-1]) if self.n else 0.0
-        side = steps["side"].to_numpy(dtype=object) if "side" in steps.columns else np.full(self.n, None)
-        self.left = np.asarray(side == "L", dtype=bool).reshape(self.n)
-        self.right = np.asarray(side == "R", dtype=bool).reshape(self.n)
+        self.left = self._side("L")
+        self.right = self._side("R")
         if self.per_side_reason:
             # the mounting biases left/right timing and impacts: no rule compares the sides
             self.left[:] = False
@@ -121,14 +133,24 @@ class RuleContext:
         """A ``general`` setting."""
         return self.th.get_value("general", name)
 
+    @property
+    def steps(self) -> pd.DataFrame:
+        """The valid running steps as a table (:func:`running_steps`; the rules read :meth:`col`)."""
+        return running_steps(self._table, self._running)
+
     def col(self, name: str) -> np.ndarray:
         """A per-step column as float64 (all-NaN when absent)."""
-        if name not in self.steps.columns:
+        if self._cols is None or name not in self._cols:
             return np.full(self.n, np.nan)
-        # rules read the same columns many times: each is converted once, handed out as a copy
+        # rules read the same columns many times: each is taken once, handed out as a copy
         if name not in self._columns:
-            self._columns[name] = self.steps[name].to_numpy(dtype=np.float64, na_value=np.nan)
+            self._columns[name] = self._cols.floats(name)[self._rows]
         return self._columns[name].copy()
+
+    def _side(self, label: str) -> np.ndarray:
+        if self._cols is None or "side" not in self._cols:
+            return np.zeros(self.n, dtype=bool)
+        return self._cols.is_label("side", label)[self._rows]
 
     def _speed(self) -> np.ndarray:
         speed = self.col("speed_mps")
@@ -152,12 +174,18 @@ class RuleContext:
         # several rules smooth the same metric: each distinct series is rolled once
         out = self._rolled_cache.get(values, mp, how)
         if out is None:
-            order = None
             if how == "median":
-                order = self._order(values) if column is None else self._order(column)
+                from ..kernels.rolling import rolling_median_ranked
+
+                # ranks and sorted values of the series (of its column, for one side's values:
+                # the other side's ranks left out), built once per series for every rule
+                _, rank, srt = self._ranked(values if column is None else column)
                 if mask is not None:
-                    order = order[mask[order]]
-            out = self._rolled_cache.put(values, _rolled(values, self._bounds, mp, how, order), mp, how)
+                    rank = np.where(mask, rank, -1)
+                rolled = rolling_median_ranked(rank, srt, *self._bounds, max(int(mp), 1))
+            else:
+                rolled = _rolled(values, self._bounds, mp, how)
+            out = self._rolled_cache.put(values, rolled, mp, how)
         return out.copy()
 
     def median(self, values: np.ndarray, mask: np.ndarray | None = None) -> float:
@@ -166,7 +194,7 @@ class RuleContext:
         Read off the series' sorted order, which the rolling windows of the same series share.
         """
         values = np.ascontiguousarray(values, dtype=np.float64)
-        order = self._order(values)
+        order = self._ranked(values)[0]
         if mask is not None:
             order = order[np.asarray(mask, dtype=bool)[order]]
         k = order.size
@@ -175,12 +203,14 @@ class RuleContext:
         hi = values[order[k // 2]]
         return float(hi if k % 2 else (values[order[k // 2 - 1]] + hi) / 2)
 
-    def _order(self, values: np.ndarray) -> np.ndarray:
-        """:func:`_finite_order` of a series, sorted once per analysis."""
-        order = self._order_cache.get(values)
-        if order is None:
-            order = self._order_cache.put(values, _finite_order(values))
-        return order
+    def _ranked(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`gaitlab.kernels.rolling.finite_ranks` of a series, sorted once per analysis."""
+        ranked = self._order_cache.get(values)
+        if ranked is None:
+            from ..kernels.rolling import finite_ranks
+
+            ranked = self._order_cache.put(values, finite_ranks(values))
+        return ranked
 
     def rolling_side(self, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Rolling median of the steps of one side (``mask``), evaluated at every step."""
@@ -304,12 +334,12 @@ class _SeriesCache:
     _STRIDE = 64
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[Any, ...], list[tuple[bytes, np.ndarray]]] = {}
+        self._entries: dict[tuple[Any, ...], list[tuple[bytes, Any]]] = {}
 
     def _key(self, values: np.ndarray, extra: tuple[Any, ...]) -> tuple[Any, ...]:
         return (values.size, values[:: self._STRIDE].tobytes(), *extra)
 
-    def get(self, values: np.ndarray, *extra: Any) -> np.ndarray | None:
+    def get(self, values: np.ndarray, *extra: Any) -> Any:
         candidates = self._entries.get(self._key(values, extra), [])
         if candidates:
             full = values.tobytes()
@@ -318,7 +348,7 @@ class _SeriesCache:
                     return result
         return None
 
-    def put(self, values: np.ndarray, result: np.ndarray, *extra: Any) -> np.ndarray:
+    def put(self, values: np.ndarray, result: Any, *extra: Any) -> Any:
         self._entries.setdefault(self._key(values, extra), []).append((values.tobytes(), result))
         return result
 
@@ -340,19 +370,19 @@ def _window_bounds(t_s: np.ndarray, window_s: float) -> tuple[np.ndarray, np.nda
 
 def _finite_order(values: np.ndarray) -> np.ndarray:
     """Indices of the non-NaN values in ascending order of value."""
-    order = np.argsort(values)
-    return order[: np.count_nonzero(~np.isnan(values))]  # argsort puts NaN last
+    from ..kernels.rolling import finite_order
+
+    return finite_order(np.ascontiguousarray(values, dtype=np.float64))
 
 
-def _rolled(values: np.ndarray, bounds: tuple[np.ndarray, np.ndarray], min_periods: int, how: str,
-            order: np.ndarray | None = None) -> np.ndarray:
+def _rolled(values: np.ndarray, bounds: tuple[np.ndarray, np.ndarray], min_periods: int, how: str) -> np.ndarray:
     from ..kernels import rolling as kr
 
     values = np.ascontiguousarray(values, dtype=np.float64)
     start, end = bounds
     mp = max(int(min_periods), 1)
     if how == "median":
-        return kr.rolling_median(values, _finite_order(values) if order is None else order, start, end, mp)
+        return kr.rolling_median(values, _finite_order(values), start, end, mp)
     if how == "mean":
         return kr.rolling_mean_var(values, start, end, mp)[0]
     if how == "std":

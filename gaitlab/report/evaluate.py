@@ -48,6 +48,7 @@ from .thresholds import Thresholds, load_thresholds
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from ..gait.metrics import StepColumns
     from ..result import Analysis
 
 __all__ = ["evaluate", "evaluate_detailed", "evaluate_steps", "Evaluation", "RuleResult"]
@@ -567,7 +568,7 @@ def evaluate_steps(
     steps: pd.DataFrame, *, placement: str | None = None, speed_mps: float | None = None,
     tilt_reference: str | None = None, per_side_reason: str | None = None,
     thresholds: Thresholds | Mapping[str, Any] | str | os.PathLike[str] | None = None,
-    running: np.ndarray | None = None,
+    running: np.ndarray | None = None, columns: StepColumns | None = None,
 ) -> Evaluation:
     """Evaluate every rule on a step table and keep the details (status, reasons, what was compared).
 
@@ -592,6 +593,8 @@ def evaluate_steps(
         Overrides of the defaults (see :func:`gaitlab.report.thresholds.load_thresholds`).
     running : ndarray of bool, optional
         :func:`gaitlab.schema.valid_running_mask` of ``steps``, when the caller has it already.
+    columns : gaitlab.gait.metrics.StepColumns, optional
+        ``steps`` as arrays, when the caller has them already.
 
     Returns
     -------
@@ -599,7 +602,7 @@ def evaluate_steps(
     """
     th = load_thresholds(thresholds)
     ctx = _Context(steps, th, placement=placement, speed_mps=speed_mps, tilt_reference=tilt_reference,
-                   per_side_reason=per_side_reason, running=running)
+                   per_side_reason=per_side_reason, running=running, columns=columns)
     results: dict[str, RuleResult] = {}
     too_short = ctx.running_s < ctx.g("min_duration_s") or ctx.n < ctx.g("min_steps")
     for code, rule in RULES.items():
