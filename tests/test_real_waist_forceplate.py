@@ -90,6 +90,23 @@ def test_first_and_last_contacts_are_reported(scored):
     assert np.mean([s["n_match"] / s["n_ref"] for s in scores]) >= 0.98
 
 
+@pytest.mark.parametrize("trial", ["trial06", "trial18"])
+def test_contact_on_the_first_samples_is_reported_not_valid(trial):
+    """The file starts on the loading edge (0.24-0.40 g at the first sample): the contact is found
+    within the IC tolerance of the plate's, and not valid (no flight before it is recorded)."""
+    import pandas as pd
+
+    import gaitlab
+
+    folder = real_path("waist_treadmill_forceplate")
+    ref = pd.read_csv(folder / "reference_contacts.csv")
+    first_ref = float(ref.loc[ref["trial"] == trial, "ic_s"].min())
+    steps = gaitlab.analyze(gaitlab.read(folder / f"{trial}.csv.gz"), report=False).steps
+    first = steps[steps["activity"] == "running"].iloc[0]
+    assert abs(first["ic_s"] - first_ref) < 0.025, (first["ic_s"], first_ref)
+    assert not first["valid"]
+
+
 # --- the estimator on an ideal centre-of-mass signal -----------------------------------------------
 # The vertical ground force in body weights, ``vGRF / (m g)``, is exactly the vertical specific force
 # (g) of the body's centre of mass, i.e. what an ideal accelerometer at the centre of mass would read

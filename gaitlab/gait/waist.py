@@ -716,10 +716,11 @@ def _earliest_contact(fz: np.ndarray, prev_to: np.ndarray, to: np.ndarray, amp: 
     """Earliest possible initial contact of each stance (fractional sample; NaN if unknown).
 
     The last flight sample below the floor level before the signal first rises through it after
-    the previous toe-off, less the time a half-sine contact force of the stance's amplitude and
-    duration takes to reach the floor level: the force had not reached it at that sample. A
-    zero-phase low-pass of an export only lifts samples before a contact, so the bound holds on
-    exports too; the first rise may be a soft-tissue bump at contact, before a rebound dip.
+    the previous toe-off, less half a sample (sampling) and the time a half-sine contact force of
+    the stance's amplitude and duration takes to reach the floor level: the force had not reached
+    it at that sample. A zero-phase low-pass of an export lifts samples before a contact, which
+    only moves the bound earlier, so it holds on exports too; the first rise may be a soft-tissue
+    bump at contact, before a rebound dip.
     """
     out = np.full(to.size, np.nan)
     below = fz < floor_level
