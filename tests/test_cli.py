@@ -180,3 +180,14 @@ def test_shoe_summary_leaves_out_what_a_foot_cannot_measure():
     assert "stride length" in text and "foot strike" in text
     waist = "\n".join(summary_lines(gaitlab.analyze(str(ROOT / "sample_data" / "waist_run.csv.gz"))))
     assert "vertical osc." in waist and "pelvic tilt" in waist
+
+
+def test_console_script_exits_at_once_with_its_output_complete(tmp_path):
+    """``python -m gaitlab analyze`` skips the interpreter's teardown (:func:`gaitlab.cli.entry`): the
+    JSON and HTML are whole, the summary reached stdout, and ``--fail-on``'s exit code arrives."""
+    res = _gaitlab("analyze", str(SAMPLE), "--json", "out.json", "--html", "out.html", "--fail-on", "info",
+                   cwd=tmp_path)
+    result = json.loads((tmp_path / "out.json").read_text())
+    assert res.returncode == (1 if result["flags"] else 0), res.stderr
+    assert (tmp_path / "out.html").read_text().rstrip().endswith("</html>")
+    assert "wrote out.json" in res.stdout and "wrote out.html" in res.stdout
