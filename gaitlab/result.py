@@ -90,11 +90,15 @@ def _column_values(col: pd.Series) -> list[Any]:
     return [_jsonable(v) for v in values.tolist()]
 
 
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts of plain JSON values (column-wise conversion: fast for 50 000 steps)."""
+def _records(df: pd.DataFrame) -> _jsontext.Records:
+    """The table's rows as records of plain JSON values, converted column by column (fast for
+    50 000 steps) and kept as columns until written."""
     cols = list(df.columns)
-    columns = [_column_values(df[c]) for c in cols]
-    return [dict(zip(cols, row, strict=True)) for row in zip(*columns, strict=True)]
+    return _jsontext.Records(cols, [_column_values(df[c]) for c in cols])
+
+
+#: The tables of the JSON contract: lists of records, one per row.
+_TABLES = ("steps", "segments", "gaps")
 
 
 @dataclass(eq=False)
@@ -161,15 +165,21 @@ class Analysis:
     # -- serialisation ----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract (schema 1) as plain Python objects; NaN becomes None."""
+        head = self._payload()
+        for name in _TABLES:
+            head[name] = head[name].rows()
+        return head
+
+    def _payload(self) -> dict[str, Any]:
+        """:meth:`to_dict` with its tables (:data:`_TABLES`) as :class:`._jsontext.Records`."""
         head = _jsonable({
             "schema": SCHEMA_VERSION,
             "gaitlab_version": __version__,
             "input": self.input,
             "summary": self.summary,
         })
-        head["steps"] = _records(self.steps)
-        head["segments"] = _records(self.segments)
-        head["gaps"] = _records(self.gaps)
+        for name in _TABLES:
+            head[name] = _records(getattr(self, name))
         head["flags"] = _jsonable(self.flags)
         head["report_status"] = self.report_status
         head["params"] = _jsonable(self.params)
@@ -177,7 +187,8 @@ class Analysis:
 
     def to_json(self, path: str | os.PathLike[str] | None = None, *, indent: int | None = None) -> str:
         """Serialise to JSON (schema 1). Writes ``path`` when given; returns the text either way."""
-        text = _jsontext.dumps(self.to_dict(), indent=indent)  # json.dumps' text, faster with an indent
+        # json.dumps' text of to_dict(), faster with an indent (the tables go from columns to text)
+        text = _jsontext.dumps(self._payload(), indent=indent)
         if path is not None:
             with open(path, "w", encoding="utf-8") as fh:
                 fh.write(text)

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from gaitlab._jsontext import dumps
+from gaitlab._jsontext import Records, dumps
 
 
 def _random_value(rng: np.random.Generator, depth: int):
@@ -46,6 +46,22 @@ def test_same_text_as_json_dumps(indent):
     for _ in range(300):
         obj = {"steps": _random_value(rng, 0), "summary": _random_value(rng, 1), "t": (1, 2.5, None)}
         assert dumps(obj, indent) == json.dumps(obj, indent=indent, allow_nan=False)
+
+
+@pytest.mark.parametrize("indent", [None, 1, "\t"])
+def test_a_table_of_columns_is_written_as_its_records(indent):
+    """:class:`Records` gives the text of its rows, also when empty, nested or not finite (errors)."""
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        keys = [f"c{j}_ms" for j in range(int(rng.integers(1, 5)))]
+        rows = [{k: _random_value(rng, 3) for k in keys} for _ in range(int(rng.integers(0, 6)))]
+        if rows and keys and rng.random() < 0.2:
+            rows[0][keys[0]] = [1, {"x": None}]
+        obj = {"steps": Records(keys, [[r[k] for r in rows] for k in keys]), "n": len(rows)}
+        assert dumps(obj, indent) == json.dumps({"steps": rows, "n": len(rows)}, indent=indent, allow_nan=False)
+    assert dumps({"gaps": Records([], [])}, indent) == json.dumps({"gaps": []}, indent=indent)
+    with pytest.raises(ValueError):
+        dumps({"steps": Records(["a"], [[1.0, math.nan]])}, indent)
 
 
 @pytest.mark.parametrize("bad", [math.nan, math.inf, {1: 2}, np.float32(1.5), {"a": {1, 2}}])
