@@ -97,6 +97,39 @@ def test_contact_edges_recover_ideal_contacts(fs):
     np.testing.assert_allclose(amp[ok], (math.pi / 2) * (tc + tf) / tc, rtol=0.01)
 
 
+def _spike_rebound_train(fs: float, spike_g: float, dip_g: float, dip_lag: int):
+    """Half-sine contacts, each starting with a soft-tissue spike of one sample (``spike_g``) and,
+    ``dip_lag`` samples later, a rebound dip (``dip_g``) before the force's main rise."""
+    tc, tf = 0.36, 0.03
+    t, f, ics = _half_sine_train(fs, tc, tf, 20)
+    for ic in ics:
+        i = int(np.ceil(ic * fs))
+        f[i] = spike_g
+        f[i + 1: i + dip_lag] = np.minimum(f[i + 1: i + dip_lag], 0.1)
+        f[i + dip_lag] = dip_g
+    return f, ics
+
+
+@pytest.mark.parametrize(("dip_g", "rebound", "at_spike"), [(-0.4, 5, True), (-0.4, 0, False), (-0.1, 5, False)])
+def test_a_spike_sampled_below_the_valley_limit_marks_the_contact_when_a_recoil_follows(dip_g, rebound, at_spike):
+    """At 100 Hz a contact's soft-tissue spike may be sampled at 0.35 g only (below the 0.5 g valley
+    limit) before its rebound dips below the short flight's floor: with the rebound window the
+    contact is at the spike; without it, or when the dip is no recoil (above -0.2 g), the edge
+    starts from the dip, ~20 ms later."""
+    fs = 100.0
+    f, ics = _spike_rebound_train(fs, 0.35, dip_g, 2)
+    ys = filters.sosfiltfilt(f, filters.butter_lowpass_sos(2, 5.0, fs), 15)
+    up, down, _, _ = events.find_humps(ys, 1.0, 0.9, 1.15)
+    ic, *_ = events.contact_edges(f, up, down, 0.2, 1.3, 0.5, rebound)
+    ok = np.isfinite(ic)
+    assert ok.sum() >= 15
+    err = ic[ok] / fs - ics[np.searchsorted(ics, ic[ok] / fs - 0.05)]
+    if at_spike:
+        assert np.all(np.abs(err) <= 1.0 / fs), err
+    else:
+        assert np.all(err >= 1.5 / fs), err
+
+
 def test_flight_apex_is_midway_through_the_flight():
     fs = 200.0
     tc, tf = 0.25, 0.10

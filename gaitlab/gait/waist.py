@@ -75,6 +75,11 @@ FIRST_PEAK_FRAC = 0.5
 #: than the dip of a soft-tissue rebound after a contact. Else it may have begun before the first
 #: sample (ended after the last): reported, but not valid.
 EDGE_FLIGHT_S = 0.02
+#: Longest time (s) from the flight before a contact's soft-tissue spike to the rebound dip after it:
+#: half a period of the slowest wobble (~10 Hz; soft tissue rings at 10-50 Hz, Wakeling & Nigg
+#: 2001). A spike sampled below the valley limit still marks the contact when such a dip follows it
+#: (short flights at 100 Hz: the rebound is deeper than the flight's floor).
+REBOUND_S = 0.05
 #: Samples between 0.2 and 0.8 g on a rising edge (``n_rise``) from which its middle is fitted for IC:
 #: with fewer, the edge's foot is not resolved and the flight apex / onset bracket is used instead.
 MIN_EDGE_SAMPLES = 3
@@ -345,7 +350,7 @@ class WaistPipeline:
         else:
             ys = lowpass(fz_raw, fs, self.smooth_hz, order=2)
         up, down, _, open_up = find_humps(ys, 1.0, 0.9, 1.15)
-        edges = (up, down, self.floor_level_g, self.band_high_g, self.max_valley_g)
+        edges = (up, down, self.floor_level_g, self.band_high_g, self.max_valley_g, int(round(REBOUND_S * fs)))
         ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
         # flight floor: real sensors read a little above or below 0 g in flight (accelerometer
         # bias along the vertical, residual tilt, soft tissue); an offset b also scales the

@@ -260,7 +260,7 @@ def rising_onset(y: np.ndarray, valley: int, stop: int, floor_level: float, high
 
 @njit(cache=True)
 def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: float,
-                  band_high: float, max_valley: float):
+                  band_high: float, max_valley: float, rebound: int = 0):
     """Initial contact and toe-off of each stance hump, in fractional samples.
 
     Parameters
@@ -277,6 +277,10 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
     max_valley : float
         A valley (minimum between humps) above this level (g) means no flight phase: the step is
         not a running step and IC/TO are left NaN.
+    rebound : int
+        Longest time (samples) from the flight sample before a contact's soft-tissue spike to the
+        rebound dip after it (half a wobble period); 0 when only spikes above ``max_valley``
+        count as contacts.
     Returns
     -------
     ic, to : ndarray, shape (m,)
@@ -385,18 +389,34 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         lead = 0.0
         if not np.isnan(omega) and omega > 0.0:
             lead = math.asin(min(floor_level / a, 1.0)) / omega
-        # the rising edge starts from the deepest sample between the humps, unless a spike above
-        # the valley limit (no flight reads that much) comes before it: that spike is the contact,
-        # and the dip after it a soft-tissue rebound, deeper than a short flight's floor; the edge
-        # then starts from the flight sample before the spike
+        # the rising edge starts from the deepest sample between the humps, unless a spike comes
+        # before it: that spike is the contact, and the dip after it a soft-tissue rebound, deeper
+        # than a short flight's floor; the edge then starts from the flight sample just before the
+        # spike (not from an earlier one: the previous toe-off's tail may cross the floor level
+        # twice). A spike is a rise above the valley limit (no flight reads that much), or a rise
+        # above the floor level (a spike sampled off its peak) at most ``rebound`` samples before
+        # a dip below -floor_level (free fall reads 0 g: only a recoil of the tissue reads that
+        # much less; noise in the flight of a phone in a pocket does not) that the contact's main
+        # rise follows within ``rebound`` samples
+        r = jb
+        while r < pk and y[r] < floor_level:
+            r += 1
+        recoil = y[jb] < -floor_level and r - jb <= rebound
         jf = jb
         run_max = y[jb]
         for i in range(jb - 1, lo_b - 1, -1):
             if y[i] > run_max:
                 run_max = y[i]
-            if y[i] < floor_level and run_max > max_valley:
-                jf = i
+            if y[i] < floor_level and run_max > floor_level:
+                if run_max > max_valley or (recoil and jb - i <= rebound):
+                    jf = i
+                break  # the flight sample before the first rise back from the dip
         ic[k], rise[k], first_above[k] = rising_onset(y, jf, pk, floor_level, high, lead, idx)
+        if jf != jb and rise[k] < 3:
+            # a spike sampled by one or two samples: a line through them reaches back too far (the
+            # wobble's rise is concave), and a half sine's lead to the floor level is not its own;
+            # the contact lies between the flight sample and the spike's first
+            ic[k] = first_above[k] - 0.5
     return ic, to, amp, vb, va, rise, first_above
 
 
