@@ -56,7 +56,8 @@ STEP: tuple[Column, ...] = (
     Column("braking_mps", "m/s", "forward speed lost during the braking part of the contact (waist)"),
     Column("pelvic_tilt_deg", "deg", "forward tilt of the stride against the reference posture"),
     Column("pelvic_drop_deg", "deg", "frontal-plane pelvis angle range over the stride (gyroscope)"),
-    Column("activity", "", "'running' or 'walking' (a contact without flight or duty factor >= 0.5)"),
+    Column("activity", "", "'running' or 'walking' (a contact without flight, or duty factor >= 0.55, or "
+           "0.5-0.55 below 120 steps/min)"),
 )
 
 #: Per-contact columns of a shoe analysis, after :data:`STEP_COLUMNS` (``docs/shoe.md``).

@@ -38,6 +38,7 @@ from .foot_frame import STILL_GYRO_DPS, FootFrame, clipped_samples, estimate_foo
 from .orientation import parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
 from .speed import parse_speed, speed_at
+from .walking import walking_by_duty_factor
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +48,6 @@ __all__ = ["FootPipeline", "ShoePipeline", "pair_columns", "strike_class", "RFS_
 #: Altman & Davis (2012): rearfoot above 8 deg, forefoot below -1.6 deg, midfoot between.
 RFS_MIN_DEG, FFS_MAX_DEG = 8.0, -1.6
 
-#: Duty factor of running (a flight phase between the steps: van Oeveren et al. 2024) ...
-RUN_DF = 0.5
-#: ... and the upper end of grounded running / lower end of walking (double support >= 10 % of the
-#: stride), where the cadence decides (:func:`_walking`).
-GROUNDED_DF = 0.55
-#: A stride longer than this is walking within the grounded band: 120 steps/min (``docs/shoe.md``).
-WALK_STRIDE_MIN_MS = 1000.0
 
 #: A stance at the start or end of a stretch (its other swing cut off) is kept when its mid-stance
 #: turns no faster than this many times the median mid-stance rate of the stretch's other stances
@@ -503,18 +497,13 @@ def _lands_into_stop(t_ic: np.ndarray, next_ic: np.ndarray, t_end: float) -> np.
 def _walking(df: np.ndarray, stride_ms: np.ndarray, gct_ms: np.ndarray) -> np.ndarray:
     """Walking (True) or running (False) per contact of one foot.
 
-    Running has a flight phase: with one foot's contact shorter than half its stride (DF < 0.5)
-    the two contacts of a stride cannot overlap. Slow jogging ("grounded running", 1-2 m/s)
-    reaches DF 0.5-0.55 with a flight too short to resolve, so in the band
-    ``[RUN_DF, GROUNDED_DF)`` the cadence decides: running at >= 120 steps/min, walking below
-    (a cadence under 120 spm is walking, ``docs/shoe.md``). Walking keeps both feet on
-    the ground for >= 8-10 % of the stride (double support), i.e. DF >= 0.55. Without a stride
-    time (the last contact), a contact of >= 400 ms is walking.
+    By the duty factor (:func:`.walking.walking_by_duty_factor`: with one foot's contact shorter
+    than half its stride the two contacts of a stride cannot overlap; in the grounded band
+    0.5-0.55 the cadence decides, ``docs/shoe.md``). Without a stride time (the last contact), a
+    contact of >= 400 ms is walking.
     """
     # per stride: a median over neighbours would also erase real walking breaks of two strides
-    band = (df >= RUN_DF) & (df < GROUNDED_DF) & (stride_ms > WALK_STRIDE_MIN_MS)
-    walking = (df >= GROUNDED_DF) | band
-    out = np.where(np.isfinite(df), walking, gct_ms >= 400.0)
+    out = np.where(np.isfinite(df), walking_by_duty_factor(df, stride_ms), gct_ms >= 400.0)
     # no contact time either (a landing into standing): the gait it ended
     for i in np.flatnonzero(~np.isfinite(df) & ~np.isfinite(gct_ms)):
         if i > 0:

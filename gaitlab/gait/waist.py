@@ -45,7 +45,7 @@ from .orientation import Orientation, estimate_orientation, parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
 from .sides import assign_sides, chain_ids, side_evidence
 from .speed import parse_speed, speed_at
-from .walking import WALK_EDGE_HZ, WALK_SMOOTH_HZ, WALK_STEP_MS, merge_walking
+from .walking import WALK_EDGE_HZ, WALK_SMOOTH_HZ, WALK_STEP_MS, merge_walking, walking_by_duty_factor
 
 logger = logging.getLogger(__name__)
 
@@ -395,7 +395,9 @@ class WaistPipeline:
         impact, rate, brake, lat = step_statistics(fz_raw, fz, body[:, 0], body[:, 1],
                                                    ic_k, to_k, fs, self.impact_window_s)
         n_steps = ic_k.size
-        # a step is running when it and its contact look like running; DF >= 0.5 is walking
+        # a step is running when it and its contact look like running, and its duty factor is
+        # running's (below 0.5, or 0.5-0.55 at >= 120 steps/min: a flight of a sample or two, each
+        # edge measured to about a sample)
         is_running = run_k.copy()
         df = gct_ms / (2.0 * step_time_ms)
         if mounting is not None and mounting.reason:
@@ -403,7 +405,7 @@ class WaistPipeline:
             # overruns the step is a biased edge, not walking (a flight was seen after it)
             gct_ms = np.where(df >= 0.5, np.nan, gct_ms)
         else:
-            is_running &= ~(df >= 0.5)
+            is_running &= ~walking_by_duty_factor(df, 2.0 * step_time_ms)
         # the labels are built from the mask (comparing object arrays costs more than the mask)
         activity = np.full(n_steps, "walking", dtype=object)
         activity[is_running] = "running"

@@ -13,7 +13,16 @@ import numpy as np
 
 from ..schema import PLAUSIBLE_WAIST
 
-__all__ = ["WALK_SMOOTH_HZ", "WALK_EDGE_HZ", "merge_walking", "walking_ic"]
+__all__ = ["WALK_SMOOTH_HZ", "WALK_EDGE_HZ", "RUN_DF", "GROUNDED_DF", "WALK_STRIDE_MIN_MS", "merge_walking",
+           "walking_by_duty_factor", "walking_ic"]
+
+#: Duty factor of running (a flight phase between the steps: van Oeveren et al. 2024) ...
+RUN_DF = 0.5
+#: ... and the upper end of grounded running / lower end of walking (double support >= 10 % of the
+#: stride), where the cadence decides (:func:`walking_by_duty_factor`).
+GROUNDED_DF = 0.55
+#: A stride longer than this is walking within the grounded band: 120 steps/min (``docs/shoe.md``).
+WALK_STRIDE_MIN_MS = 1000.0
 
 #: Low-pass (Hz) that keeps one hump per walking step (step frequency <= ~2.9 Hz at 170 spm).
 WALK_SMOOTH_HZ = 5.0
@@ -34,6 +43,20 @@ WALK_STEP_MS = PLAUSIBLE_WAIST["walk_step_time_ms"]
 #: Smallest trough-to-peak rise of a walking hump (g): a slow walk still moves the pelvis' vertical
 #: force by ~+-0.1 g about 1 g; standing sway and breathing stay below a few hundredths.
 MIN_RISE_G = 0.1
+
+
+def walking_by_duty_factor(df: np.ndarray, stride_ms: np.ndarray) -> np.ndarray:
+    """Which contacts walk by their duty factor ``df`` (contact time / stride time), per contact.
+
+    Running has a flight phase: DF < :data:`RUN_DF`. Slow jogging ("grounded running", 1-2 m/s),
+    or a flight of a sample or two measured with a sample's error at each edge, reaches DF 0.5-0.55:
+    in that band the cadence decides (walking when the stride is longer than
+    :data:`WALK_STRIDE_MIN_MS`, i.e. below 120 steps/min). Walking keeps both feet on the ground for
+    >= 8-10 % of the stride (double support): DF >= :data:`GROUNDED_DF`. NaN gives False.
+    """
+    with np.errstate(invalid="ignore"):
+        band = (df >= RUN_DF) & (df < GROUNDED_DF) & (stride_ms > WALK_STRIDE_MIN_MS)
+        return (df >= GROUNDED_DF) | band
 
 
 def walking_ic(fz: np.ndarray, fs: float, busy: np.ndarray, step_ms: tuple[float, float],
