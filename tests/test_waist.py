@@ -396,6 +396,18 @@ def test_short_flights_of_long_contacts_at_100_hz(cadence_spm, flight_ms):
     _assert_limits(score(gaitlab.analyze(run.recording, report=False), run.truth))
 
 
+def test_a_flight_measured_slightly_negative_is_no_start_from_rest():
+    """A short flight measured at -5 ms (each edge off by a sample) is a flight: the step after it
+    stays valid; a 30 ms overlap (beyond the plausible -10 ms) is no landing from a flight."""
+    from gaitlab.gait.waist import WaistPipeline
+
+    t_ic = np.arange(6) * 0.35 + 2.0
+    for flight_s, from_rest in ((-0.005, False), (-0.030, True)):
+        t_to = t_ic + 0.35 - flight_s  # each contact ends flight_s before the next one starts
+        rest = WaistPipeline._starts_from_rest(np.ones(6, dtype=bool), t_ic, t_to, 1.5)
+        assert not rest[0] and rest[1:].tolist() == [from_rest] * 5
+
+
 def test_contacts_at_the_start_and_end_of_a_recording():
     """A recording that starts and ends in the air reports its first and last contacts (valid);
     one that starts or ends inside a stance does not invent the cut contact."""
