@@ -48,7 +48,6 @@ __all__ = ["FootPipeline", "ShoePipeline", "pair_columns", "strike_class", "RFS_
 #: Altman & Davis (2012): rearfoot above 8 deg, forefoot below -1.6 deg, midfoot between.
 RFS_MIN_DEG, FFS_MAX_DEG = 8.0, -1.6
 
-
 #: A stance at the start or end of a stretch (its other swing cut off) is kept when its mid-stance
 #: turns no faster than this many times the median mid-stance rate of the stretch's other stances
 #: (and than ``still_dps``) for >= 30 ms: at its quietest a running foot still turns at up to

@@ -622,7 +622,8 @@ class WaistPipeline:
         med = np.nanmedian(np.diff(t_ic)) if t_ic.size > 1 else np.nan
         # a flight measured down to the plausible minimum (-10 ms: a short flight, each edge off by
         # a sample) is a flight; a longer overlap is no landing
-        after_flight = prev_running & (gap_before >= PLAUSIBLE["flight_ms"][0] / 1e3) & (gap_before < 1.5 * med)
+        min_flight_s = PLAUSIBLE["flight_ms"][0] / 1e3
+        after_flight = prev_running & (gap_before >= min_flight_s) & (gap_before < 1.5 * med)
         # after a bouncing step whose flight was not seen (no TO): it followed running if in rhythm
         prev_ic = np.concatenate(([np.nan], t_ic[:-1]))
         after_flight |= prev_running & np.isnan(prev_to) & (t_ic - prev_ic < 1.5 * med)
