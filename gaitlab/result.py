@@ -90,7 +90,7 @@ def _column_values(col: pd.Series) -> list[Any]:
     return [_jsonable(v) for v in values.tolist()]
 
 
-def _records(df: pd.DataFrame) -> _jsontext.Records:
+def _table(df: pd.DataFrame) -> _jsontext.Records:
     """The table's rows as records of plain JSON values, converted column by column (fast for
     50 000 steps) and kept as columns until written."""
     cols = list(df.columns)
@@ -179,7 +179,7 @@ class Analysis:
             "summary": self.summary,
         })
         for name in _TABLES:
-            head[name] = _records(getattr(self, name))
+            head[name] = _table(getattr(self, name))
         head["flags"] = _jsonable(self.flags)
         head["report_status"] = self.report_status
         head["params"] = _jsonable(self.params)

@@ -45,7 +45,7 @@ from .orientation import Orientation, estimate_orientation, parse_axes
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
 from .sides import assign_sides, chain_ids, side_evidence
 from .speed import parse_speed, speed_at
-from .walking import WALK_EDGE_HZ, WALK_SMOOTH_HZ, WALK_STEP_MS, merge_walking, walking_by_duty_factor
+from .walking import RUN_DF, WALK_EDGE_HZ, WALK_SMOOTH_HZ, WALK_STEP_MS, merge_walking, walking_by_duty_factor
 
 logger = logging.getLogger(__name__)
 
@@ -403,7 +403,7 @@ class WaistPipeline:
         if mounting is not None and mounting.reason:
             # off the midline the flight floor is shifted by the mounting: a fitted contact that
             # overruns the step is a biased edge, not walking (a flight was seen after it)
-            gct_ms = np.where(df >= 0.5, np.nan, gct_ms)
+            gct_ms = np.where(df >= RUN_DF, np.nan, gct_ms)
         else:
             is_running &= ~walking_by_duty_factor(df, 2.0 * step_time_ms)
         # the labels are built from the mask (comparing object arrays costs more than the mask)
