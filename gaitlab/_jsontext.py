@@ -145,18 +145,19 @@ def _table_lines(keys: list, columns: list[list], ind: str, level: int) -> list[
     if any(type(k) is not str for k in keys):
         return None
     nl = "\n" + ind * (level + 1)
-    cells = []
-    for j, (k, values) in enumerate(zip(keys, columns, strict=True)):
-        head = ("{" if j == 0 else ",") + nl + _STR(k) + ": "
+    texts = []
+    for values in columns:
         kinds = set(map(type, values))
         if kinds == {float}:  # the common column: one C-level pass for the check and the text
             if not all(map(math.isfinite, values)):
                 raise _Fallback
-            text = map(float.__repr__, values)
+            texts.append(list(map(float.__repr__, values)))
+        elif kinds == {str}:
+            texts.append(list(map(_STR, values)))
         elif kinds <= _SCALAR.keys():
-            text = (_SCALAR[type(v)](v) for v in values)
+            texts.append([_SCALAR[type(v)](v) for v in values])
         else:  # a nested or non-plain value in this column
             return None
-        cells.append([head + t for t in text])
-    close = "\n" + ind * level + "}"
-    return ["".join(row) + close for row in zip(*cells, strict=True)]
+    # one %-format per record (the keys' own '%' escaped): the cells are joined in C
+    fmt = "{" + ",".join(nl + _STR(k).replace("%", "%%") + ": %s" for k in keys) + "\n" + ind * level + "}"
+    return [fmt % row for row in zip(*texts, strict=True)]

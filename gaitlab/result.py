@@ -87,7 +87,10 @@ def _column_values(col: pd.Series) -> list[Any]:
         return out
     if values.dtype.kind in "biu":
         return values.tolist()
-    return [_jsonable(v) for v in values.tolist()]
+    out = values.tolist()
+    if all(type(v) is str for v in out):  # labels (side, activity): already plain JSON
+        return out
+    return [_jsonable(v) for v in out]
 
 
 def _table(df: pd.DataFrame) -> _jsontext.Records:

@@ -64,6 +64,17 @@ def test_a_table_of_columns_is_written_as_its_records(indent):
         dumps({"steps": Records(["a"], [[1.0, math.nan]])}, indent)
 
 
+
+@pytest.mark.parametrize("indent", [1, "\t"])
+def test_keys_with_percent_signs_and_label_columns(indent):
+    """Records are %-formatted: a key's own '%' (or '%s') must come out as written."""
+    keys = ["share_%", "%s", "side", "n"]
+    cols = [[12.5, 0.1], ["%d", "x%sy"], ["left", "right"], [1, 2]]
+    rows = [dict(zip(keys, r)) for r in zip(*cols)]
+    assert dumps({"t": Records(keys, cols)}, indent) == json.dumps({"t": rows}, indent=indent)
+    assert dumps({"t": rows}, indent) == json.dumps({"t": rows}, indent=indent)
+    assert dumps({"t": [{"%": "only"}]}, indent) == json.dumps({"t": [{"%": "only"}]}, indent=indent)
+
 @pytest.mark.parametrize("bad", [math.nan, math.inf, {1: 2}, np.float32(1.5), {"a": {1, 2}}])
 def test_same_result_or_error_outside_the_fast_path(bad):
     obj = {"rows": [{"a": 1.0}, {"a": bad}]}

@@ -55,7 +55,7 @@ def _init_worker(lock: Any, warm: FileTask | None) -> None:
 
 #: Imported once by the fork server, so that its workers start with them already loaded (shared
 #: copy-on-write pages, no per-worker import time). Names that fail to import are skipped.
-FORKSERVER_PRELOAD = ("numpy", "pandas", "pyarrow", "scipy.signal", "numba",
+FORKSERVER_PRELOAD = ("numpy", "pandas", "pyarrow", "numba",
                       "gaitlab.analysis", "gaitlab.io", "gaitlab.gait.waist", "gaitlab.report",
                       "gaitlab.batch._preload")
 
