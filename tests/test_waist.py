@@ -412,27 +412,39 @@ def test_a_flight_measured_slightly_negative_is_no_start_from_rest():
 
 def test_contacts_at_the_start_and_end_of_a_recording():
     """A recording that starts and ends in the air reports its first and last contacts (valid);
-    one that starts or ends inside a stance does not invent the cut contact."""
+    one that starts inside a stance does not invent the cut contact (its IC was not recorded), and
+    one that ends inside a stance reports that contact (recorded after a flight) as not valid,
+    without a toe-off: it gives the step before it its step time."""
     run = simulate_waist(12.0, fs=200.0, seed=4, motion=WaistMotion(heel_impact_g=1.5, impact_g=0.3))
     rec, tr = run.recording, run.truth.steps
-    for cut in ("flight", "stance"):
-        # trim to just before the 5th contact (in flight) or to mid-stance of the 5th contact
+    for cut in ("flight", "stance", "late stance"):
+        # trim to flights around the 5th contact from each end, to mid-stance of those contacts,
+        # or (at the end) to 5 ms before the toe-off: the last hump is then closed, not at 0 g
         k0, k1 = 5, len(tr) - 5
         if cut == "flight":
             t0, t1 = tr["ic_s"].iloc[k0] - 0.03, tr["to_s"].iloc[k1] + 0.03
-        else:
+        elif cut == "stance":
             t0 = tr["ic_s"].iloc[k0] + 0.1
             t1 = tr["ic_s"].iloc[k1] + 0.1
+        else:
+            t0, t1 = tr["ic_s"].iloc[k0] - 0.03, tr["to_s"].iloc[k1] - 0.005
         keep = (rec.t >= t0) & (rec.t <= t1)
         part = gaitlab.Recording(rec.t[keep], rec.acc[keep], fs=rec.fs, placement="waist")
         steps = gaitlab.analyze(part, axes="+x,+y,+z", report=False).steps
         run_steps = steps[steps["activity"] == "running"]
         first_true = tr["ic_s"][tr["ic_s"] >= t0].iloc[0]
-        last_true = tr["ic_s"][tr["ic_s"] <= t1 - 0.2].iloc[-1]
+        last_true = tr["ic_s"][tr["ic_s"] <= t1].iloc[-1]
         assert abs(run_steps["ic_s"].iloc[0] - first_true) < 0.01, (cut, run_steps["ic_s"].iloc[0], first_true)
         assert abs(run_steps["ic_s"].iloc[-1] - last_true) < 0.01, (cut, run_steps["ic_s"].iloc[-1], last_true)
+        last, before = run_steps.iloc[-1], run_steps.iloc[-2]
+        true_step_ms = (tr["ic_s"].iloc[k1] - tr["ic_s"].iloc[k1 - 1]) * 1e3
+        assert before["valid"] and abs(before["step_time_ms"] - true_step_ms) < 10.0
         if cut == "stance":
             assert run_steps["ic_s"].iloc[0] > t0  # the cut stance is not given an invented contact
+        if cut == "flight":
+            assert last["valid"]
+        else:
+            assert not last["valid"] and np.isnan(last["to_s"]) and np.isnan(last["step_time_ms"])
 
 
 def _impact_run_ic_errors_ms(fs: float, *, heel_impact_g: float, landing_offset_cm: float, **schedule) -> np.ndarray:

@@ -378,11 +378,16 @@ class WaistPipeline:
         # humps without a flight are not running contacts: walking steps come from the walking
         # detector (steepest rise of each inverted-pendulum hump, no TO / GCT), see .walking
         ic_k, to_k, run_k = merge_walking(fz_raw, fs, ic, to, running, PLAUSIBLE["step_time_ms"], *walk)
+        # a running stance cut by the stretch's end (the data or a gap): its initial contact was
+        # recorded after a flight, its toe-off was not. It is reported (not valid), and it ends
+        # the step before it
+        cut = (self._cut_off_contact(fz, up, down, open_up, amp, va, running)
+               if to_k.size and np.isfinite(to_k[-1]) else np.nan)
+        if np.isfinite(cut):
+            ic_k, to_k, run_k = np.append(ic_k, cut), np.append(to_k, np.nan), np.append(run_k, True)
         t_ic = st.time_at(ic_k)
         t_to = st.time_at(to_k)
-        cut = (self._cut_off_contact(fz, down, open_up, amp, running)
-               if to_k.size and np.isfinite(to_k[-1]) else np.nan)
-        next_ic = np.append(t_ic[1:], st.time_at(cut))
+        next_ic = np.append(t_ic[1:], np.nan)
         step_time_ms = (next_ic - t_ic) * 1e3
         if mounting is not None and mounting.reason:
             # off the midline, each contact is seen early or late depending on the side (the
@@ -419,6 +424,8 @@ class WaistPipeline:
         valid = self._plausible(is_running, gct_ms, step_time_ms, flight_ms, vo_cm)
         valid &= ~self._cut_at_edges(fz, ic_k, to_k, fs)
         valid &= ~self._starts_from_rest(is_running, t_ic, t_to, st.t[0])
+        if np.isfinite(cut):
+            valid[-1] = False  # its stance was cut: no toe-off, no step time
         if st.ends_at_gap and n_steps and not np.isfinite(next_ic[-1]):
             valid[-1] = False  # its step runs into the gap: its next contact was not recorded
         speed = self._speed(st, ic_k, next_ic)
@@ -564,16 +571,22 @@ class WaistPipeline:
         out[both] = 0.5 * (ic_apex[both] + ic_onset[both])
         return out
 
-    def _cut_off_contact(self, fz: np.ndarray, down: np.ndarray, open_up: float, amp: np.ndarray,
-                         keep: np.ndarray) -> float:
+    def _cut_off_contact(self, fz: np.ndarray, up: np.ndarray, down: np.ndarray, open_up: float,
+                         amp: np.ndarray, valley_after: np.ndarray, keep: np.ndarray) -> float:
         """Initial contact of a stance cut off by the end of the stretch (fractional sample).
 
-        When a gap (or the end of the data) falls inside a stance, that stance is no step, but its
-        initial contact was recorded: it completes the step before it, which would otherwise be
-        lost at every short packet loss. NaN when there is no such contact.
+        When a gap (or the end of the data) falls inside a stance, its toe-off was not recorded but
+        its initial contact was: the contact is reported, and it completes the step before it,
+        which would otherwise be lost at every short packet loss. The stance is either a hump still
+        open at the end (``open_up``), or a last hump that fell back below 1 g but not to the
+        flight floor before the end (no valley after it: ``valley_after`` NaN). NaN when there is
+        no such contact, or no flight before it.
         """
         from ..kernels.events import rising_onset
 
+        if not np.isfinite(open_up) and down.size >= 2 and np.isnan(valley_after[-1]) and not keep[-1]:
+            # the last hump ends with the data: it is the cut stance, the one before it the last step
+            open_up, down, keep = up[-1], down[:-1], keep[:-1]
         if not np.isfinite(open_up) or down.size == 0 or not keep[-1]:
             return np.nan
         a = int(np.ceil(down[-1]))
