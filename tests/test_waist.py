@@ -417,17 +417,20 @@ def test_contacts_at_the_start_and_end_of_a_recording():
     without a toe-off: it gives the step before it its step time."""
     run = simulate_waist(12.0, fs=200.0, seed=4, motion=WaistMotion(heel_impact_g=1.5, impact_g=0.3))
     rec, tr = run.recording, run.truth.steps
-    for cut in ("flight", "stance", "late stance"):
+    for cut in ("flight", "stance", "late stance", "early stance"):
         # trim to flights around the 5th contact from each end, to mid-stance of those contacts,
-        # or (at the end) to 5 ms before the toe-off: the last hump is then closed, not at 0 g
+        # or (at the end) to 5 ms before the toe-off (the last hump is then closed, not at 0 g) or
+        # to 20 ms after the contact (too short for the hump signal to reach 1 g)
         k0, k1 = 5, len(tr) - 5
         if cut == "flight":
             t0, t1 = tr["ic_s"].iloc[k0] - 0.03, tr["to_s"].iloc[k1] + 0.03
         elif cut == "stance":
             t0 = tr["ic_s"].iloc[k0] + 0.1
             t1 = tr["ic_s"].iloc[k1] + 0.1
-        else:
+        elif cut == "late stance":
             t0, t1 = tr["ic_s"].iloc[k0] - 0.03, tr["to_s"].iloc[k1] - 0.005
+        else:
+            t0, t1 = tr["ic_s"].iloc[k0] - 0.03, tr["ic_s"].iloc[k1] + 0.02
         keep = (rec.t >= t0) & (rec.t <= t1)
         part = gaitlab.Recording(rec.t[keep], rec.acc[keep], fs=rec.fs, placement="waist")
         steps = gaitlab.analyze(part, axes="+x,+y,+z", report=False).steps

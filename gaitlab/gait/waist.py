@@ -577,25 +577,30 @@ class WaistPipeline:
 
         When a gap (or the end of the data) falls inside a stance, its toe-off was not recorded but
         its initial contact was: the contact is reported, and it completes the step before it,
-        which would otherwise be lost at every short packet loss. The stance is either a hump still
-        open at the end (``open_up``), or a last hump that fell back below 1 g but not to the
-        flight floor before the end (no valley after it: ``valley_after`` NaN). NaN when there is
-        no such contact, or no flight before it.
+        which would otherwise be lost at every short packet loss. The stance is a hump still open
+        at the end (``open_up``); a last hump that fell back below 1 g but not to the flight floor
+        before the end (no valley after it: ``valley_after`` NaN); or a rise after the last hump's
+        flight too short for the ~5 Hz hump signal to reach 1 g (tens of ms of stance), which is a
+        contact when the data end above the valley limit (no flight reads that much). NaN when
+        there is no such contact, or no flight before it.
         """
         from ..kernels.events import rising_onset
 
-        if not np.isfinite(open_up) and down.size >= 2 and np.isnan(valley_after[-1]) and not keep[-1]:
+        started = np.isfinite(open_up)  # a rise is known to follow the valley
+        if not started and down.size >= 2 and np.isnan(valley_after[-1]) and not keep[-1]:
             # the last hump ends with the data: it is the cut stance, the one before it the last step
-            open_up, down, keep = up[-1], down[:-1], keep[:-1]
-        if not np.isfinite(open_up) or down.size == 0 or not keep[-1]:
+            open_up, down, keep, started = up[-1], down[:-1], keep[:-1], True
+        if down.size == 0 or not keep[-1]:
             return np.nan
         a = int(np.ceil(down[-1]))
-        b = int(np.floor(open_up))
+        b = int(np.floor(open_up)) if started else fz.size - 1
         if b <= a:
             return np.nan
         valley = a + int(np.argmin(fz[a: b + 1]))
         if fz[valley] > self.max_valley_g:
             return np.nan  # no flight before it: not a running contact
+        if not started and not fz[-1] > self.max_valley_g:
+            return np.nan  # the data end in the flight (or in a lone spike's recoil)
         high = min(self.band_high_g, 0.8 * float(np.nanmedian(amp)))
         scratch = np.empty(fz.size, dtype=np.int64)
         onset, _, _ = rising_onset(fz, valley, fz.size, self.floor_level_g, high, 0.0, scratch)
