@@ -601,10 +601,13 @@ class WaistPipeline:
             return np.nan  # no flight before it: not a running contact
         if not started and not fz[-1] > self.max_valley_g:
             return np.nan  # the data end in the flight (or in a lone spike's recoil)
-        high = min(self.band_high_g, 0.8 * float(np.nanmedian(amp)))
+        typical_amp = float(np.nanmedian(amp))  # the cut stance's own amplitude was not recorded
+        high = min(self.band_high_g, 0.8 * typical_amp)
         scratch = np.empty(fz.size, dtype=np.int64)
-        onset, _, _ = rising_onset(fz, valley, fz.size, self.floor_level_g, high, 0.0, scratch)
-        return onset
+        onset, n_rise, first_above = rising_onset(fz, valley, fz.size, self.floor_level_g, high, 0.0, scratch)
+        # from the middle of its loading edge, as every other contact, where its first peak was recorded
+        return float(self._loading_edge_ic(fz, np.array([onset]), np.array([n_rise]), np.array([first_above]),
+                                           np.array([typical_amp]), self.max_valley_g)[0])
 
     def _cut_at_edges(self, fz: np.ndarray, ic: np.ndarray, to: np.ndarray, fs: float) -> np.ndarray:
         """Steps whose contact may be cut by the stretch's start or end (see ``EDGE_FLIGHT_S``).
