@@ -581,8 +581,9 @@ class WaistPipeline:
         at the end (``open_up``); a last hump that fell back below 1 g but not to the flight floor
         before the end (no valley after it: ``valley_after`` NaN); or a rise after the last hump's
         flight too short for the ~5 Hz hump signal to reach 1 g (tens of ms of stance), which is a
-        contact when the data end above the valley limit (no flight reads that much). NaN when
-        there is no such contact, or no flight before it.
+        contact when the data end above the valley limit (no flight reads that much). Its IC is
+        fitted as every other contact's (:meth:`_loading_edge_ic`), from the foot of its edge where
+        too little of the edge was recorded. NaN when there is no such contact, or no flight before it.
         """
         from ..kernels.events import rising_onset
 
