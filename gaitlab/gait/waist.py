@@ -606,7 +606,6 @@ class WaistPipeline:
         high = min(self.band_high_g, 0.8 * typical_amp)
         scratch = np.empty(fz.size, dtype=np.int64)
         onset, n_rise, first_above = rising_onset(fz, valley, fz.size, self.floor_level_g, high, 0.0, scratch)
-        # from the middle of its loading edge, as every other contact, where its first peak was recorded
         return float(self._loading_edge_ic(fz, np.array([onset]), np.array([n_rise]), np.array([first_above]),
                                            np.array([typical_amp]), self.max_valley_g)[0])
 
