@@ -26,6 +26,10 @@ FOLDER = "waist_treadmill_forceplate"
 #: one-to-one matching tolerance for initial contacts (s)
 TOLERANCE_S = 0.05
 
+#: levels (g) of the falling edge timed against the plate's toe-off by :func:`toe_off_signal`: the
+#: detector's floor level, and a mid-edge level of every trial's stance (amplitudes 1.8-2.6 g)
+TOE_OFF_LEVELS_G = (0.2, 1.0)
+
 #: accuracy targets for sacral contacts against force-plate contacts (REAL DATA)
 TARGETS = {
     "f1_min": 0.99, "ic_mae_ms": 10.0, "ic_bias_ms": 6.0, "gct_mae_ms": 15.0, "gct_bias_ms": 10.0,
@@ -112,6 +116,48 @@ def evaluate(root: Path) -> tuple[list[dict], list[dict], dict, list[dict]]:
     return rows, cond_rows, _row("all trials", scores), scores
 
 
+def toe_off_signal(root: Path, scores: list[dict]) -> list[dict]:
+    """What the sacral signal shows at the plate's toe-off, per trial (medians over its contacts).
+
+    For each reference contact: the vertical specific force at the plate's toe-off (g), and the time
+    from the plate's toe-off to the falling edge's crossing of each of ``TOE_OFF_LEVELS_G`` (ms; the
+    first sample below the level after mid-stance, interpolated). A sacrum that followed the ground
+    force would read ~0 g at toe-off and cross every level at a time set by the speed; where the
+    low crossings spread between trials of one condition and the mid-edge ones do not, the toe-off
+    is not in the signal to better than that spread.
+    """
+    import pandas as pd
+
+    folder = Path(root) / FOLDER
+    ref = pd.read_csv(folder / "reference_contacts.csv")
+    rows = []
+    for s in scores:
+        rec = pd.read_csv(folder / f"{s['trial']}.csv.gz", usecols=["time_s", "acc_z_g"])
+        t, z = rec["time_s"].to_numpy(float), rec["acc_z_g"].to_numpy(float)
+        fs = 1.0 / float(np.median(np.diff(t)))
+        at_to, cross = [], {lv: [] for lv in TOE_OFF_LEVELS_G}
+        for ic, to in ref.loc[ref["trial"] == s["trial"], ["ic_s", "to_s"]].itertuples(index=False):
+            at_to.append(float(np.interp(to, t, z)))
+            mid = int(np.searchsorted(t, 0.5 * (ic + to)))
+            for lv in TOE_OFF_LEVELS_G:
+                below = np.flatnonzero(z[mid:] < lv)
+                i = mid + int(below[0]) if below.size else -1
+                if i > mid:  # interpolated between the last sample above and the first below
+                    cross[lv].append((t[i - 1] + (z[i - 1] - lv) / (z[i - 1] - z[i]) / fs - to) * 1e3)
+        row = {"name": f"{s['trial']} {s['speed']:.2f} m/s {s['slope']:+d}% {s['strike']}",
+               "speed": s["speed"], "at_to": float(np.median(at_to)),
+               "to_bias": float(np.mean(s["e_to"])) if s["e_to"].size else np.nan}
+        for lv in TOE_OFF_LEVELS_G:
+            row[f"cross_{lv:g}"] = float(np.median(cross[lv])) if cross[lv] else np.nan
+        rows.append(row)
+    return rows
+
+
+TOE_OFF_COLUMNS = [("name", "trial / condition", ""), ("at_to", "g at plate TO", ".2f")] + [
+    (f"cross_{lv:g}", f"{lv:g} g crossed, ms", "+.1f") for lv in TOE_OFF_LEVELS_G] + [
+    ("to_bias", "gaitlab TO bias", "+.1f")]
+
+
 def run(root: Path) -> dict[str, bool]:
     """Print the REAL DATA tables and the accuracy targets; returns target -> met."""
     folder = Path(root) / FOLDER
@@ -131,6 +177,17 @@ def run(root: Path) -> dict[str, bool]:
     n_first = sum(s["first"] for s in scores)
     n_last = sum(s["last"] for s in scores)
     print(f"  first contact found in {n_first}/{len(scores)} trials, last in {n_last}/{len(scores)}")
+    print("  the sacral signal at the plate's toe-off (REAL DATA; medians per trial; crossings of the falling "
+          "edge minus the plate's toe-off):")
+    to_rows = toe_off_signal(root, scores)
+    print_table(to_rows, TOE_OFF_COLUMNS)
+    for speed in sorted({r["speed"] for r in to_rows}):
+        same = [r for r in to_rows if r["speed"] == speed]
+        if len(same) >= 3:
+            spread = ", ".join(f"{lv:g} g crossed {np.std([r[f'cross_{lv:g}'] for r in same], ddof=1):.1f} ms"
+                               for lv in TOE_OFF_LEVELS_G)
+            print(f"  between-trial SD at {speed:.2f} m/s ({len(same)} trials): {spread}; gaitlab TO bias "
+                  f"{np.std([r['to_bias'] for r in same], ddof=1):.1f} ms")
     t: dict[str, bool] = {}
     print("  targets (REAL DATA):")
     check(t, "F1 >= 0.99 (first and last contacts counted)", overall["f1"], overall["f1"] >= TARGETS["f1_min"])
