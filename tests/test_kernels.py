@@ -97,6 +97,63 @@ def test_contact_edges_recover_ideal_contacts(fs):
     np.testing.assert_allclose(amp[ok], (math.pi / 2) * (tc + tf) / tc, rtol=0.01)
 
 
+@pytest.mark.parametrize("fs", [100.0, 500.0])
+def test_amplitude_is_the_active_peak_not_an_impact_still_falling(fs):
+    """A short stance with a tall impact peak (4.17 m/s downhill heel striking: ~190 ms, an impact
+    of 3 g over the half sine's rise): the window the amplitude is taken from opens where the
+    impact is still falling. The amplitude is the half sine's peak, not that fall's first sample."""
+    tc, tf = 0.19, 0.14
+    t, f, ics = _half_sine_train(fs, tc, tf, 20)
+    for ic in ics:
+        tau = t - ic
+        m = (tau >= 0) & (tau < 0.075)
+        f[m] += 3.0 * 0.5 * (1.0 - np.cos(2.0 * math.pi * tau[m] / 0.075))
+    ys = filters.sosfiltfilt(f, filters.butter_lowpass_sos(2, 5.0, fs), 15)
+    up, down, _, _ = events.find_humps(ys, 1.0, 0.9, 1.15)
+    ic, to, amp, vb, va, n, first = events.contact_edges(f, up, down, 0.2, 1.3, 0.5)
+    ok = np.isfinite(to)
+    assert ok.sum() >= 18
+    np.testing.assert_allclose(amp[ok], (math.pi / 2) * (tc + tf) / tc, rtol=0.02)
+
+
+def _toe_off_with_a_shoulder(fs: float):
+    """Half-sine contacts whose fall, from 0.5 g down, lingers: to 0.2 g over 25 ms, then to 0 g over
+    10 ms (the sacrum after the force plate's toe-off on level and uphill running). Sampled on a
+    grid offset from the contacts by a third of a 100 Hz sample, so the two rates' grids differ."""
+    tc, tf = 0.25, 0.12
+    T = tc + tf
+    t = np.arange(int((20 * T + 0.5) * fs)) / fs + 1.0 / 300.0
+    f = np.zeros_like(t)
+    ics = 0.2 + np.arange(20) * T
+    A = (math.pi / 2) * T / tc
+    t_half = tc - math.asin(0.5 / A) * tc / math.pi  # the half sine reaches 0.5 g here
+    for ic in ics:
+        tau = t - ic
+        m = (tau >= 0) & (tau < t_half)
+        f[m] = A * np.sin(math.pi * tau[m] / tc)
+        m = (tau >= t_half) & (tau < t_half + 0.025)
+        f[m] = 0.5 - 0.3 * (tau[m] - t_half) / 0.025
+        m = (tau >= t_half + 0.025) & (tau < t_half + 0.035)
+        f[m] = 0.2 - 0.2 * (tau[m] - t_half - 0.025) / 0.010
+    return t, f
+
+
+def test_toe_off_does_not_move_with_the_sample_rate():
+    """Where the fall lingers below mid-edge (a shoulder the half-sine fit cannot follow), toe-off
+    comes from the edge's floor-level crossing, interpolated: the same at 100 and 500 Hz. On the
+    sample grid it was a sample past the first sample below the floor level: 2 ms at 500 Hz, 10 ms
+    at 100 Hz."""
+    got = []
+    for fs in (100.0, 500.0):
+        t, f = _toe_off_with_a_shoulder(fs)
+        ys = filters.sosfiltfilt(f, filters.butter_lowpass_sos(2, 5.0, fs), 15)
+        up, down, _, _ = events.find_humps(ys, 1.0, 0.9, 1.15)
+        to = events.contact_edges(f, up, down, 0.2, 1.3, 0.5)[1]
+        got.append(t[0] + to[np.isfinite(to)] / fs)
+    assert got[0].size == got[1].size >= 18
+    assert np.max(np.abs(got[0] - got[1])) < 1.5e-3, (got[0] - got[1]) * 1e3
+
+
 def _spike_rebound_train(fs: float, spike_g: float, dip_g: float, dip_lag: int):
     """Half-sine contacts, each starting with a soft-tissue spike of one sample (``spike_g``) and,
     ``dip_lag`` samples later, a rebound dip (``dip_g``) before the force's main rise."""

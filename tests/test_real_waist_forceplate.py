@@ -43,16 +43,17 @@ def test_contact_time_bias(scored):
     assert abs(overall["gct_bias"]) <= bench.TARGETS["gct_bias_ms"], overall
 
 
-@pytest.mark.xfail(strict=True, reason="measured 16.3 ms (REAL DATA): toe-off from the sacrum is late "
-                                       "uphill (+14..+23 ms) and early on some level/downhill trials (-20 ms)")
 def test_contact_time_mae_target(scored):
+    """Measured 14.8 ms (REAL DATA), so with little margin: toe-off from the sacrum is late uphill
+    (+12..+21 ms per trial) and early on some level/downhill trials (-21 ms), see
+    :func:`test_toe_off_spread_is_in_the_sacral_signal`."""
     bench, _, overall, _ = scored
     assert overall["gct_mae"] <= bench.TARGETS["gct_mae_ms"], overall
 
 
 def test_contact_time_mae_does_not_regress(scored):
     _, _, overall, _ = scored
-    assert overall["gct_mae"] <= 16.5, overall  # issue #12 baseline: 22.0 ms
+    assert overall["gct_mae"] <= 15.5, overall  # issue #12 baseline: 22.0 ms; 14.8 ms now
 
 
 def test_detection_target(scored):
@@ -94,6 +95,16 @@ def test_toe_off_spread_is_in_the_sacral_signal(scored):
     assert min(at_to) < 0.1 and max(at_to) > 0.5, at_to
     r = np.corrcoef([x["cross_0.2"] for x in rows], [x["to_bias"] for x in rows])[0, 1]
     assert r > 0.9, r
+
+
+def test_toe_off_does_not_move_with_the_sample_rate(scored):
+    """The export is low-passed at 20 Hz, so keeping 1 sample in 5 (100 Hz) loses nothing: toe-off
+    stays put (measured TO bias +5.5 / +5.7 ms, MAE 12.2 / 12.3 ms at 500 / 100 Hz; with bounds on
+    the sample grid it read 4-8 ms later at 100 Hz, MAE 18.4-18.9 ms)."""
+    bench, _, overall, _ = scored
+    low = bench.evaluate(real_path("waist_treadmill_forceplate").parent, every=5)[2]
+    assert abs(low["to_bias"] - overall["to_bias"]) <= 1.5, (low, overall)
+    assert low["to_mae"] <= overall["to_mae"] + 1.5, (low, overall)
 
 
 def test_first_and_last_contacts_are_reported(scored):
@@ -221,7 +232,7 @@ def test_initial_contact_on_the_centre_of_mass_signal_holds_at_every_speed(com_e
         assert np.abs(ic).mean() <= 6.0, (speed, np.abs(ic).mean())
 
 
-@pytest.mark.xfail(strict=True, reason="measured -16.9 / -12.7 / -9.3 ms at 2.5 / 3.33 / 4.17 m/s: the "
+@pytest.mark.xfail(strict=True, reason="measured -18.7 / -13.6 / -11.0 ms at 2.5 / 3.33 / 4.17 m/s: the "
                                        "ground force unloads over a longer tail than the half sine the "
                                        "falling-edge fit extrapolates (landing-take-off asymmetry, "
                                        "Cavagna 2006), more so at low speed")

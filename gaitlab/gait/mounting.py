@@ -206,9 +206,11 @@ def timing_mounting(current: Mounting, cols: dict) -> Mounting | None:
 
     Returns a new :class:`Mounting` (``off_midline``) when a midline-looking sensor's running steps
     alternate short-long (or contact times long-short) by more than :data:`TIMING_SI_PCT` with the
-    whole 95 % interval above it; None otherwise.
+    whole 95 % interval above it; None otherwise. The interval is that of the left-minus-right
+    difference within consecutive step pairs (:func:`.metrics.paired_symmetry_ci`): a runner's pace
+    drifting from stride to stride does not widen it.
     """
-    from .metrics import side_means_ci
+    from .metrics import paired_symmetry_ci
 
     if current.reason is not None:
         return None
@@ -227,9 +229,8 @@ def timing_mounting(current: Mounting, cols: dict) -> Mounting | None:
     med = float(np.nanmedian(st[run]))
     with np.errstate(invalid="ignore"):
         run &= (st > 0.5 * med) & (st < 1.6 * med)
-    side = np.asarray(cols["side"], dtype=object)[run]
     for name, limit in limits.items():
-        ci = side_means_ci(np.asarray(cols[name], dtype=np.float64)[run], side)
+        ci = paired_symmetry_ci(cols[name], cols["side"], run)
         if np.isfinite(ci["si_lo_pct"]) and ci["si_lo_pct"] > limit:
             logger.info("step timing alternates by %.1f %% (%s): sensor off the midline", ci["si_pct"], name)
             what = {"step_time_ms": "step time", "gct_ms": "contact time", "impact_g": "impact"}[name]

@@ -342,9 +342,16 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
             vb[k] = y[jb]
         if k + 1 < m or ja < n - 1 or y[ja] < floor_level:
             va[k] = y[ja]
-        # amplitude from the second half of the hump: the impact transient is gone by mid-stance
+        # amplitude from the second half of the hump: the impact transient is gone by mid-stance.
+        # It is a peak: where the window opens on the impact's fall (a short, impact-heavy stance,
+        # or a window rounded to a coarse sample grid), that fall is skipped, or the impact's tail
+        # would be taken for the amplitude
         mid = (s + e) // 2
         lo_amp = mid - (e - s) // 6
+        while lo_amp < e and y[lo_amp + 1] < y[lo_amp]:
+            lo_amp += 1
+        if lo_amp == e:  # falling all the way: no peak in the window, take its start as before
+            lo_amp = mid - (e - s) // 6
         pk = lo_amp
         for i in range(lo_amp, e + 1):
             if y[i] > y[pk]:
@@ -371,11 +378,22 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         omega = np.nan
         if cnt >= 2:
             t_off, slope = _asin_line_zero(y, idx, cnt, a)
-            # TO lies after the last sample above the floor level and, at the fitted rate, no
-            # later than the time to fall from the floor level to 0 g after the first one below
-            if slope < 0.0 and j - 1 <= t_off <= j + 1 + math.asin(min(floor_level / a, 1.0)) / -slope:
-                to[k] = t_off
-                omega = -slope
+            if slope < 0.0:
+                # time to fall from the floor level to 0 g at the fitted rate
+                fall = math.asin(min(floor_level / a, 1.0)) / -slope
+                if y[j] < floor_level:
+                    # TO lies after the edge crosses the floor level and no later than that fall
+                    # after it. The crossing is interpolated between the samples either side:
+                    # bounds on the sample grid let the fit reach a sample further at 100 Hz than
+                    # at 500 Hz (10 ms vs 2 ms); a fit outside is taken to the nearer bound
+                    cross = j - 1 + (y[j - 1] - floor_level) / (y[j - 1] - y[j])
+                    to[k] = min(max(t_off, cross), cross + fall)
+                elif j - 1 <= t_off <= j + 1 + fall:
+                    to[k] = t_off  # the valley stays above the floor level: no crossing to bound by
+                # the fitted rate also sets the rising edge's lead (below) where the fit's own zero
+                # lies within a sample of that window
+                if j - 1 <= t_off <= j + 1 + fall:
+                    omega = -slope
         if np.isnan(to[k]):
             # one sample in the band: chord to the floor, then back-extrapolate the chord to 0 g
             y0 = y[j - 1]
