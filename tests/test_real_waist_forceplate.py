@@ -97,14 +97,32 @@ def test_toe_off_spread_is_in_the_sacral_signal(scored):
     assert r > 0.9, r
 
 
-def test_toe_off_does_not_move_with_the_sample_rate(scored):
-    """The export is low-passed at 20 Hz, so keeping 1 sample in 5 (100 Hz) loses nothing: toe-off
-    stays put (measured TO bias +5.5 / +5.7 ms, MAE 12.2 / 12.3 ms at 500 / 100 Hz; with bounds on
-    the sample grid it read 4-8 ms later at 100 Hz, MAE 18.4-18.9 ms)."""
-    bench, _, overall, _ = scored
-    low = bench.evaluate(real_path("waist_treadmill_forceplate").parent, every=5)[2]
-    assert abs(low["to_bias"] - overall["to_bias"]) <= 1.5, (low, overall)
-    assert low["to_mae"] <= overall["to_mae"] + 1.5, (low, overall)
+@pytest.fixture(scope="module")
+def at_100_hz(scored):
+    """The overall scores with 1 sample in 5 kept (100 Hz). The export is low-passed at 20 Hz, so
+    nothing aliases: the events should not move."""
+    bench = scored[0]
+    return bench.evaluate(real_path("waist_treadmill_forceplate").parent, every=5)[2]
+
+
+def test_toe_off_does_not_move_with_the_sample_rate(scored, at_100_hz):
+    """Measured TO bias +5.5 / +5.7 ms, MAE 12.2 / 12.0 ms at 500 / 100 Hz; with bounds on the sample
+    grid it read 4-8 ms later at 100 Hz, MAE 18.4-18.9 ms."""
+    _, _, overall, _ = scored
+    assert abs(at_100_hz["to_bias"] - overall["to_bias"]) <= 1.5, (at_100_hz, overall)
+    assert at_100_hz["to_mae"] <= overall["to_mae"] + 1.5, (at_100_hz, overall)
+
+
+def test_contacts_at_100_hz_meet_the_targets(scored, at_100_hz):
+    """At 100 Hz a steep impact edge has fewer than 3 samples between 0.2 and 0.8 g, and the flight
+    apex and the edge's foot stand in for the mid-edge fit, unless they disagree with it by more
+    than the apex's impact bias and a sample. On downhill trials they read 50-70 ms early (a slope,
+    the export's smear); before that rule 12 contacts were not matched (F1 0.945). Measured: F1
+    0.996, IC MAE 8.6 ms, GCT MAE 13.8 ms."""
+    bench = scored[0]
+    assert at_100_hz["f1"] >= bench.TARGETS["f1_min"], at_100_hz
+    assert at_100_hz["ic_mae"] <= bench.TARGETS["ic_mae_ms"], at_100_hz
+    assert at_100_hz["gct_mae"] <= bench.TARGETS["gct_mae_ms"], at_100_hz
 
 
 def test_first_and_last_contacts_are_reported(scored):

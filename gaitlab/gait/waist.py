@@ -9,7 +9,8 @@ Stages, each a small function over plain arrays, hot loops in :mod:`gaitlab.kern
 4. IC and TO from the edges of the stance hump (:func:`gaitlab.kernels.events.contact_edges`):
    TO from the middle of the falling edge, IC from the middle of the loading edge
    (:func:`gaitlab.kernels.events.loading_edge_onsets`), where a zero-phase low-pass of an export
-   moves an edge least (its foot it spreads by tens of ms); the flight apex only at low rates;
+   moves an edge least (its foot it spreads by tens of ms); the flight apex only at low rates, and
+   only where it agrees with the mid-edge fit to within its own impact bias and a sample;
    humps without a flight phase are walking; contacts at a recording's edges are reported, valid
    when their flight is visible;
 5. per-step metrics: VO by drift-free double integration per stride, impact and loading rate,
@@ -55,9 +56,13 @@ __all__ = ["WaistPipeline", "BodyFrame"]
 PLAUSIBLE = PLAUSIBLE_WAIST
 WALK_STEP_TIME_MS = WALK_STEP_MS  # 50-170 spm (gaitlab.schema PLAUSIBLE_WAIST['walk_step_time_ms'])
 
+#: Shift (s) of the flight-apex estimate of initial contact by a heel strike's impact peak (an
+#: asymmetric contact force; :meth:`WaistPipeline._refine_ic`): the largest bias the apex carries
+#: under its own assumption of landing at the take-off height.
+APEX_IMPACT_BIAS_S = 0.020
 #: Largest median disagreement (s) over a stretch between the flight-apex and onset estimates of
-#: initial contact for the apex to be used: above the onset's sampling/filter error, below the
-#: ~20 ms an impact peak (asymmetric contact force) shifts the apex estimate by.
+#: initial contact for the apex to be used: above the onset's sampling/filter error, below
+#: ``APEX_IMPACT_BIAS_S``.
 APEX_AGREEMENT_S = 0.012
 #: ... and the apex is not used either when it reads earlier than the onset by more than this
 #: (samples, median over the stretch): the onset's own resolution, half a sample; an impact peak's
@@ -368,7 +373,7 @@ class WaistPipeline:
             fz = self._edge_signal(fz_raw, fs)
             ic, to, amp, vb, va, n_rise, first_above = contact_edges(fz, *edges)
         ic = self._refine_ic(fz, down, ic, to, n_rise, first_above, amp, self.floor_level_g, fs)
-        ic = self._loading_edge_ic(fz, ic, n_rise, first_above, amp, self.max_valley_g)
+        ic = self._loading_edge_ic(fz, ic, n_rise, first_above, amp, self.max_valley_g, fs)
         ic[ic < 0.0] = np.nan  # estimated before the stretch's first sample: not measured
         running = np.isfinite(ic) & np.isfinite(to)
         # a "contact" between two flight floors longer than two running contacts (a phone can merge
@@ -381,7 +386,7 @@ class WaistPipeline:
         # a running stance cut by the stretch's end (the data or a gap): its initial contact was
         # recorded after a flight, its toe-off was not. It is reported (not valid), and it ends
         # the step before it
-        cut = (self._cut_off_contact(fz, up, down, open_up, amp, va, running)
+        cut = (self._cut_off_contact(fz, up, down, open_up, amp, va, running, fs)
                if to_k.size and np.isfinite(to_k[-1]) else np.nan)
         if np.isfinite(cut):
             ic_k, to_k, run_k = np.append(ic_k, cut), np.append(to_k, np.nan), np.append(run_k, True)
@@ -499,7 +504,7 @@ class WaistPipeline:
         return flight_floor_levels(fz, ic, to, block, n_blocks, 4, 0.01, 0.3)
 
     @staticmethod
-    def _loading_edge_ic(fz, ic_low_rate, n_rise, first_above, amp, max_valley_g) -> np.ndarray:
+    def _loading_edge_ic(fz, ic_low_rate, n_rise, first_above, amp, max_valley_g, fs: float) -> np.ndarray:
         """Initial contact from the middle of the loading edge, where the edge is sampled.
 
         The onset fit of :func:`gaitlab.kernels.events.contact_edges` uses the edge's foot (0.2 g
@@ -507,15 +512,21 @@ class WaistPipeline:
         steps (real sacral data, Alcantara et al. 2022): the fit of the edge's middle, from a
         quarter of its first peak to its first steep rise
         (:func:`gaitlab.kernels.events.loading_edge_onsets`), is taken instead wherever the edge
-        has at least ``MIN_EDGE_SAMPLES`` samples between 0.2 and 0.8 g (``n_rise``). The flight
-        apex (:meth:`_refine_ic`) assumes landing and take-off at one height, which slopes break;
-        it and the onset bracket stay where the edge has fewer samples (low rates).
+        has at least ``MIN_EDGE_SAMPLES`` samples between 0.2 and 0.8 g (``n_rise``). Where it has
+        fewer (low rates), the flight apex (:meth:`_refine_ic`) or the foot is kept, unless it
+        differs from the mid-edge fit by more than ``APEX_IMPACT_BIAS_S`` and a sample: more than
+        the apex's impact bias and the mid-edge fit's resolution together explain, so its own
+        assumption is broken for that contact (a slope moves the apex, the export's smear the
+        foot: 50-70 ms early on real downhill heel strikes at 100 Hz).
         """
         from ..kernels.events import loading_edge_onsets
 
         onset = loading_edge_onsets(fz, first_above, amp, FIRST_PEAK_FRAC, EDGE_BAND_LOW_FRAC, max_valley_g)
         # an edge fit that reaches back before the stretch's first sample is not measured
-        use = np.isfinite(onset) & np.isfinite(ic_low_rate) & (n_rise >= MIN_EDGE_SAMPLES) & (onset >= 0.0)
+        fit = np.isfinite(onset) & np.isfinite(ic_low_rate) & (onset >= 0.0)
+        with np.errstate(invalid="ignore"):
+            broken = np.abs(ic_low_rate - onset) > APEX_IMPACT_BIAS_S * fs + 1.0
+        use = fit & ((n_rise >= MIN_EDGE_SAMPLES) | broken)
         return np.where(use, onset, ic_low_rate)
 
     @staticmethod
@@ -572,7 +583,7 @@ class WaistPipeline:
         return out
 
     def _cut_off_contact(self, fz: np.ndarray, up: np.ndarray, down: np.ndarray, open_up: float,
-                         amp: np.ndarray, valley_after: np.ndarray, keep: np.ndarray) -> float:
+                         amp: np.ndarray, valley_after: np.ndarray, keep: np.ndarray, fs: float) -> float:
         """Initial contact of a stance cut off by the end of the stretch (fractional sample).
 
         When a gap (or the end of the data) falls inside a stance, its toe-off was not recorded but
@@ -607,7 +618,7 @@ class WaistPipeline:
         scratch = np.empty(fz.size, dtype=np.int64)
         onset, n_rise, first_above = rising_onset(fz, valley, fz.size, self.floor_level_g, high, 0.0, scratch)
         return float(self._loading_edge_ic(fz, np.array([onset]), np.array([n_rise]), np.array([first_above]),
-                                           np.array([typical_amp]), self.max_valley_g)[0])
+                                           np.array([typical_amp]), self.max_valley_g, fs)[0])
 
     def _cut_at_edges(self, fz: np.ndarray, ic: np.ndarray, to: np.ndarray, fs: float) -> np.ndarray:
         """Steps whose contact may be cut by the stretch's start or end (see ``EDGE_FLIGHT_S``).
