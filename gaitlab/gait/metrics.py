@@ -173,8 +173,9 @@ def paired_symmetry_ci(values: pd.Series | np.ndarray, side: pd.Series | np.ndar
 
     A pair is two consecutive steps, both in ``use``, of opposite sides; pairs do not overlap. The
     left-minus-right difference within a pair is free of what its two steps share (pace drifting,
-    hills), which widens the per-side means of :func:`side_means_ci`: a difference that alternates
-    step after step (a sensor off the midline) stands out of far fewer steps. Returns ``si_pct``
+    hills), which widens the intervals of the per-side means of :func:`side_means_ci`, so a
+    difference that alternates step after step (a sensor off the midline) stands out from far fewer
+    steps. Returns ``si_pct``
     (``200 |mean(L - R)| / (mean L + mean R)``), ``si_lo_pct``, ``si_hi_pct`` and ``n_pairs``; NaN
     with fewer than 5 pairs.
     """
