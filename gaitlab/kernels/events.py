@@ -347,11 +347,12 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         # or a window rounded to a coarse sample grid), that fall is skipped, or the impact's tail
         # would be taken for the amplitude
         mid = (s + e) // 2
-        lo_amp = mid - (e - s) // 6
+        window = mid - (e - s) // 6
+        lo_amp = window
         while lo_amp < e and y[lo_amp + 1] < y[lo_amp]:
             lo_amp += 1
         if lo_amp == e:  # falling all the way: no peak in the window, take its start as before
-            lo_amp = mid - (e - s) // 6
+            lo_amp = window
         pk = lo_amp
         for i in range(lo_amp, e + 1):
             if y[i] > y[pk]:
@@ -381,6 +382,8 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
             if slope < 0.0:
                 # time to fall from the floor level to 0 g at the fitted rate
                 fall = math.asin(min(floor_level / a, 1.0)) / -slope
+                # the fit's zero within a sample of the edge's floor-level samples and that fall
+                on_grid = j - 1 <= t_off <= j + 1 + fall
                 if y[j] < floor_level:
                     # TO lies after the edge crosses the floor level and no later than that fall
                     # after it. The crossing is interpolated between the samples either side:
@@ -388,11 +391,10 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
                     # at 500 Hz (10 ms vs 2 ms); a fit outside is taken to the nearer bound
                     cross = j - 1 + (y[j - 1] - floor_level) / (y[j - 1] - y[j])
                     to[k] = min(max(t_off, cross), cross + fall)
-                elif j - 1 <= t_off <= j + 1 + fall:
+                elif on_grid:
                     to[k] = t_off  # the valley stays above the floor level: no crossing to bound by
-                # the fitted rate also sets the rising edge's lead (below) where the fit's own zero
-                # lies within a sample of that window
-                if j - 1 <= t_off <= j + 1 + fall:
+                # there the fitted rate also sets the rising edge's lead (below)
+                if on_grid:
                     omega = -slope
         if np.isnan(to[k]):
             # one sample in the band: chord to the floor, then back-extrapolate the chord to 0 g
