@@ -75,3 +75,20 @@ def score(analysis, truth) -> Score:
         cadence_error_spm=abs(s["cadence_spm"] - ts["cadence_spm"]),
         balance_error_pp=abs(s["gct_balance_left_pct"] - ts["gct_balance_left_pct"]),
     )
+
+
+#: Today's synthetic limits (``tests/test_waist.py``): a :class:`Score` field, its bound, and whether
+#: the field must reach the bound (True) or stay within it (False).
+LIMITS = (("f1", 0.98, True), ("ic_mae_ms", 10.0, False), ("gct_mae_ms", 12.0, False),
+          ("vo_mae_cm", 0.8, False), ("cadence_error_spm", 0.5, False), ("side_accuracy", 0.98, True),
+          ("balance_error_pp", 0.5, False))
+
+
+def beyond_limits(sc: Score) -> list[str]:
+    """The :data:`LIMITS` ``sc`` misses, as text ([] when it meets them all; NaN misses)."""
+    out = []
+    for name, bound, at_least in LIMITS:
+        v = getattr(sc, name)
+        if not (v >= bound if at_least else v <= bound):
+            out.append(f"{name} {v:.3g} {'<' if at_least else '>'} {bound:g}")
+    return out
