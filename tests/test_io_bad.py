@@ -247,3 +247,20 @@ def test_carriage_return_inside_the_header_is_an_input_error(tmp_path):
     path.write_bytes(b"\x01\r\x01")
     with pytest.raises(InputError, match="header line"):
         read(path)
+
+
+def test_a_watch_fit_file_is_named_with_what_to_do(tmp_path):
+    # a watch's FIT activity holds summaries, not accelerometer samples: the error says what it is
+    # and where it goes (--speed-from), rather than "binary file"
+    import pandas as pd
+
+    from gaitlab.io.fit import write_fit
+
+    fit = write_fit(pd.DataFrame({"time_s": np.arange(10.0), "cadence_spm": np.full(10, 170.0)}),
+                    tmp_path / "watch.fit")
+    for path in (fit, tmp_path / "watch.fit.gz"):
+        if path.suffix == ".gz":
+            path.write_bytes(gzip.compress(fit.read_bytes()))
+        with pytest.raises(InputError, match="Garmin FIT activity file") as err:
+            read(path)
+        assert "--speed-from" in str(err.value) and str(path) in str(err.value)

@@ -28,11 +28,19 @@ _BLANK = re.compile(rb"\s*\Z")
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old binary Office files (.xls)
+#: Garmin FIT files start with a 12- or 14-byte header whose bytes 8-11 read ".FIT".
+FIT_SIGNATURE = b".FIT"
 _EXPORT_HINT = "export the sheet as CSV (File > Save As > CSV) and read that"
 
 
 def _other_file(raw: bytes) -> str | None:
-    """What a binary file people often try is (spreadsheets, zip archives), with what to do instead."""
+    """What a binary file people often try is (spreadsheets, zip archives, a watch's FIT file), with
+    what to do instead."""
+    if raw[8:12] == FIT_SIGNATURE and raw[:1] in (b"\x0c", b"\x0e"):
+        # a watch's activity: speed, heart rate and running-dynamics summaries, no accelerometer samples
+        return ("this is a Garmin FIT activity file: it holds a watch's speed and running-dynamics summaries, "
+                "not the accelerometer samples gaitlab analyses. Analyse the sensor's recording and give this "
+                "file as its --speed-from (speed_from= in Python); gaitlab.io.read_fit reads it as a table")
     if raw.startswith(OLE_MAGIC):
         return f"this is an Excel workbook (.xls), not CSV text: {_EXPORT_HINT}"
     if not raw.startswith(ZIP_MAGIC):

@@ -71,7 +71,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
-from ._source import read_bytes
+from ._source import FIT_SIGNATURE, read_bytes
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -97,10 +97,6 @@ FIT_COLUMNS: tuple[str, ...] = ("time_s", "timestamp", *FIT_METRICS)
 
 #: Sports whose FIT cadence counts strides (one foot), so that steps/min = 2 x cadence.
 _STEP_SPORTS = frozenset({"running", "walking", "hiking", "generic", "training", "transition", "multisport"})
-
-#: FIT files start with a 12- or 14-byte header whose bytes 8-11 read ".FIT".
-_FIT_SIGNATURE = b".FIT"
-
 
 def _number(value: Any) -> float:
     """A decoded field value as float; absent/invalid (None) or non-numeric -> NaN."""
@@ -154,7 +150,7 @@ def decode_fit(path: str | os.PathLike[str]) -> dict[str, list[dict[str, Any]]]:
     path = str(path)
     data = read_bytes(path)
 
-    if len(data) < 12 or data[8:12] != _FIT_SIGNATURE:
+    if len(data) < 12 or data[8:12] != FIT_SIGNATURE:
         found = data[8:12] if len(data) >= 12 else f"{len(data)} bytes in all"
         raise InputError(f"not a FIT file: expected the signature '.FIT' in bytes 8-11 of the header, "
                          f"found {found!r}", path=path)
@@ -456,7 +452,7 @@ class _Encoder:
 
         from fitdecode.utils import compute_crc
 
-        header = struct.pack("<BBHI4s", 14, 0x20, 2132, len(self._body), _FIT_SIGNATURE)
+        header = struct.pack("<BBHI4s", 14, 0x20, 2132, len(self._body), FIT_SIGNATURE)
         header += struct.pack("<H", compute_crc(header))
         data = header + bytes(self._body)
         return data + struct.pack("<H", compute_crc(data))
