@@ -67,7 +67,8 @@ def test_detection_does_not_regress(scored):
 
 
 @pytest.mark.xfail(strict=True, reason="measured +13.4 ms at 2.50 m/s level rearfoot (REAL DATA, one "
-                                       "trial): the sacrum starts rising ~15 ms after the force there")
+                                       "trial): the same estimator on the plate's force reads +3.6 ms there; the sacral "
+                                       "edge rises later and more gently than the force (+9.8 ms more)")
 def test_no_condition_biased(scored):
     bench, cond_rows, _, _ = scored
     worst = max((r for r in cond_rows if " x " in r["name"]), key=lambda r: abs(r["ic_bias"]))
@@ -134,6 +135,21 @@ def test_first_and_last_contacts_are_reported(scored):
     assert sum(s["first"] for s in scores) == len(scores)
     assert sum(s["last"] for s in scores) == len(scores)
     assert np.mean([s["n_match"] / s["n_ref"] for s in scores]) >= 0.98
+
+
+def test_left_right_indices_against_the_plate(scored):
+    """Step-time and GCT symmetry indices of alternate contacts against the plate's (REAL DATA).
+
+    Measured: mean |error| 2.8 points (step time) and 4.3 (GCT); the sacrum's response differs
+    between the feet (toe-off bias 8.8 ms apart on average), which is why a waist flag says how far
+    to trust it. Guards at about today's level plus the step-to-step noise of a 7-steps-a-side
+    trial (~1.5 points), so that per-foot timing cannot get worse unnoticed."""
+    _, _, _, scores = scored
+    sides = [s["sides"] for s in scores]
+    for key, guard in (("step", 4.0), ("gct", 6.0)):
+        err = np.nanmean([abs(x[f"{key}_si_det"] - x[f"{key}_si_ref"]) for x in sides])
+        assert err <= guard, (key, err)
+    assert np.mean([abs(x["to_foot_diff"]) for x in sides]) <= 12.0
 
 
 @pytest.mark.parametrize("trial", ["trial06", "trial18"])

@@ -59,6 +59,8 @@ def test_asymmetry_flag_points_to_the_longer_side():
     gct = flag["evidence"]["metrics"]["gct_si_pct"]
     assert gct["balance_left_pct"] > 50.0 and "left foot" in flag["message"]
     assert gct["value"] == pytest.approx(7.0, abs=2.0)
+    # one waist sensor times the feet through the pelvis: the flag says how far to trust that
+    assert "sensor on each shoe" in flag["message"]
 
 
 def test_analyze_passes_thresholds_through(clean):

@@ -271,3 +271,11 @@ def test_docs_describe_every_rule():
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "report.md").read_text(encoding="utf-8")
     assert rules_markdown() in doc, "docs/report.md is out of date: run python tools/make_report_doc.py"
+
+
+@pytest.mark.parametrize("placement, noted", [("waist", True), ("shoe", False)])
+def test_a_waist_imbalance_says_how_far_to_trust_it(placement, noted):
+    # one waist sensor times both feet through the pelvis (REAL DATA: per-foot toe-off up to 30 ms
+    # apart against a force plate); a sensor on each shoe times each foot itself
+    flag = next(f for f in evaluate(make_analysis(gct_si_pct=10.0, placement=placement)) if f["code"] == "asymmetry")
+    assert ("sensor on each shoe" in flag["message"]) is noted

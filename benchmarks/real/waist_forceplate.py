@@ -60,7 +60,35 @@ def score_trial(steps, ref) -> dict:
         "n_valid": int(det_ok[d].sum()), "f1": s["f1"],
         "e_ic": e_ic, "e_to": e_to[ok], "e_gct": e_gct[ok],
         "first": bool(r.size and r.min() == 0), "last": bool(r.size and r.max() == ref_ic.size - 1),
+        "sides": _left_right(det_ic[d], det_to[d], ref_ic[r], ref_to[r], r),
     }
+
+
+def _left_right(det_ic, det_to, ref_ic, ref_to, ref_index) -> dict:
+    """Step-time and GCT symmetry indices (%) of one trial's matched contacts, gaitlab's and the
+    plate's, and the IC and TO biases of one foot minus the other's (ms).
+
+    The plate does not say which foot is down, but feet alternate: the contacts are split by the
+    parity of their reference index. Step times are taken only between two consecutive reference
+    contacts that were both matched, the same steps for both, so the indices differ by the timing
+    of the events alone, not by which steps were found.
+    """
+    from gaitlab.gait.metrics import symmetry_index_pct
+
+    nxt = np.flatnonzero(np.diff(ref_index) == 1)
+    foot = ref_index % 2 == 0
+    e_ic = (det_ic - ref_ic) * 1e3
+    e_to = (det_to - ref_to) * 1e3
+    out = {"ic_foot_diff": float(np.mean(e_ic[foot]) - np.mean(e_ic[~foot])),
+           "to_foot_diff": float(np.nanmean(e_to[foot]) - np.nanmean(e_to[~foot]))}
+    for name, det, ref, rows in (("step", np.diff(det_ic), np.diff(ref_ic), nxt),
+                                 ("gct", det_to - det_ic, ref_to - ref_ic, np.arange(det_ic.size))):
+        rows = rows[np.isfinite(det[rows])]
+        a, b = rows[foot[rows]], rows[~foot[rows]]
+        for who, x in (("det", det), ("ref", ref)):
+            out[f"{name}_si_{who}"] = (float(symmetry_index_pct(np.mean(x[a]), np.mean(x[b])))
+                                       if a.size >= 2 and b.size >= 2 else np.nan)
+    return out
 
 
 def _stats(errs: list[np.ndarray]) -> tuple[float, float]:
@@ -161,6 +189,12 @@ def toe_off_signal(root: Path, scores: list[dict]) -> list[dict]:
     return rows
 
 
+SIDE_COLUMNS = [("name", "trial / condition", ""), ("step_si_ref", "step SI plate %", ".1f"),
+                ("step_si_det", "step SI gaitlab %", ".1f"), ("gct_si_ref", "GCT SI plate %", ".1f"),
+                ("gct_si_det", "GCT SI gaitlab %", ".1f"), ("ic_foot_diff", "IC bias A - B, ms", "+.1f"),
+                ("to_foot_diff", "TO bias A - B, ms", "+.1f")]
+
+
 TOE_OFF_COLUMNS = [("name", "trial / condition", ""), ("at_to", "g at plate TO", ".2f")] + [
     (f"cross_{lv:g}", f"{lv:g} g crossed, ms", "+.1f") for lv in TOE_OFF_LEVELS_G] + [
     ("to_bias", "gaitlab TO bias", "+.1f")]
@@ -185,6 +219,18 @@ def run(root: Path) -> dict[str, bool]:
     n_first = sum(s["first"] for s in scores)
     n_last = sum(s["last"] for s in scores)
     print(f"  first contact found in {n_first}/{len(scores)} trials, last in {n_last}/{len(scores)}")
+    print("  left / right (REAL DATA; Robinson's symmetry index 200 |A - B| / (A + B) of the mean step time and "
+          "GCT of alternate contacts, the same matched steps for gaitlab and the plate):")
+    side_rows = [dict(s["sides"], name=r["name"]) for s, r in zip(scores, rows, strict=True)]
+    print_table(side_rows, SIDE_COLUMNS)
+    for key in ("step", "gct"):
+        err = [abs(r[f"{key}_si_det"] - r[f"{key}_si_ref"]) for r in side_rows]
+        print(f"  {key} SI, gaitlab - plate: mean |error| {np.nanmean(err):.1f} points, worst {np.nanmax(err):.1f}; "
+              f"plate's SI {np.nanmean([r[f'{key}_si_ref'] for r in side_rows]):.1f} % on average")
+    for key in ("ic", "to"):
+        diff = [abs(r[f"{key}_foot_diff"]) for r in side_rows]
+        print(f"  {key.upper()} bias differing between the feet: mean |A - B| {np.nanmean(diff):.1f} ms, "
+              f"worst {np.nanmax(diff):.1f} ms")
     print("  the same trials at lower sample rates (REAL DATA; every k-th sample of the export):")
     rate_rows = [dict(overall, name="500 Hz (as published)")]
     for k in DECIMATIONS:
