@@ -66,6 +66,19 @@ def test_a_table_of_columns_is_written_as_its_records(indent):
 
 
 @pytest.mark.parametrize("indent", [1, "\t"])
+def test_a_float_column_with_gaps(indent):
+    """The step table's common column: floats with nulls (a metric not measured on some steps)."""
+    col = [None, -0.0, 1e-7, 2.5, None, 1.2345678901234567e300, 0.1 + 0.2, None]
+    rows = [{"gct_ms": v, "n": i} for i, v in enumerate(col)]
+    assert dumps({"t": Records(["gct_ms", "n"], [col, list(range(len(col)))])}, indent) == json.dumps(
+        {"t": rows}, indent=indent, allow_nan=False)
+    assert dumps({"t": rows}, indent) == json.dumps({"t": rows}, indent=indent, allow_nan=False)
+    for bad in (math.nan, -math.inf):
+        with pytest.raises(ValueError):
+            dumps({"t": Records(["a"], [[None, 1.0, bad]])}, indent)
+
+
+@pytest.mark.parametrize("indent", [1, "\t"])
 def test_keys_with_percent_signs_and_label_columns(indent):
     """Records are %-formatted: a key's own '%' (or '%s') must come out as written."""
     keys = ["share_%", "%s", "side", "n"]
