@@ -49,6 +49,36 @@ def test_find_humps_matches_reference(ys):
     assert (np.isnan(got[3]) and np.isnan(want[3])) or got[3] == pytest.approx(want[3])
 
 
+def test_find_humps_at_the_start_of_the_data():
+    """What came before the first sample is unknown: a smoothed signal that starts between the
+    re-arm level and the crossing level (it reaches back over the first contact's rise), or above
+    the crossing level, still gives the first hump; contact_edges then decides from the signal."""
+    stance = np.concatenate([np.linspace(0.95, 2.0, 20), np.linspace(2.0, 0.0, 40), np.zeros(30)])
+    up, down, _, _ = events.find_humps(stance, 1.0, 0.9, 1.15)
+    assert up.size == 1 and 0.0 < up[0] < 2.0 and 20.0 < down[0] < 40.0
+    up, down, _, _ = events.find_humps(stance[5:], 1.0, 0.9, 1.15)  # starts at 1.2 g
+    assert up.size == 1 and up[0] == 0.0
+    up, _, _, _ = events.find_humps(np.concatenate([np.full(10, 1.05), np.full(10, 0.5), stance]), 1.0, 0.9, 1.15)
+    assert up.size == 1 and up[0] > 19.0  # a start above the level that never reaches min_peak is no hump
+
+
+def test_first_contact_after_a_start_above_the_floor_level():
+    """A recording that starts on the foot of a loading edge held above the floor level (an export's
+    low-pass lifts it tens of ms before the contact), with a dip inside that foot: the edge is fitted
+    from the first sample, not from the dip, so the contact is measured (REAL DATA, trial12 cut to
+    start 22 ms before a contact: 0.24-0.25 g for 30 ms)."""
+    fs = 500.0
+    foot = np.array([0.25, 0.25, 0.24, 0.245, 0.25, 0.25, 0.26, 0.28])
+    tc = int(0.22 * fs)
+    stance = 2.6 * np.sin(np.pi * np.arange(tc) / tc) + 0.25
+    flight = np.zeros(int(0.1 * fs))
+    y = np.concatenate([foot, stance, flight, 0.25 + stance, flight])
+    ys = filters.lowpass(y, fs, 5.0, order=2)
+    up, down, _, _ = events.find_humps(ys, 1.0, 0.9, 1.15)
+    ic, to, amp, vb, va, rise, first_above = events.contact_edges(y, up, down, 0.2, 1.3, 0.5)
+    assert up.size == 2 and first_above[0] == 0.0 and np.isfinite(ic[0]) and np.isfinite(to[0])
+
+
 def test_find_humps_ignores_noise_while_standing():
     rng = np.random.default_rng(0)
     ys = 1.0 + rng.normal(0, 0.02, 5000)

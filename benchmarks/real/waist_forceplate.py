@@ -189,6 +189,51 @@ def toe_off_signal(root: Path, scores: list[dict]) -> list[dict]:
     return rows
 
 
+#: the trials are also cut to start (end) this many seconds later (earlier), every ``CUT_STEP_S``:
+#: a recording can begin and end at any phase of a stride
+CUT_SPAN_S = 0.7
+CUT_STEP_S = 0.025
+
+
+def edge_cuts(root: Path) -> dict:
+    """Each trial cut to start later and, separately, to end earlier by 0 to ``CUT_SPAN_S``: the
+    plate contacts wholly inside a cut (initial contact >= 10 ms after its first sample, toe-off
+    >= 10 ms before its last) that no detected running contact matches within ``TOLERANCE_S``, and
+    the detections that match no plate contact at all, away from the cut's ends (a stance cut by
+    an end is reported, and is not in the reference)."""
+    import pandas as pd
+
+    import gaitlab
+    from gaitlab.validation import match_events
+
+    folder = Path(root) / FOLDER
+    cond = pd.read_csv(folder / "conditions.csv")
+    ref = pd.read_csv(folder / "reference_contacts.csv")
+    out = {"cuts": 0, "inside": 0, "missed": 0, "spurious": 0, "where": []}
+    for c in cond.itertuples(index=False):
+        rec = gaitlab.read(folder / f"{c.trial}.csv.gz")
+        r = ref[ref["trial"] == c.trial]
+        for end in ("start", "end"):
+            for off in np.arange(0.0, CUT_SPAN_S, CUT_STEP_S):
+                keep = rec.t >= off if end == "start" else rec.t <= rec.t[-1] - off
+                t = rec.t[keep]
+                cut = gaitlab.Recording(t - t[0], rec.acc[keep], fs=rec.fs, placement="waist")
+                steps = gaitlab.analyze(cut, placement="waist", report=False).steps
+                ic = steps.loc[steps["activity"] == "running", "ic_s"].to_numpy(float) + t[0]
+                inside = r.loc[(r["ic_s"] >= t[0] + 0.01) & (r["to_s"] <= t[-1] - 0.01), "ic_s"].to_numpy(float)
+                d, _ = match_events(ic, inside, TOLERANCE_S)
+                alone = np.setdiff1d(np.arange(ic.size), d)
+                spurious = sum(1 for u in alone if t[0] + 0.05 < ic[u] < t[-1] - 0.3
+                               and np.min(np.abs(r["ic_s"].to_numpy(float) - ic[u])) > TOLERANCE_S)
+                out["cuts"] += 1
+                out["inside"] += inside.size
+                out["missed"] += inside.size - d.size
+                out["spurious"] += spurious
+                if inside.size - d.size or spurious:
+                    out["where"].append(f"{c.trial} {end} {off:.3f} s")
+    return out
+
+
 SIDE_COLUMNS = [("name", "trial / condition", ""), ("step_si_ref", "step SI plate %", ".1f"),
                 ("step_si_det", "step SI gaitlab %", ".1f"), ("gct_si_ref", "GCT SI plate %", ".1f"),
                 ("gct_si_det", "GCT SI gaitlab %", ".1f"), ("ic_foot_diff", "IC bias A - B, ms", "+.1f"),
@@ -231,6 +276,11 @@ def run(root: Path) -> dict[str, bool]:
         diff = [abs(r[f"{key}_foot_diff"]) for r in side_rows]
         print(f"  {key.upper()} bias differing between the feet: mean |A - B| {np.nanmean(diff):.1f} ms, "
               f"worst {np.nanmax(diff):.1f} ms")
+    cuts = edge_cuts(root)
+    print(f"  cut to start later / end earlier by 0-{CUT_SPAN_S:g} s every {CUT_STEP_S * 1e3:.0f} ms (REAL DATA; "
+          f"{cuts['cuts']} cuts): {cuts['missed']} of {cuts['inside']} plate contacts inside the cuts missed, "
+          f"{cuts['spurious']} detections matching no plate contact"
+          + (f" ({', '.join(cuts['where'][:6])})" if cuts["where"] else ""))
     print("  the same trials at lower sample rates (REAL DATA; every k-th sample of the export):")
     rate_rows = [dict(overall, name="500 Hz (as published)")]
     for k in DECIMATIONS:
@@ -258,4 +308,5 @@ def run(root: Path) -> dict[str, bool]:
     worst = max((r for r in cond_rows if " x " in r["name"]), key=lambda r: abs(r["ic_bias"]))
     check(t, f"no condition with |IC bias| > 12 ms (worst: {worst['name']})", worst["ic_bias"],
           abs(worst["ic_bias"]) <= TARGETS["condition_ic_bias_ms"], " ms")
+    check(t, "no contact lost where a recording starts or ends (cut trials)", cuts["missed"], cuts["missed"] == 0)
     return t

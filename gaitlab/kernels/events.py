@@ -74,7 +74,12 @@ def find_humps(ys: np.ndarray, level: float, low: float, min_peak: float):
 
     A hump starts where ``ys`` rises through ``level`` after having been below ``low`` (so noise
     around ``level`` while standing makes no humps), ends where it falls back through ``level``,
-    and is kept when its peak reaches ``min_peak``.
+    and is kept when its peak reaches ``min_peak``. The data's start counts as below ``low``, and a
+    hump the data begin in (``ys[0] >= level``) starts at the first sample (``up`` 0): a smoothed
+    signal reaches back over the next contact's rise, so a recording that starts in the flight just
+    before a contact would otherwise lose it. :func:`contact_edges` tells from the signal whether a
+    flight or the foot of a loading edge was recorded before such a hump (a measured contact) or
+    the data begin inside a stance (none).
 
     Parameters
     ----------
@@ -105,10 +110,14 @@ def find_humps(ys: np.ndarray, level: float, low: float, min_peak: float):
     down = np.empty(cap)
     peak = np.empty(cap)
     m = 0
-    armed = False
+    armed = True  # what came before the data is unknown: the signal decides (contact_edges)
     inside = False
     start = 0.0
     top = 0.0
+    if n and ys[0] >= level:  # the data begin inside a hump
+        inside = True
+        armed = False
+        top = ys[0]
     for i in range(n - 1):
         a = ys[i]
         b = ys[i + 1]
@@ -318,7 +327,7 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
     for k in range(m):
         s = int(math.floor(up[k]))
         e = int(math.ceil(down[k]))
-        if s < 1 or e > n - 2:
+        if e > n - 2:
             continue
         # valleys: minimum between the neighbouring humps (or the signal's ends)
         # the first / last hump: look for its flight no further than one hump width away
@@ -332,6 +341,15 @@ def contact_edges(y: np.ndarray, up: np.ndarray, down: np.ndarray, floor_level: 
         for i in range(e, hi_a + 1):
             if y[i] < y[ja]:
                 ja = i
+        if k == 0 and y[jb] >= floor_level:
+            # no sample below the floor level from the data's start to this hump: no flight was
+            # recorded before it (the export's low-pass can hold the foot of the edge above the
+            # floor level for tens of ms), so its edge starts at the first sample
+            q = 0
+            while q < jb and y[q] >= floor_level:
+                q += 1
+            if q == jb:
+                jb = 0
         # a valley at the very edge of the signal may be a cut-off stance, not a flight. At the end,
         # only below the floor level is it a flight (the recording ended in the air). At the start,
         # the signal rises from its first sample: below the floor level the recording started in

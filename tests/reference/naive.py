@@ -30,7 +30,9 @@ def rotate_blocks(x, rot, starts):
 
 def find_humps(ys, level, low, min_peak):
     up, down, peak = [], [], []
-    armed, inside, start, top = False, False, 0.0, 0.0
+    armed, inside, start, top = True, False, 0.0, 0.0  # the data's start counts as below `low`
+    if len(ys) and ys[0] >= level:  # the data begin inside a hump: it starts at the first sample
+        inside, armed, top = True, False, ys[0]
     for i in range(len(ys) - 1):
         a, b = ys[i], ys[i + 1]
         if not inside:
