@@ -98,6 +98,7 @@ FIT_COLUMNS: tuple[str, ...] = ("time_s", "timestamp", *FIT_METRICS)
 #: Sports whose FIT cadence counts strides (one foot), so that steps/min = 2 x cadence.
 _STEP_SPORTS = frozenset({"running", "walking", "hiking", "generic", "training", "transition", "multisport"})
 
+
 def _number(value: Any) -> float:
     """A decoded field value as float; absent/invalid (None) or non-numeric -> NaN."""
     if isinstance(value, bool) or not isinstance(value, int | float):
