@@ -58,6 +58,8 @@ STEP: tuple[Column, ...] = (
     Column("pelvic_drop_deg", "deg", "frontal-plane pelvis angle range over the stride (gyroscope)"),
     Column("activity", "", "'running' or 'walking' (a contact without flight, or duty factor >= 0.55, or "
            "0.5-0.55 below 120 steps/min)"),
+    Column("impact_clipped", "", "True when a sample in the impact window was at the accelerometer's rail "
+                                 "(any axis): impact_g and loading_rate_gps of that step are NaN"),
 )
 
 #: Per-contact columns of a shoe analysis, after :data:`STEP_COLUMNS` (``docs/shoe.md``).
@@ -76,8 +78,6 @@ SHOE: tuple[Column, ...] = (
     Column("foot_clearance_m", "m", "highest point of the foot during swing"),
     Column("ic_gyro_s", "s", "IC from the pitch-rate minimum alone (Falbriard et al. 2018)"),
     Column("to_gyro_s", "s", "TO from the pitch-rate minimum alone"),
-    Column("impact_clipped", "", "True when a sample in the impact window was clipped at the accelerometer's "
-                                 "range: impact_g and loading_rate_gps of that contact are NaN"),
 )
 
 #: Summary keys of schema 1 (always present), then extensions. Means over valid running steps.
@@ -106,6 +106,11 @@ SUMMARY: tuple[Column, ...] = (
     Column("step_time_cv_pct", "%", "coefficient of variation of step time"),
     Column("step_regularity", "", "autocorrelation of the vertical force at one step (0-1)"),
     Column("stride_regularity", "", "autocorrelation of the vertical force at one stride (0-1)"),
+    Column("impact_clipped_contacts", "", "valid contacts whose impact window held a sample at the "
+                                          "accelerometer's rail (saturated sensor): their impact_g and "
+                                          "loading_rate_gps are NaN, and impact_g is then a lower bound"),
+    Column("impact_note", "", "text saying impact_g underestimates the impacts when contacts were clipped, "
+                              "else None"),
 )
 
 #: Summary keys a shoe analysis adds (means over valid running contacts).
@@ -126,10 +131,6 @@ SHOE_SUMMARY: tuple[Column, ...] = (
     Column("impact_si_pct", "%", "symmetry index of impact (pair only)"),
     Column("stride_length_si_pct", "%", "symmetry index of stride length (pair only)"),
     Column("swing_si_pct", "%", "symmetry index of swing time (pair only)"),
-    Column("impact_clipped_contacts", "", "contacts whose impact window held a clipped sample (saturated "
-                                          "sensor): left out of impact_g, which is then a lower bound"),
-    Column("impact_note", "", "text saying impact_g underestimates the impacts when contacts were clipped, "
-                              "else None"),
     Column("no_gyro_note", "", "text naming the metrics that are null without a gyroscope, else None"),
 )
 

@@ -116,6 +116,7 @@ def make_analysis(
         "pelvic_tilt_deg": tilt,
         "pelvic_drop_deg": drop,
         "activity": pd.Series(["running"] * n, dtype=object),
+        "impact_clipped": np.zeros(n, dtype=bool),
     })
     if speed_mps is not None:
         steps["speed_mps"] = speed_mps

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import gaitlab
-from gaitlab.gait.foot_frame import CLIP_BAND, saturation_range
+from gaitlab.gait.saturation import CLIP_BAND, saturation_range
 from gaitlab.synth import simulate_shoes
 from gaitlab.synth.scenario import SENSOR_PRESETS
 

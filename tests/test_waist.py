@@ -523,3 +523,38 @@ def test_apex_is_not_used_when_it_is_early_on_every_step(fs):
     err = _impact_run_ic_errors_ms(fs, cadence_spm=175.0, gct_ms=230.0, speed_mps=4.0, heel_impact_g=0.6,
                                    landing_offset_cm=-0.5)
     assert abs(np.mean(err)) <= 5.0, np.mean(err)
+
+
+@pytest.mark.parametrize("range_g, stated", [(2.0, False), (2.4, True)])
+def test_impacts_at_the_accelerometer_rail_are_not_reported(range_g, stated):
+    """A sensor whose range the impacts exceed (a +-2 g low-noise accelerometer on a downhill heel
+    striker, peaks up to ~2.9 g) reads its rail for everything beyond: such an impact is a lower
+    bound, so it is NaN with its loading rate, the step says why (``impact_clipped``), and the
+    summary counts them. The rail is found in the signal (a standard range, read flat on several
+    samples) or from the range the file states (``meta['acc_range_g']``). The other steps' impacts,
+    the timing and VO are as without the rail."""
+    import dataclasses
+
+    from gaitlab.synth.scenario import SENSOR_PRESETS
+
+    kw = dict(REALISTIC)
+    kw.update(FORCE_SCENARIOS["downhill_heel_strike"])
+    free = simulate_waist(60.0, fs=200.0, seed=5, **kw)
+    kw["noise"] = dataclasses.replace(SENSOR_PRESETS["realistic"], acc_range_g=range_g)
+    railed = simulate_waist(60.0, fs=200.0, seed=5, **kw)
+    rec = railed.recording
+    if stated:
+        rec = rec.replace(meta={**rec.meta, "acc_range_g": range_g})
+    a = gaitlab.analyze(rec, report=False)
+    b = gaitlab.analyze(free.recording, report=False)
+    clipped = a.steps["impact_clipped"].to_numpy(bool)
+    assert 0 < clipped.sum() < clipped.size and not b.steps["impact_clipped"].any()
+    assert a.steps.loc[clipped, ["impact_g", "loading_rate_gps"]].isna().all().all()
+    assert a.summary["impact_clipped_contacts"] == clipped.sum() and a.summary["impact_note"]
+    assert b.summary["impact_clipped_contacts"] == 0 and b.summary["impact_note"] is None
+    d, k = match_events(a.steps["ic_s"].to_numpy(float), b.steps["ic_s"].to_numpy(float), 0.01)
+    kept = ~clipped[d] & a.steps["valid"].to_numpy(bool)[d]
+    np.testing.assert_allclose(a.steps["impact_g"].to_numpy(float)[d][kept],
+                               b.steps["impact_g"].to_numpy(float)[k][kept], atol=0.05)
+    _assert_limits(score(a, railed.truth))
+    assert a.summary["vo_cm"] == pytest.approx(b.summary["vo_cm"], abs=0.2)

@@ -80,6 +80,8 @@ def summary_lines(analysis) -> list[str]:
         lines.append(f"  impact         {_fmt(s.get('impact_g'), '.2f', ' g')}   braking "
                      f"{_fmt(s.get('braking_mps'), '.2f', ' m/s')}   pelvic tilt "
                      f"{_fmt(s.get('pelvic_tilt_deg'), '.1f', ' deg')}")
+    if isinstance(s.get("impact_note"), str) and s["impact_note"]:  # a saturated accelerometer
+        lines.append(f"  note: {s['impact_note']}")
     if not s.get("n_valid_steps"):
         if s.get("n_steps"):
             lines.append("  note: no valid running steps (walking, or steps at gaps / implausible): "
@@ -111,9 +113,9 @@ def verdict_lines(analysis) -> list[str]:
 
 
 def _shoe_lines(s: dict) -> list[str]:
-    """Foot-sensor lines (gaitlab.gait.shoe summary keys), then its notes (no gyroscope, clipping)."""
+    """Foot-sensor lines (gaitlab.gait.shoe summary keys), then its note on a missing gyroscope."""
     shares = "/".join(_fmt(s.get(f"{c}_pct"), ".0f") for c in ("rearfoot", "midfoot", "forefoot"))
-    notes = [f"  note: {s[k]}" for k in ("no_gyro_note", "impact_note") if isinstance(s.get(k), str) and s[k]]
+    notes = [f"  note: {s['no_gyro_note']}"] if isinstance(s.get("no_gyro_note"), str) and s["no_gyro_note"] else []
     return [
         f"  stride length  {_fmt(s.get('stride_length_m'), '.2f', ' m')}   speed {_fmt(s.get('speed_mps'), '.2f', ' m/s')}"
         f"   swing {_fmt(s.get('swing_ms'), '.0f', ' ms')}",

@@ -17,7 +17,7 @@ toe-up pitch rate is ``w = -gyr_y``. Per recording (a shoe sensor does not move 
 * **forward** = left x up.
 
 The frame is estimated from the first ten minutes (``FRAME_WINDOW_S``) of the recording, and so
-is the level at which the accelerometer saturates, if it does (:func:`saturation_range`).
+is the level at which the accelerometer saturates, if it does (:func:`.saturation.saturation_range`).
 
 Without a gyroscope, up comes from the still samples of the accelerometer and forward from the
 principal horizontal axis of the specific force while moving, with an unknown sign (the forward
@@ -32,21 +32,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import InputError
+from .saturation import saturation_range
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FootFrame", "estimate_foot_frame", "STILL_GYRO_DPS", "STILL_ACC_G", "saturation_range",
-           "clipped_samples"]
+__all__ = ["FootFrame", "estimate_foot_frame", "STILL_GYRO_DPS", "STILL_ACC_G"]
 
 #: A foot counts as still below this gyro norm (deg/s) ...
 STILL_GYRO_DPS = 50.0
 #: ... with the specific-force norm within this much of 1 g (a foot at rest).
 STILL_ACC_G = 0.1
-#: Accelerometer full-scale ranges on the market (g): a saturated axis reads one of them ...
-FULL_SCALES_G = (2.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 64.0, 100.0, 200.0, 400.0)
-#: ... on at least this many samples (or two in a row); within CLIP_BAND of that level a reading is
-#: not trusted as a peak (an anti-alias filter after the clip rounds the flat top off).
-CLIP_MIN_SAMPLES, CLIP_BAND = 3, 0.95
 #: The heel-off after a still foot is judged over this long (s): the heel rises for ~0.1 s before
 #: the pitch-rate minimum of push-off (real jogs and walk).
 HEEL_OFF_S = 0.1
@@ -87,61 +82,6 @@ class FootFrame:
     method: str
     forward_known: bool
     acc_range_g: float | None = None
-
-
-def saturation_range(acc: np.ndarray) -> float | None:
-    """The level at which an accelerometer saturated (g), or None: from the signal alone.
-
-    An axis is saturated when its extreme value (per sign) lies within 3 % of a standard
-    full-scale range (``FULL_SCALES_G``) and either the sensor returned exactly that value on at
-    least ``CLIP_MIN_SAMPLES`` samples or on two consecutive ones (a sensor reads its limit for
-    everything beyond it, while a real peak below the range is reached once). Peaks that merely
-    come close to a range are not evidence: impacts of a +-16 g sensor pile up under 8 g as well
-    (on the synthetic 'realistic' sensor five peaks lie within 5 % under 8 g), and on the shared
-    real foot jogs each maximum (up to 7.7 g, on a sensor said to saturate near 8 g) is reached
-    once. Where a filter ran after the clip and rounded the top off, only a known range
-    (``FootPipeline(acc_range_g=...)`` or ``Recording.meta['acc_range_g']``) can tell.
-
-    Parameters
-    ----------
-    acc : ndarray, shape (n, 3)
-        Specific force (g), sensor frame as recorded.
-
-    Returns
-    -------
-    float or None
-        The smallest saturated level over the axes (the full scale, or the extreme reached when
-        lower), None when no axis saturated.
-    """
-    a = np.asarray(acc, dtype=np.float64)
-    scales = np.asarray(FULL_SCALES_G)
-    found: list[float] = []
-    for k in range(a.shape[1]):
-        x = a[:, k]
-        if not np.isfinite(x).any():
-            continue
-        for ext in (float(np.nanmax(x)), float(np.nanmin(x))):
-            rel = np.abs(abs(ext) / scales - 1.0)
-            if rel.min() > 0.03:
-                continue
-            scale = float(scales[np.argmin(rel)])
-            at = np.abs(x - ext) <= 1e-9 * abs(ext)
-            if at.sum() >= CLIP_MIN_SAMPLES or (at[1:] & at[:-1]).any():
-                found.append(min(scale, abs(ext)))
-    return min(found) if found else None
-
-
-def clipped_samples(acc: np.ndarray, range_g: float | None) -> np.ndarray:
-    """Samples of ``acc`` (g, any frame-free sensor axes) within ``CLIP_BAND`` of the range, any axis.
-
-    Within 5 % of the range a reading is not trusted as a peak: the sensor may have clipped, and an
-    anti-alias filter after the clip rounds the top off to just under the range. All False
-    without a range.
-    """
-    a = np.asarray(acc, dtype=np.float64)
-    if range_g is None:
-        return np.zeros(a.shape[0], dtype=bool)
-    return np.any(np.abs(a) >= CLIP_BAND * float(range_g), axis=1)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

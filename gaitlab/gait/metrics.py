@@ -405,6 +405,11 @@ def summarize(steps: pd.DataFrame, *, duration_s: float, gap_s: float = 0.0,
         out["gct_balance_left_pct"] = math.nan
         out["step_time_asymmetry_pct"] = math.nan
         out["per_side_reason"] = per_side_reason
+    # saturated sensor: clipped impacts are left out of impact_g, which is then a lower bound
+    n_clip = int(np.count_nonzero(cols.bools("impact_clipped"))) if "impact_clipped" in cols else 0
+    out["impact_clipped_contacts"] = n_clip
+    out["impact_note"] = (f"{n_clip} contacts clipped at the accelerometer's range: their impact is not "
+                          "reported and impact_g (from the others) underestimates the impacts") if n_clip else None
     if placement == "shoe":
         _shoe_summary(out, steps, steps[keep], paired=paired, duration_s=duration_s, gap_s=gap_s, has_gyro=has_gyro)
     return out
@@ -425,12 +430,7 @@ def _shoe_summary(out: dict[str, Any], steps: pd.DataFrame, run: pd.DataFrame, *
     for cls in ("rearfoot", "midfoot", "forefoot"):
         out[f"{cls}_pct"] = 100.0 * float((classes == cls).mean()) if len(classes) else math.nan
     out["braking_g"] = _mean(run["braking_g"])
-    # saturated sensor: clipped impacts are left out of impact_g, which is then a lower bound
-    n_clip = int(steps["impact_clipped"].sum())
-    out["impact_clipped_contacts"] = n_clip
     out["no_gyro_note"] = None
-    out["impact_note"] = (f"{n_clip} contacts clipped at the accelerometer's range: their impact is not "
-                          "reported and impact_g (from the others) underestimates the impacts") if n_clip else None
     out["pronation_deg"] = _mean(run["pronation_deg"])
     if not has_gyro:
         out["no_gyro_note"] = ("no gyroscope: toe-off (so contact time, duty factor, swing and flight), "

@@ -34,16 +34,16 @@ import numpy as np
 from ..errors import InputError
 from ..recording import Recording
 from ..schema import PLAUSIBLE_SHOE, SHOE_COLUMNS, STEP_COLUMNS
-from .foot_frame import STILL_GYRO_DPS, FootFrame, clipped_samples, estimate_foot_frame
+from .foot_frame import STILL_GYRO_DPS, FootFrame, estimate_foot_frame
 from .orientation import parse_axes
+from .saturation import clipped_samples
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
 from .speed import parse_speed, speed_at
 from .walking import walking_by_duty_factor
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["FootPipeline", "ShoePipeline", "pair_columns", "strike_class", "RFS_MIN_DEG", "FFS_MAX_DEG",
-           "clipped_samples"]
+__all__ = ["FootPipeline", "ShoePipeline", "pair_columns", "strike_class", "RFS_MIN_DEG", "FFS_MAX_DEG"]
 
 #: Altman & Davis (2012): rearfoot above 8 deg, forefoot below -1.6 deg, midfoot between.
 RFS_MIN_DEG, FFS_MAX_DEG = 8.0, -1.6
@@ -128,8 +128,8 @@ class FootPipeline:
         Window after IC for the impact peak (s).
     acc_range_g : float, optional
         The accelerometer's full-scale range (g), when known (else ``Recording.meta['acc_range_g']``,
-        else the saturation level the foot frame found, :func:`.foot_frame.saturation_range`);
-        samples at >= 95 % of it count as clipped (:func:`.foot_frame.clipped_samples`).
+        else the saturation level the foot frame found, :func:`.saturation.saturation_range`);
+        samples at >= 95 % of it count as clipped (:func:`.saturation.clipped_samples`).
 
     Attributes
     ----------

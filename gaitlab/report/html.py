@@ -149,7 +149,7 @@ def _cards(summary: Mapping[str, Any], placement: str | None = None) -> str:
 
 
 def _notes_html(summary: Mapping[str, Any]) -> str:
-    """The summary's plain-text notes (shoe: no gyroscope, clipped impacts), shown under the cards."""
+    """The summary's plain-text notes (no gyroscope on a shoe, clipped impacts), shown under the cards."""
     notes = [summary.get(k) for k in ("no_gyro_note", "impact_note")]
     return "".join(f'<p class="note summary-note">{_esc(n)}</p>' for n in notes if isinstance(n, str) and n)
 
