@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import gaitlab
-from gaitlab.commands.analyze import _shoe_lines, summary_lines
+from gaitlab.commands.analyze import summary_lines
 from gaitlab.report import evaluate, evaluate_detailed
 from gaitlab.report.html import FOOT_TABLE, render_html
 from gaitlab.schema import REPORT_STATUSES, SHOE_COLUMNS, STEP_COLUMNS, SUMMARY_KEYS, describe
@@ -175,13 +175,29 @@ def test_feet_figure_draws_every_shoe_metric(shoe_pair):
 def test_shoe_notes_shown_in_report_and_terminal(shoe_pair):
     s = {**shoe_pair.summary, "no_gyro_note": "Without a gyroscope: no foot strike angle.",
          "impact_note": "3 contacts clipped: impact_g is a lower bound."}
-    lines = _shoe_lines(s)
+    import copy
+
+    noted = copy.copy(shoe_pair)
+    noted.summary = s
+    lines = summary_lines(noted)
     assert any("Without a gyroscope" in x for x in lines) and any("3 contacts clipped" in x for x in lines)
     from gaitlab.report.html import _notes_html
 
     html = _notes_html(s)
     assert "Without a gyroscope" in html and "3 contacts clipped" in html
     assert _notes_html(shoe_pair.summary) == ""
+
+
+def test_waist_impact_note_shown_in_terminal(short_run):
+    """A waist run's clipped impacts are noted under the impact line, as a shoe's are."""
+    import copy
+
+    noted = copy.copy(short_run)
+    noted.summary = {**short_run.summary, "impact_note": "14 contacts clipped at the accelerometer's range"}
+    lines = summary_lines(noted)
+    at = next(i for i, x in enumerate(lines) if x.startswith("  impact "))
+    assert "14 contacts clipped" in lines[at + 1]
+    assert not any("contacts clipped" in x for x in summary_lines(short_run))
 
 
 def test_live_shoe_line_shows_stride_and_strike():
