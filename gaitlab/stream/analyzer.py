@@ -241,8 +241,9 @@ class LiveWaistAnalyzer(IncrementalAnalyzer):
 
         rows = list(self._baseline_rows) + [r for r in self.steps_ if r["ic_s"] > self._baseline_end_s]
         steps = pd.DataFrame(rows).reindex(columns=list(LIVE_STEP_FIELDS))
-        steps = steps.astype({c: float for c in STEP_COLUMNS if c not in ("side", "activity", "valid")})
-        steps["valid"] = steps["valid"].fillna(False).astype(bool)
+        steps = steps.astype({c: float for c in STEP_COLUMNS if c not in ("side", "activity", "valid", "impact_clipped")})
+        for c in ("valid", "impact_clipped"):
+            steps[c] = steps[c].fillna(False).astype(bool)
         self._timing_mounting(steps)
         # the live tilt reference is the early run (the stream rarely starts standing still)
         evaluation = evaluate_steps(steps, placement="waist", tilt_reference="early_run",
