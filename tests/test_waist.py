@@ -525,14 +525,15 @@ def test_apex_is_not_used_when_it_is_early_on_every_step(fs):
     assert abs(np.mean(err)) <= 5.0, np.mean(err)
 
 
-@pytest.mark.parametrize("range_g, stated", [(2.0, False), (2.4, True)])
+@pytest.mark.parametrize("range_g, stated", [(2.0, None), (2.4, "acc_range_g"), (2.4, "acc_clipped_g")])
 def test_impacts_at_the_accelerometer_rail_are_not_reported(range_g, stated):
     """A sensor whose range the impacts exceed (a +-2 g low-noise accelerometer on a downhill heel
     striker, peaks up to ~2.9 g) reads its rail for everything beyond: such an impact is a lower
     bound, so it is NaN with its loading rate, the step says why (``impact_clipped``), and the
     summary counts them. The rail is found in the signal (a standard range, read flat on several
-    samples) or from the range the file states (``meta['acc_range_g']``). The other steps' impacts,
-    the timing and VO are as without the rail."""
+    samples), from the range the file states (``meta['acc_range_g']``), or from the level a reader
+    found the impacts cut at, kept with its sign (``meta['acc_clipped_g']``, a Shimmer's -2.55 g).
+    The other steps' impacts, the timing and VO are as without the rail."""
     import dataclasses
 
     from gaitlab.synth.scenario import SENSOR_PRESETS
@@ -544,7 +545,8 @@ def test_impacts_at_the_accelerometer_rail_are_not_reported(range_g, stated):
     railed = simulate_waist(60.0, fs=200.0, seed=5, **kw)
     rec = railed.recording
     if stated:
-        rec = rec.replace(meta={**rec.meta, "acc_range_g": range_g})
+        level = -range_g if stated == "acc_clipped_g" else range_g
+        rec = rec.replace(meta={**rec.meta, stated: level})
     a = gaitlab.analyze(rec, report=False)
     b = gaitlab.analyze(free.recording, report=False)
     clipped = a.steps["impact_clipped"].to_numpy(bool)

@@ -88,5 +88,5 @@ def clip_level(acc: np.ndarray, meta: Mapping[str, Any]) -> float | None:
     for key in ("acc_range_g", "acc_clipped_g"):
         level = meta.get(key)
         if level is not None:
-            return float(level)
+            return abs(float(level))  # a reader keeps the rail with its sign (-2.55 g)
     return saturation_range(acc)

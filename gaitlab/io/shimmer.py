@@ -276,9 +276,10 @@ def read_shimmer(src: Source, header: Header, opts: dict[str, Any]) -> Signal:
     clipped_g = None
     if chosen == "Accel_LN" and (flat := _flat_top(acc, a_unit)) is not None:
         warnings.warn(f"{src.path}: the low-noise accelerometer (nominal +-{LN_RANGE_G:g} g) tops out at "
-                      f"{flat[1]:.2f} g on {acc_cols[chosen][flat[0]]} in several impacts: they are clipped, "
-                      "so the impact of those steps is not reported (null); record running with the "
-                      "wide-range accelerometer (Accel_WR) enabled", UserWarning, stacklevel=4)
+                      f"{flat[1]:.2f} g on {acc_cols[chosen][flat[0]]} in several stances: readings beyond it "
+                      "are cut, so those peaks read low (a step whose impact reaches it has no impact_g); "
+                      "record running with the wide-range accelerometer (Accel_WR) enabled",
+                      UserWarning, stacklevel=4)
         clipped_g = round(flat[1], 3)
     gyr = stack(gyr_cols) if gyr_cols else None
     gyr_unit = _unit(units, gyr_cols[0], GYR_UNIT_NAMES, "dps", "angular rate", src, uline) if gyr_cols else "dps"
