@@ -77,7 +77,7 @@ def clipped_samples(acc: np.ndarray, range_g: float | None) -> np.ndarray:
     a = np.asarray(acc, dtype=np.float64)
     if range_g is None:
         return np.zeros(a.shape[0], dtype=bool)
-    return np.any(np.abs(a) >= CLIP_BAND * float(range_g), axis=1)
+    return np.any(np.abs(a) >= CLIP_BAND * abs(float(range_g)), axis=1)
 
 
 def clip_level(acc: np.ndarray, meta: Mapping[str, Any]) -> float | None:
