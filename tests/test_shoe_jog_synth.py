@@ -77,6 +77,16 @@ def test_saturating_sensor_flags_clipped_impacts_and_never_reports_them(range_g)
     assert "clipped" in s["impact_note"]
 
 
+def test_a_rail_the_reader_found_counts_as_on_the_waist():
+    """A reader's signed rail level (``meta['acc_clipped_g']``, e.g. a Shimmer's -2.55 g) marks the
+    same contacts as the range read from the signal, by magnitude."""
+    left, a = _clipping_run(6.0, 400.0)
+    stated = gaitlab.analyze(left.recording.replace(meta={**left.recording.meta, "acc_clipped_g": -6.0}),
+                             placement="shoe", report=False)
+    np.testing.assert_array_equal(stated.steps["impact_clipped"], a.steps["impact_clipped"])
+    assert a.steps["impact_clipped"].any()
+
+
 def test_saturation_at_200_hz_and_an_unsaturated_sensor():
     # at 200 Hz the anti-alias filter rounds the clipped tops off: still no reading near the
     # range is reported as an impact

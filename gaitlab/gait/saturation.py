@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FULL_SCALES_G", "CLIP_MIN_SAMPLES", "CLIP_BAND", "saturation_range", "clipped_samples", "clip_level"]
+__all__ = ["FULL_SCALES_G", "CLIP_MIN_SAMPLES", "CLIP_BAND", "saturation_range", "clipped_samples",
+           "stated_clip_level", "clip_level"]
 
 #: Accelerometer full-scale ranges on the market (g): a saturated axis reads one of them ...
 FULL_SCALES_G = (2.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 64.0, 100.0, 200.0, 400.0)
@@ -80,13 +81,19 @@ def clipped_samples(acc: np.ndarray, range_g: float | None) -> np.ndarray:
     return np.any(np.abs(a) >= CLIP_BAND * abs(float(range_g)), axis=1)
 
 
-def clip_level(acc: np.ndarray, meta: Mapping[str, Any]) -> float | None:
-    """The level (g) at which ``acc`` may be clipped, or None: the sensor's range as the file states
-    it (``meta['acc_range_g']``), else the level a reader found impacts cut at
-    (``meta['acc_clipped_g']``, e.g. a Shimmer low-noise accelerometer's rail), else the level the
-    signal shows (:func:`saturation_range`)."""
+def stated_clip_level(meta: Mapping[str, Any]) -> float | None:
+    """The level (g) a recording's metadata says its accelerometer clips at, or None: the range the
+    file states (``meta['acc_range_g']``), else the level a reader found peaks cut at
+    (``meta['acc_clipped_g']``, e.g. a Shimmer low-noise accelerometer's rail, kept with its sign)."""
     for key in ("acc_range_g", "acc_clipped_g"):
         level = meta.get(key)
         if level is not None:
-            return abs(float(level))  # a reader keeps the rail with its sign (-2.55 g)
-    return saturation_range(acc)
+            return abs(float(level))
+    return None
+
+
+def clip_level(acc: np.ndarray, meta: Mapping[str, Any]) -> float | None:
+    """The level (g) at which ``acc`` may be clipped, or None: :func:`stated_clip_level`, else the
+    level the signal shows (:func:`saturation_range`)."""
+    stated = stated_clip_level(meta)
+    return stated if stated is not None else saturation_range(acc)

@@ -36,7 +36,7 @@ from ..recording import Recording
 from ..schema import PLAUSIBLE_SHOE, SHOE_COLUMNS, STEP_COLUMNS
 from .foot_frame import STILL_GYRO_DPS, FootFrame, estimate_foot_frame
 from .orientation import parse_axes
-from .saturation import clipped_samples
+from .saturation import clipped_samples, stated_clip_level
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
 from .speed import parse_speed, speed_at
 from .walking import walking_by_duty_factor
@@ -127,9 +127,10 @@ class FootPipeline:
     impact_window_s : float
         Window after IC for the impact peak (s).
     acc_range_g : float, optional
-        The accelerometer's full-scale range (g), when known (else ``Recording.meta['acc_range_g']``,
-        else the saturation level the foot frame found, :func:`.saturation.saturation_range`);
-        samples at >= 95 % of it count as clipped (:func:`.saturation.clipped_samples`).
+        The accelerometer's full-scale range (g), when known (else the level the recording's
+        metadata states, :func:`.saturation.stated_clip_level`, else the saturation level the foot
+        frame found, :func:`.saturation.saturation_range`); samples at >= 95 % of it count as
+        clipped (:func:`.saturation.clipped_samples`).
 
     Attributes
     ----------
@@ -186,7 +187,7 @@ class FootPipeline:
         acc = _to_foot(recording.acc, frame.rot)
         acc /= frame.gravity_g
         gyr = None if recording.gyr is None else _to_foot(recording.gyr, frame.rot)
-        rng = self.acc_range_g if self.acc_range_g is not None else recording.meta.get("acc_range_g")
+        rng = self.acc_range_g if self.acc_range_g is not None else stated_clip_level(recording.meta)
         rng = frame.acc_range_g if rng is None else float(rng)
         clip = clipped_samples(recording.acc, rng)
         stretches, gaps = split_stretches(recording.t, acc, gyr, recording.fs, {"clipped": clip.astype(np.float64)})
