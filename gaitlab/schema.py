@@ -106,7 +106,7 @@ SUMMARY: tuple[Column, ...] = (
     Column("step_time_cv_pct", "%", "coefficient of variation of step time"),
     Column("step_regularity", "", "autocorrelation of the vertical force at one step (0-1)"),
     Column("stride_regularity", "", "autocorrelation of the vertical force at one stride (0-1)"),
-    Column("impact_clipped_contacts", "", "valid contacts whose impact window held a sample at the "
+    Column("impact_clipped_contacts", "", "contacts whose impact window held a sample at the "
                                           "accelerometer's rail (saturated sensor): their impact_g and "
                                           "loading_rate_gps are NaN, and impact_g is then a lower bound"),
     Column("impact_note", "", "text saying impact_g underestimates the impacts when contacts were clipped, "

@@ -195,13 +195,19 @@ def paired_symmetry_ci(values: pd.Series | np.ndarray, side: pd.Series | np.ndar
     lv = np.where(left[i], v[i], v[i + 1])
     rv = np.where(left[i], v[i + 1], v[i])
     d = lv - rv
-    diff = abs(float(d.mean()))
-    half = _Z95 * float(d.std(ddof=1)) / math.sqrt(i.size)
-    tot = float(lv.mean() + rv.mean())
-    if tot > 0:
-        out.update(si_pct=200.0 * diff / tot, si_lo_pct=200.0 * max(diff - half, 0.0) / tot,
-                   si_hi_pct=200.0 * (diff + half) / tot)
+    _symmetry_interval(out, abs(float(d.mean())), _Z95 * float(d.std(ddof=1)) / math.sqrt(i.size),
+                       float(lv.mean() + rv.mean()))
     return out
+
+
+def _symmetry_interval(out: dict[str, Any], diff: float, half: float, total: float) -> None:
+    """``si_pct``, ``si_lo_pct``, ``si_hi_pct`` into ``out`` (in place) from the left-right
+    difference ``diff`` (>= 0), its 95 % half-width and the sum of the side means; left as they are
+    unless that sum is positive."""
+    if math.isfinite(total) and total > 0:
+        out["si_pct"] = 200.0 * diff / total
+        out["si_lo_pct"] = 200.0 * max(diff - half, 0.0) / total
+        out["si_hi_pct"] = 200.0 * (diff + half) / total
 
 
 def masked_means_ci(values: pd.Series | np.ndarray, left: np.ndarray, right: np.ndarray) -> dict[str, float]:
@@ -213,13 +219,7 @@ def masked_means_ci(values: pd.Series | np.ndarray, left: np.ndarray, right: np.
     out = {"left": lm, "left_lo": lm - _Z95 * lse, "left_hi": lm + _Z95 * lse, "n_left": ln,
            "right": rm, "right_lo": rm - _Z95 * rse, "right_hi": rm + _Z95 * rse, "n_right": rn,
            "si_pct": math.nan, "si_lo_pct": math.nan, "si_hi_pct": math.nan}
-    tot = lm + rm
-    if math.isfinite(tot) and tot > 0:
-        diff = abs(lm - rm)
-        half = _Z95 * math.hypot(lse, rse)
-        out["si_pct"] = 200.0 * diff / tot
-        out["si_lo_pct"] = 200.0 * max(diff - half, 0.0) / tot
-        out["si_hi_pct"] = 200.0 * (diff + half) / tot
+    _symmetry_interval(out, abs(lm - rm), _Z95 * math.hypot(lse, rse), lm + rm)
     return out
 
 

@@ -11,14 +11,17 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FULL_SCALES_G", "CLIP_MIN_SAMPLES", "CLIP_BAND", "saturation_range", "clipped_samples",
-           "stated_clip_level", "clip_level"]
+__all__ = ["FULL_SCALES_G", "CLIP_MIN_SAMPLES", "CLIP_BAND", "CLIPPED_CHANNEL", "saturation_range",
+           "clipped_samples", "stated_clip_level", "clip_level", "clipped_windows"]
 
 #: Accelerometer full-scale ranges on the market (g): a saturated axis reads one of them ...
 FULL_SCALES_G = (2.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 64.0, 100.0, 200.0, 400.0)
 #: ... on at least this many samples (or two in a row); within CLIP_BAND of that level a reading is
 #: not trusted as a peak (an anti-alias filter after the clip rounds the flat top off).
 CLIP_MIN_SAMPLES, CLIP_BAND = 3, 0.95
+#: Extra channel of a stretch (``split_stretches``) marking the samples at the accelerometer's rail
+#: (:func:`clipped_samples`), for the pipelines' per-contact check (:func:`clipped_windows`).
+CLIPPED_CHANNEL = "acc_clipped"
 
 
 def saturation_range(acc: np.ndarray) -> float | None:
@@ -97,3 +100,18 @@ def clip_level(acc: np.ndarray, meta: Mapping[str, Any]) -> float | None:
     level the signal shows (:func:`saturation_range`)."""
     stated = stated_clip_level(meta)
     return stated if stated is not None else saturation_range(acc)
+
+
+def clipped_windows(clip: np.ndarray | None, start: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """Whether any sample marked in ``clip`` lies in ``[floor(start), ceil(stop)]`` of each window
+    (fractional sample indices), e.g. a contact's impact window; all False without a mask, and
+    for a NaN start."""
+    hit = np.zeros(start.size, dtype=bool)
+    if clip is None or not start.size:
+        return hit
+    csum = np.concatenate(([0], np.cumsum(clip > 0)))
+    ok = np.isfinite(start)
+    a = np.clip(np.floor(start[ok]), 0, clip.size - 1).astype(np.int64)
+    b = np.clip(np.ceil(stop[ok]), 0, clip.size - 1).astype(np.int64)
+    hit[ok] = csum[b + 1] > csum[a]
+    return hit

@@ -36,7 +36,7 @@ from ..recording import Recording
 from ..schema import PLAUSIBLE_SHOE, SHOE_COLUMNS, STEP_COLUMNS
 from .foot_frame import STILL_GYRO_DPS, FootFrame, estimate_foot_frame
 from .orientation import parse_axes
-from .saturation import clipped_samples, stated_clip_level
+from .saturation import CLIPPED_CHANNEL, clipped_samples, clipped_windows, stated_clip_level
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
 from .speed import parse_speed, speed_at
 from .walking import walking_by_duty_factor
@@ -190,7 +190,7 @@ class FootPipeline:
         rng = self.acc_range_g if self.acc_range_g is not None else stated_clip_level(recording.meta)
         rng = frame.acc_range_g if rng is None else float(rng)
         clip = clipped_samples(recording.acc, rng)
-        stretches, gaps = split_stretches(recording.t, acc, gyr, recording.fs, {"clipped": clip.astype(np.float64)})
+        stretches, gaps = split_stretches(recording.t, acc, gyr, recording.fs, {CLIPPED_CHANNEL: clip.astype(np.float64)})
         if not stretches:
             raise InputError(f"no stretch of at least {MIN_STRETCH_S} s without gaps in "
                              f"{recording.duration_s:.1f} s of data", path=recording.meta.get("source"))
@@ -224,7 +224,8 @@ class FootPipeline:
             brake[:] = np.nan
         # a clipped sample in the impact window: the true peak is higher than any value read, so
         # the impact (and its loading rate) is not reported (the summary says how many)
-        clipped = _clipped_impacts(st.extra["clipped"] > 0, ic, max(int(round(self.impact_window_s * fs)), 1))
+        clipped = clipped_windows(st.extra[CLIPPED_CHANNEL], ic,
+                                  np.floor(ic) + max(int(round(self.impact_window_s * fs)), 1))
         impact[clipped] = np.nan
         rate[clipped] = np.nan
         # ZUPT stride from this contact's mid-stance to the next one's
@@ -385,17 +386,6 @@ def _quiet_run(x: np.ndarray, i: int, level: float) -> int:
     lo = above[above < i]
     hi = above[above > i]
     return int((hi[0] if hi.size else x.size) - (lo[-1] + 1 if lo.size else 0))
-
-
-def _clipped_impacts(clip: np.ndarray, ic: np.ndarray, window: int) -> np.ndarray:
-    """Whether any clipped sample lies in ``[IC, IC + window]`` of each contact."""
-    out = np.zeros(ic.size, dtype=bool)
-    csum = np.concatenate(([0], np.cumsum(clip)))
-    ok = np.isfinite(ic)
-    a = np.clip(np.floor(np.nan_to_num(ic[ok])).astype(np.int64), 0, clip.size)
-    b = np.clip(a + window + 1, 0, clip.size)
-    out[ok] = csum[b] - csum[a] > 0
-    return out
 
 
 def _stride_period(e: np.ndarray, fs: float, lo_s: float, hi_s: float, win_s: float = 8.0) -> np.ndarray:

@@ -43,7 +43,7 @@ from .mounting import (
     timing_mounting,
 )
 from .orientation import Orientation, estimate_orientation, parse_axes
-from .saturation import clip_level, clipped_samples
+from .saturation import CLIPPED_CHANNEL, clip_level, clipped_samples, clipped_windows
 from .segments import MIN_STRETCH_S, Stretch, split_stretches
 from .sides import assign_sides, chain_ids, side_evidence
 from .speed import parse_speed, speed_at
@@ -92,9 +92,6 @@ MIN_EDGE_SAMPLES = 3
 #: The initial-contact fit uses the loading edge from this fraction of its first peak up (mid-edge
 #: levels move least under a zero-phase low-pass; the edge's foot is where such a filter smears).
 EDGE_BAND_LOW_FRAC = 0.25
-#: Extra channel of a body frame (:meth:`WaistPipeline.body_frame`) marking the samples at the
-#: accelerometer's rail on any sensor axis (:func:`.saturation.clipped_samples`), when there are any.
-CLIPPED_CHANNEL = "acc_clipped"
 
 
 class BodyFrame(NamedTuple):
@@ -325,10 +322,12 @@ class WaistPipeline:
         extra = dict(rec.extra)
         extra["orientation_block"] = np.repeat(np.arange(lengths.size, dtype=np.float32), lengths)
         # samples at the accelerometer's rail (any sensor axis): a clipped impact is a lower bound
+        # (the channel only when there are any: a stretch without it has none)
         level = clip_level(rec.acc, rec.meta)
-        clipped = clipped_samples(rec.acc, level) if level is not None else None
-        if clipped is not None and clipped.any():
-            extra[CLIPPED_CHANNEL] = clipped.astype(np.float32)
+        if level is not None:
+            clipped = clipped_samples(rec.acc, level)
+            if clipped.any():
+                extra[CLIPPED_CHANNEL] = clipped.astype(np.float32)
         return BodyFrame(body, gyr, extra, ref_name, block_tilt_deg, ori)
 
     def stretch_steps(self, st: Stretch, block_tilt_deg: np.ndarray, mounting: Mounting | None = None,
@@ -414,7 +413,7 @@ class WaistPipeline:
         impact, rate, brake, lat = step_statistics(fz_raw, fz, body[:, 0], body[:, 1],
                                                    ic_k, to_k, fs, self.impact_window_s)
         # an impact window holding a sample at the accelerometer's rail: its peak and rise are cut
-        impact_clipped = _windows_hit(st.extra.get(CLIPPED_CHANNEL), ic_k, self.impact_window_s * fs)
+        impact_clipped = clipped_windows(st.extra.get(CLIPPED_CHANNEL), ic_k, ic_k + self.impact_window_s * fs)
         impact[impact_clipped] = np.nan
         rate[impact_clipped] = np.nan
         n_steps = ic_k.size
@@ -764,20 +763,6 @@ class WaistPipeline:
             lo, hi = PLAUSIBLE[name]
             ok &= ~running | ~np.isfinite(x) | ((x >= lo) & (x <= hi))
         return ok
-
-
-def _windows_hit(mask: np.ndarray | None, start: np.ndarray, length: float) -> np.ndarray:
-    """Which windows ``[start, start + length]`` (fractional samples) hold a nonzero sample of
-    ``mask``; all False without a mask, and for a NaN start."""
-    hit = np.zeros(start.size, dtype=bool)
-    if mask is None or not start.size:
-        return hit
-    csum = np.concatenate(([0], np.cumsum(mask > 0)))
-    ok = np.isfinite(start)
-    a = np.clip(np.floor(start[ok]), 0, mask.size - 1).astype(np.int64)
-    b = np.clip(np.ceil(start[ok] + length), 0, mask.size - 1).astype(np.int64)
-    hit[ok] = csum[b + 1] > csum[a]
-    return hit
 
 
 def _earliest_contact(fz: np.ndarray, prev_to: np.ndarray, to: np.ndarray, amp: np.ndarray,
